@@ -1,0 +1,177 @@
+/**
+ * Exact quantization of prices and sizes to a venue's tick and step, and exact scaling to
+ * the integers venues sign. The rounding direction is always explicit: a buy rounded up or
+ * a size rounded up can cost real money, so nothing here rounds without being told how.
+ *
+ * @example
+ * ```ts
+ * import { quantize } from "./quantize.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * // A post-only buy must not cross: round its price down to the tick.
+ * deepEqual(quantize("100.17", "0.05", "down").toString(), "100.15");
+ * ```
+ *
+ * @module
+ */
+import type { Decimal as DecimalJs } from "decimal.js";
+import { Decimal, type DecimalInput, toDecimal } from "./decimal.ts";
+
+/**
+ * Rounding direction:
+ * - `down` / `up`: toward −∞ / +∞ (floor / ceiling);
+ * - `toward_zero` / `away_from_zero`: by magnitude (truncate / expand);
+ * - `nearest`: to the nearest multiple, halves away from zero;
+ * - `exact`: no rounding; a value off the grid throws.
+ *
+ * @example
+ * ```ts
+ * import type { Rounding } from "./quantize.ts";
+ * const r: Rounding = "toward_zero";
+ * ```
+ */
+export type Rounding = "down" | "up" | "toward_zero" | "away_from_zero" | "nearest" | "exact";
+
+const MODE: Record<Exclude<Rounding, "exact">, DecimalJs.Rounding> = {
+  down: Decimal.ROUND_FLOOR,
+  up: Decimal.ROUND_CEIL,
+  toward_zero: Decimal.ROUND_DOWN,
+  away_from_zero: Decimal.ROUND_UP,
+  nearest: Decimal.ROUND_HALF_UP,
+};
+
+/**
+ * Rounds a value to a multiple of `step` in the given direction.
+ *
+ * @param value The value (a `Decimal` or decimal string).
+ * @param step The grid (tick size or size step); must be positive.
+ * @param rounding The direction; `"exact"` throws when the value is off the grid.
+ * @returns The quantized value, exactly a multiple of `step`.
+ * @throws {RangeError} If `step` is not positive, or `rounding` is `"exact"` and the value is off the grid.
+ * @throws {TypeError} If the value or step is not a decimal.
+ *
+ * @example
+ * ```ts
+ * import { quantize } from "./quantize.ts";
+ * import { deepEqual, throws } from "node:assert/strict";
+ *
+ * deepEqual(quantize("0.0015", "0.001", "toward_zero").toString(), "0.001");
+ * deepEqual(quantize("-0.0015", "0.001", "down").toString(), "-0.002");
+ * deepEqual(quantize("2.5", "1", "nearest").toString(), "3");
+ * throws(() => quantize("0.0015", "0.001", "exact"), RangeError);
+ * ```
+ */
+export function quantize(value: DecimalInput, step: DecimalInput, rounding: Rounding): Decimal {
+  const v = toDecimal(value, "value");
+  const s = toDecimal(step, "step");
+  if (!s.isPositive() || s.isZero()) throw new RangeError(`'step' must be positive: got ${s}`);
+  const units = v.div(s);
+  if (rounding === "exact") {
+    if (!units.isInteger()) {
+      throw new RangeError(`${v} is not a multiple of ${s}`);
+    }
+    return v;
+  }
+  return units.toDecimalPlaces(0, MODE[rounding]).times(s);
+}
+
+/**
+ * Whether `value` is an exact multiple of `step`.
+ *
+ * @param value The value.
+ * @param step The grid; must be positive.
+ * @returns `true` when `value / step` is an integer.
+ *
+ * @example
+ * ```ts
+ * import { isMultipleOf } from "./quantize.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(isMultipleOf("0.30", "0.1"));
+ * ok(!isMultipleOf("0.35", "0.1"));
+ * ```
+ */
+export function isMultipleOf(value: DecimalInput, step: DecimalInput): boolean {
+  const s = toDecimal(step, "step");
+  if (!s.isPositive() || s.isZero()) throw new RangeError(`'step' must be positive: got ${s}`);
+  return toDecimal(value, "value").div(s).isInteger();
+}
+
+/**
+ * Number of decimal places of a tick or step (`"0.001"` → 3, `"5"` → 0, `"0.05"` → 2).
+ *
+ * @param step The tick or step.
+ * @returns Its decimal places.
+ *
+ * @example
+ * ```ts
+ * import { decimalsOf } from "./quantize.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * deepEqual(decimalsOf("0.0010"), 3);
+ * ```
+ */
+export function decimalsOf(step: DecimalInput): number {
+  return toDecimal(step, "step").decimalPlaces();
+}
+
+/**
+ * Scales a decimal by `10^decimals` to the integer a venue signs (`price × 1e9`, `size × 10^base_decimals`),
+ * exactly, with an explicit rounding for values that have more decimals than the scale.
+ *
+ * @param value The value.
+ * @param decimals The power of ten (0 … 60).
+ * @param rounding How to round excess decimals; `"exact"` throws on any.
+ * @returns The scaled integer.
+ * @throws {RangeError} On `"exact"` with excess decimals, or a bad `decimals`.
+ *
+ * @example
+ * ```ts
+ * import { toScaledInteger } from "./quantize.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * deepEqual(toScaledInteger("64400.1", 9, "exact"), 64400100000000n);
+ * deepEqual(toScaledInteger("0.0000000019", 9, "toward_zero"), 1n);
+ * ```
+ */
+export function toScaledInteger(value: DecimalInput, decimals: number, rounding: Rounding): bigint {
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 60) {
+    throw new RangeError(`'decimals' must be an integer in 0..60: got ${decimals}`);
+  }
+  const v = toDecimal(value, "value");
+  const scaled = v.times(new Decimal(10).pow(decimals));
+  let int: Decimal;
+  if (rounding === "exact") {
+    if (!scaled.isInteger()) {
+      throw new RangeError(`${v} has more than ${decimals} decimal places`);
+    }
+    int = scaled;
+  } else {
+    int = scaled.toDecimalPlaces(0, MODE[rounding]);
+  }
+  return BigInt(int.toFixed(0));
+}
+
+/**
+ * The inverse of {@linkcode toScaledInteger}: an integer scaled by `10^decimals` back to a `Decimal`.
+ *
+ * @param value The scaled integer (bigint, safe integer number, or integer string).
+ * @param decimals The power of ten.
+ * @returns The exact decimal value.
+ *
+ * @example
+ * ```ts
+ * import { fromScaledInteger } from "./quantize.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * deepEqual(fromScaledInteger(405000n, 2).toString(), "4050");
+ * ```
+ */
+export function fromScaledInteger(value: bigint | number | string, decimals: number): Decimal {
+  if (typeof value === "number" && !Number.isSafeInteger(value)) {
+    throw new RangeError(`scaled value must be a safe integer: got ${value}`);
+  }
+  const s = typeof value === "string" ? value.trim() : value.toString();
+  if (!/^-?\d+$/.test(s)) throw new TypeError(`scaled value must be an integer: got ${s}`);
+  return new Decimal(s).div(new Decimal(10).pow(decimals));
+}
