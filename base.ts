@@ -33,7 +33,14 @@
 import { Decimal, type DecimalInput } from "./exchanges/_shared/decimal.ts";
 import type { VenueName } from "./exchanges/_shared/errors.ts";
 
-export { Decimal, type DecimalInput, toDecimal } from "./exchanges/_shared/decimal.ts";
+export {
+  Decimal,
+  type DecimalConstructor,
+  type DecimalInput,
+  type DecimalRounding,
+  type DecimalValue,
+  toDecimal,
+} from "./exchanges/_shared/decimal.ts";
 export * from "./exchanges/_shared/errors.ts";
 export { redact, redactValue, registerSecret } from "./exchanges/_shared/redact.ts";
 

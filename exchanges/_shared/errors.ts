@@ -101,6 +101,8 @@ export class PerpError extends Error {
   readonly retryable: boolean = false;
 
   /**
+   * Creates the error.
+   *
    * @param message Human-readable message; secrets are masked.
    * @param options Venue, endpoint, code, details and cause.
    */
@@ -127,8 +129,12 @@ export class PerpError extends Error {
  * ```
  */
 export class NetworkError extends PerpError {
+  /** Always `true`: the same request may succeed later. */
   override readonly retryable: boolean = true;
-  /** @param options Venue, endpoint, code, details, cause and an optional message. */
+  /**
+   * Creates the error.
+   * @param options Venue, endpoint, code, details, cause and an optional message.
+   */
   constructor(options: PerpErrorOptions = {}) {
     super(
       options.message ?? describe("Network failure", options, String(causeText(options.cause))),
@@ -156,6 +162,8 @@ export class TimeoutError extends NetworkError {
   /** The limit that was exceeded, in milliseconds. */
   readonly timeoutMs: number;
   /**
+   * Creates the error.
+   *
    * @param timeoutMs The limit that was exceeded.
    * @param options Venue, endpoint and context.
    */
@@ -180,10 +188,13 @@ export class TimeoutError extends NetworkError {
  * ```
  */
 export class RateLimitedError extends PerpError {
+  /** Always `true`: the same request may succeed later. */
   override readonly retryable: boolean = true;
   /** How long the venue asked us to wait, or undefined if it did not say. */
   readonly retryAfterMs: number | undefined;
   /**
+   * Creates the error.
+   *
    * @param retryAfterMs Milliseconds the venue asked us to wait, if it said.
    * @param options Venue, endpoint and context.
    */
@@ -211,8 +222,12 @@ export class RateLimitedError extends PerpError {
  * ```
  */
 export class VenueUnavailableError extends PerpError {
+  /** Always `true`: the same request may succeed later. */
   override readonly retryable: boolean = true;
-  /** @param options Venue, endpoint, code and context. */
+  /**
+   * Creates the error.
+   * @param options Venue, endpoint, code and context.
+   */
   constructor(options: PerpErrorOptions = {}) {
     super(options.message ?? describe("Venue unavailable", options, "try again later"), options);
   }
@@ -251,6 +266,8 @@ export class OrderRejectedError extends PerpError {
   /** The normalized reason. */
   readonly reason: RejectReason;
   /**
+   * Creates the error.
+   *
    * @param reason The normalized reason.
    * @param options Venue, endpoint, venue code and context.
    */
@@ -273,7 +290,10 @@ export class OrderRejectedError extends PerpError {
  * ```
  */
 export class PostOnlyWouldCrossError extends OrderRejectedError {
-  /** @param options Venue, endpoint and context. */
+  /**
+   * Creates the error.
+   * @param options Venue, endpoint and context.
+   */
   constructor(options: PerpErrorOptions = {}) {
     super("post_only_would_cross", {
       ...options,
@@ -293,7 +313,10 @@ export class PostOnlyWouldCrossError extends OrderRejectedError {
  * ```
  */
 export class InsufficientMarginError extends OrderRejectedError {
-  /** @param options Venue, endpoint and context. */
+  /**
+   * Creates the error.
+   * @param options Venue, endpoint and context.
+   */
   constructor(options: PerpErrorOptions = {}) {
     super("insufficient_margin", {
       ...options,
@@ -316,6 +339,8 @@ export class InsufficientMarginError extends OrderRejectedError {
  */
 export class InvalidOrderError extends OrderRejectedError {
   /**
+   * Creates the error.
+   *
    * @param reason Whether the size or the price is at fault.
    * @param options Venue, endpoint and context.
    */
@@ -338,6 +363,8 @@ export class DuplicateClientOrderIdError extends OrderRejectedError {
   /** The client order id already in use. */
   readonly clientOrderId: string;
   /**
+   * Creates the error.
+   *
    * @param clientOrderId The id already in use.
    * @param options Venue, endpoint and context.
    */
@@ -361,7 +388,10 @@ export class DuplicateClientOrderIdError extends OrderRejectedError {
  * ```
  */
 export class AuthenticationError extends PerpError {
-  /** @param options Venue, endpoint, code and context. */
+  /**
+   * Creates the error.
+   * @param options Venue, endpoint, code and context.
+   */
   constructor(options: PerpErrorOptions = {}) {
     super(
       options.message ?? describe("Authentication failed", options, "check the credentials"),
@@ -381,7 +411,10 @@ export class AuthenticationError extends PerpError {
  * ```
  */
 export class InvalidSignatureError extends AuthenticationError {
-  /** @param options Venue, endpoint, code and context. */
+  /**
+   * Creates the error.
+   * @param options Venue, endpoint, code and context.
+   */
   constructor(options: PerpErrorOptions = {}) {
     super({
       ...options,
@@ -401,7 +434,10 @@ export class InvalidSignatureError extends AuthenticationError {
  * ```
  */
 export class NotFoundError extends PerpError {
-  /** @param options Venue, endpoint, code and context. */
+  /**
+   * Creates the error.
+   * @param options Venue, endpoint, code and context.
+   */
   constructor(options: PerpErrorOptions = {}) {
     super(options.message ?? describe("Not found", options, "no such object"), options);
   }
@@ -425,6 +461,8 @@ export class MalformedPayloadError extends PerpError {
   /** Dotted path of the offending field (`""` for the whole payload). */
   readonly field: string;
   /**
+   * Creates the error.
+   *
    * @param field Dotted path of the offending field.
    * @param options Venue, endpoint and what was wrong (in `details`).
    */
@@ -457,6 +495,8 @@ export class MalformedPayloadError extends PerpError {
  */
 export class ConfigurationError extends PerpError {
   /**
+   * Creates the error.
+   *
    * @param message What is wrong and how to fix it.
    * @param options Venue and context.
    */

@@ -14,8 +14,7 @@
  *
  * @module
  */
-import type { Decimal as DecimalJs } from "decimal.js";
-import { Decimal, type DecimalInput, toDecimal } from "./decimal.ts";
+import { Decimal, type DecimalInput, type DecimalRounding, toDecimal } from "./decimal.ts";
 
 /**
  * Rounding direction:
@@ -32,7 +31,7 @@ import { Decimal, type DecimalInput, toDecimal } from "./decimal.ts";
  */
 export type Rounding = "down" | "up" | "toward_zero" | "away_from_zero" | "nearest" | "exact";
 
-const MODE: Record<Exclude<Rounding, "exact">, DecimalJs.Rounding> = {
+const MODE: Record<Exclude<Rounding, "exact">, DecimalRounding> = {
   down: Decimal.ROUND_FLOOR,
   up: Decimal.ROUND_CEIL,
   toward_zero: Decimal.ROUND_DOWN,
