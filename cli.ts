@@ -1,0 +1,1339 @@
+/**
+ * The `perp` command line: `bot`, `funding` and `sim` subcommands.
+ *
+ * This file only parses flags, reads the environment and hands over to library code; each
+ * subcommand is one entry of {@linkcode SUBCOMMANDS} (`parse` → typed config, `run` → exit
+ * code), so a real implementation plugs in by replacing its `run`. Until then every `run`
+ * prints one line saying what is not built yet and returns {@linkcode ExitCode.NotBuilt}.
+ *
+ * Exit codes: 0 help shown, 1 unexpected failure, 2 usage error (one `error: …` line on
+ * stderr), 3 not built yet.
+ *
+ * ```sh
+ * deno task bot --exchange grvt --ticker BTC --quantity 0.01 --take-profit 0.02 --direction buy
+ * deno task funding --once
+ * deno task sim --seed 7
+ * ```
+ *
+ * @example Running the command line in-process
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./cli.ts";
+ *
+ * const err: string[] = [];
+ * const code = await main(["bot", "--exchange", "binance"], {
+ *   stdout: () => {},
+ *   stderr: (text) => err.push(text),
+ * });
+ * assert.equal(code, 2);
+ * assert.equal(
+ *   err.join(""),
+ *   'error: --exchange must be one of lighter, grvt, edgex (got "binance")\n',
+ * );
+ * ```
+ *
+ * @module
+ */
+import { parseArgs, parseEnv } from "node:util";
+import { z } from "zod";
+import { Decimal } from "./exchanges/_shared/decimal.ts";
+import { redact, registerSecret } from "./exchanges/_shared/redact.ts";
+import { LOG_LEVELS, type LogLevel, resetLogging, setupLogging } from "./helpers/logging.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Shared vocabulary
+
+/**
+ * Process exit codes of the command line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ExitCode } from "./cli.ts";
+ *
+ * assert.equal(ExitCode.Usage, 2);
+ * ```
+ */
+export const ExitCode: {
+  /** Success, or help was shown. */
+  readonly Ok: 0;
+  /** An unexpected failure while running. */
+  readonly Failure: 1;
+  /** The command line was wrong; one `error: …` line says why. */
+  readonly Usage: 2;
+  /** The arguments were valid but the subcommand is not built yet. */
+  readonly NotBuilt: 3;
+} = Object.freeze({ Ok: 0, Failure: 1, Usage: 2, NotBuilt: 3 });
+
+/** A venue this package trades on. */
+export type ExchangeName = "lighter" | "grvt" | "edgex";
+
+/**
+ * Every venue, in the order used for defaults and messages.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EXCHANGES } from "./cli.ts";
+ *
+ * assert.deepEqual(EXCHANGES, ["lighter", "grvt", "edgex"]);
+ * ```
+ */
+export const EXCHANGES: readonly ExchangeName[] = Object.freeze(["lighter", "grvt", "edgex"]);
+
+/** Which endpoints to talk to; `sim` starts the local venue replicas in-process. */
+export type Network = "mainnet" | "testnet" | "sim";
+
+/**
+ * The accepted `--network` values.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NETWORKS } from "./cli.ts";
+ *
+ * assert.ok(NETWORKS.includes("sim"));
+ * ```
+ */
+export const NETWORKS: readonly Network[] = Object.freeze(["mainnet", "testnet", "sim"]);
+
+/**
+ * A command line that cannot be run. `main()` prints `error: <message>` on one line and
+ * returns {@linkcode ExitCode.Usage}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseBotArgs, UsageError } from "./cli.ts";
+ *
+ * assert.throws(() => parseBotArgs(["--exchange", "grvt", "--max-orders", "1.5"]), UsageError);
+ * ```
+ */
+export class UsageError extends Error {
+  /**
+   * Builds the error from its one-line message.
+   *
+   * @param message One line naming the flag and what it accepts.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Where `main()` writes; each call gets complete text including its newline. */
+export interface CliIO {
+  /** Help and regular output. */
+  stdout(text: string): void;
+  /** Errors, the not-built notice and log lines. */
+  stderr(text: string): void;
+}
+
+/** Reads one environment variable; `undefined` when unset. */
+export type EnvGetter = (name: string) => string | undefined;
+
+/** Options for the `parse…Args` functions. */
+export interface ParseOptions {
+  /**
+   * Reads environment variables (`DATABASE_URL` for `funding`).
+   * @default {Deno.env.get, treating a missing permission as unset}
+   */
+  env?: EnvGetter;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flag parsing and validation helpers
+
+/** One flag of a subcommand, used both to parse and to print `--help`. */
+export interface FlagSpec {
+  /** Long name without the dashes. */
+  readonly name: string;
+  /** `string` flags take a value; `boolean` flags do not. */
+  readonly type: "string" | "boolean";
+  /** Placeholder for the value in help, e.g. `<venue>`. */
+  readonly value?: string;
+  /** What the flag does, one or two sentences. */
+  readonly description: string;
+  /** The default as the user would type it; absent for required flags and switches. */
+  readonly default?: string;
+}
+
+const HELP_FLAGS = new Set(["--help", "-h"]);
+
+function denoEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env: treat as unset
+  }
+}
+
+/** Masks the password of `scheme://user:password@host` so it never reaches a message. */
+function maskUrlPassword(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, "$1***@");
+}
+
+function quote(value: string): string {
+  return JSON.stringify(redact(maskUrlPassword(value)));
+}
+
+/**
+ * Lets `--stop-price -1` through: node's strict parseArgs refuses a value that starts with a
+ * dash ("ambiguous"), so a negative number after a value-taking flag is glued on with `=`.
+ */
+function joinNegativeValues(args: readonly string[], specs: readonly FlagSpec[]): string[] {
+  const takesValue = new Set(specs.filter((s) => s.type === "string").map((s) => `--${s.name}`));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    if (takesValue.has(arg) && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+interface RawArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+function parseRaw(
+  command: string,
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+  allowPositionals: boolean,
+): RawArgs {
+  const options: Record<string, { type: "string" | "boolean" }> = {};
+  for (const spec of specs) options[spec.name] = { type: spec.type };
+  try {
+    const { values, positionals } = parseArgs({
+      args: joinNegativeValues(args, specs),
+      options,
+      strict: true,
+      allowPositionals,
+    });
+    return { values: { ...values } as RawArgs["values"], positionals };
+  } catch (error) {
+    throw parseArgsError(command, error);
+  }
+}
+
+function parseArgsError(command: string, error: unknown): unknown {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const flag = /'(-{1,2}[^' =]+)/.exec(message)?.[1] ?? "";
+  const help = `see perp ${command} --help`;
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`unknown flag ${flag} for perp ${command} (${help})`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
+      const arg = /argument '([^']*)'/.exec(message)?.[1] ?? "";
+      return new UsageError(
+        `unexpected argument ${quote(arg)} for perp ${command} (${help})`,
+      );
+    }
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return new UsageError(
+        /does not take an argument/.test(message)
+          ? `${flag} is a switch and takes no value`
+          : `${flag} needs a value (${help})`,
+      );
+    default:
+      return error;
+  }
+}
+
+/** Turns the first zod issue into one line naming the flag and, when given, the bad value. */
+function validate<S extends z.ZodType>(schema: S, raw: RawArgs["values"]): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const flag = String(issue.path[0] ?? "");
+  const given = raw[flag];
+  const got = typeof given === "string" ? ` (got ${quote(given)})` : "";
+  throw new UsageError(`--${flag} ${issue.message}${got}`);
+}
+
+const POSITIVE_DECIMAL_RE = /^\d+(\.\d+)?$/;
+const SIGNED_DECIMAL_RE = /^-?\d+(\.\d+)?$/;
+const WHOLE_RE = /^\d+$/;
+
+function isPositiveDecimal(s: string): boolean {
+  return POSITIVE_DECIMAL_RE.test(s) && /[1-9]/.test(s);
+}
+
+function oneOf<const T extends string>(values: readonly T[]): z.ZodType<T> {
+  const list = values.join(", ");
+  return z.enum(values as [T, ...T[]], {
+    error: (issue) =>
+      issue.input === undefined ? `is required: one of ${list}` : `must be one of ${list}`,
+  });
+}
+
+function text(message: string): z.ZodString {
+  return z.string({ error: message });
+}
+
+function positiveDecimal(message: string): z.ZodType<string> {
+  return text(message).refine(isPositiveDecimal, { error: message });
+}
+
+function whole(message: string, check: (n: number) => boolean = () => true): z.ZodType<number> {
+  return text(message)
+    .refine((s) => WHOLE_RE.test(s) && Number.isSafeInteger(Number(s)) && check(Number(s)), {
+      error: message,
+    })
+    .transform(Number);
+}
+
+function priceOrOff(): z.ZodType<string> {
+  const message = "must be a positive decimal price such as 3500.5, or -1 to disable it";
+  return text(message).refine(
+    (s) => isPositiveDecimal(s) || (SIGNED_DECIMAL_RE.test(s) && new Decimal(s).eq(-1)),
+    { error: message },
+  );
+}
+
+function venueList(): z.ZodType<ExchangeName[]> {
+  const message = `must be a comma-separated list of ${EXCHANGES.join(", ")}`;
+  return text(message)
+    .transform((s) => s.split(",").map((v) => v.trim().toLowerCase()))
+    .refine(
+      (list) => list.every((v) => (EXCHANGES as readonly string[]).includes(v)),
+      { error: message },
+    )
+    .transform((list) => [...new Set(list)] as ExchangeName[]);
+}
+
+const logLevelSchema: z.ZodType<LogLevel | undefined> = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(oneOf(LOG_LEVELS) as z.ZodType<LogLevel, string>)
+  .optional();
+
+const portSchema = (fallback: string) =>
+  whole("must be a port number from 0 to 65535", (n) => n <= 65535).default(
+    Number(fallback),
+  );
+
+const HELP_WIDTH = 100;
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+function formatHelp(
+  command: string,
+  summary: string,
+  usage: string,
+  specs: readonly FlagSpec[],
+  examples: readonly string[],
+): string {
+  const rows: [string, FlagSpec][] = specs.map((
+    s,
+  ) => [`--${s.name}${s.value ? ` ${s.value}` : ""}`, s]);
+  rows.push(["-h, --help", { name: "help", type: "boolean", description: "Show this help." }]);
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  const lines = [`perp ${command}: ${summary}`, "", `Usage: ${usage}`, "", "Flags:"];
+  for (const [left, spec] of rows) {
+    const extra = spec.default !== undefined ? ` Default: ${spec.default}.` : "";
+    const wrapped = wrap(`${spec.description}${extra}`, HELP_WIDTH - 2 - width);
+    lines.push(`  ${left.padEnd(width)}${wrapped[0]}`);
+    for (const more of wrapped.slice(1)) lines.push(`  ${"".padEnd(width)}${more}`);
+  }
+  if (examples.length > 0) lines.push("", "Examples:", ...examples.map((e) => `  ${e}`));
+  return lines.join("\n") + "\n";
+}
+
+function flagLine(pairs: readonly (readonly [string, string | number | boolean | undefined])[]) {
+  const parts: string[] = [];
+  for (const [flag, value] of pairs) {
+    if (value === undefined || value === false) continue;
+    parts.push(value === true ? `--${flag}` : `--${flag} ${maskUrlPassword(String(value))}`);
+  }
+  return parts.join(" ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// bot
+
+/** The trading strategies the bot knows; only `grid` runs for now. */
+export type StrategyName = "grid" | "funding-arbitrage";
+
+/** Validated `perp bot` arguments. Prices and sizes are decimal strings, never floats. */
+export interface BotConfig {
+  /** Venue to trade on. */
+  exchange: ExchangeName;
+  /** Strategy; `funding-arbitrage` is refused at parse time for now. */
+  strategy: StrategyName;
+  /** Unified base asset, upper-cased (`ETH`, `1000PEPE`). */
+  ticker: string;
+  /** Size of every open order, in base units (decimal string). */
+  quantity: string;
+  /** Take-profit distance in percent of the fill price: `"0.02"` means 0.02 %. */
+  takeProfit: string;
+  /** Side of the open orders; the closes take the other side. */
+  direction: "buy" | "sell";
+  /** Most resting close orders; at or above it no new order opens. */
+  maxOrders: number;
+  /** Base cooldown between opens, in seconds. */
+  waitTime: number;
+  /** Minimum distance in percent between a new take-profit and the nearest one; `"-100"` = off. */
+  gridStep: string;
+  /** Exit price (buy: best ask ≥ it, sell: best bid ≤ it); `"-1"` = off. */
+  stopPrice: string;
+  /** Pause price (same comparison as the stop price); `"-1"` = off. */
+  pausePrice: string;
+  /** Path of the env file with the credentials. */
+  envFile: string;
+  /** Whether `--env-file` was given, in which case the file must exist. */
+  envFileRequired: boolean;
+  /** Endpoints to use. */
+  network: Network;
+  /** Log level from `--log-level`; absent means env / default. */
+  logLevel?: LogLevel;
+  /** Compute and log orders without sending them. */
+  dryRun: boolean;
+  /** Cancel this bot's resting orders on exit. */
+  cancelOnExit: boolean;
+}
+
+/**
+ * Defaults of `perp bot`, as typed on the command line (those of the original `runbot.py`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BOT_DEFAULTS } from "./cli.ts";
+ *
+ * assert.equal(BOT_DEFAULTS["take-profit"], "0.02");
+ * ```
+ */
+export const BOT_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
+  strategy: "grid",
+  ticker: "ETH",
+  quantity: "0.1",
+  "take-profit": "0.02",
+  direction: "buy",
+  "max-orders": "40",
+  "wait-time": "450",
+  "grid-step": "-100",
+  "stop-price": "-1",
+  "pause-price": "-1",
+  "env-file": ".env",
+  network: "mainnet",
+});
+
+const d = BOT_DEFAULTS;
+
+/**
+ * The flags of `perp bot`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BOT_FLAGS } from "./cli.ts";
+ *
+ * assert.ok(BOT_FLAGS.some((f) => f.name === "exchange"));
+ * ```
+ */
+export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
+  [
+    {
+      name: "exchange",
+      type: "string",
+      value: "<venue>",
+      description: `Venue to trade on: ${EXCHANGES.join(", ")}. Required.`,
+    },
+    {
+      name: "strategy",
+      type: "string",
+      value: "<name>",
+      description: "grid, or funding-arbitrage (not available yet).",
+      default: d.strategy,
+    },
+    {
+      name: "ticker",
+      type: "string",
+      value: "<symbol>",
+      description: "Base asset to trade, e.g. BTC or 1000PEPE (upper-cased).",
+      default: d.ticker,
+    },
+    {
+      name: "quantity",
+      type: "string",
+      value: "<size>",
+      description: "Size of every open order in base units, a decimal such as 0.01.",
+      default: d.quantity,
+    },
+    {
+      name: "take-profit",
+      type: "string",
+      value: "<percent>",
+      description: "Take-profit distance in PERCENT of the fill price: 0.02 means 0.02 % " +
+        "(not 2 %, not USDT).",
+      default: d["take-profit"],
+    },
+    {
+      name: "direction",
+      type: "string",
+      value: "<side>",
+      description: "Side of the open orders, buy or sell; the take-profits take the other side.",
+      default: d.direction,
+    },
+    {
+      name: "max-orders",
+      type: "string",
+      value: "<n>",
+      description: "Most resting take-profit orders; at or above it no new order opens.",
+      default: d["max-orders"],
+    },
+    {
+      name: "wait-time",
+      type: "string",
+      value: "<seconds>",
+      description: "Base cooldown between opens, scaled by how full the grid is.",
+      default: d["wait-time"],
+    },
+    {
+      name: "grid-step",
+      type: "string",
+      value: "<percent>",
+      description: "Minimum distance in percent between a new take-profit and the nearest " +
+        "resting one; -100 disables the check.",
+      default: d["grid-step"],
+    },
+    {
+      name: "stop-price",
+      type: "string",
+      value: "<price>",
+      description: "Stop trading when buy: best ask >= price, sell: best bid <= price; " +
+        "-1 disables it.",
+      default: d["stop-price"],
+    },
+    {
+      name: "pause-price",
+      type: "string",
+      value: "<price>",
+      description: "Pause opening while buy: best ask >= price, sell: best bid <= price; " +
+        "-1 disables it.",
+      default: d["pause-price"],
+    },
+    {
+      name: "env-file",
+      type: "string",
+      value: "<path>",
+      description: "File of credentials (NAME=value lines); variables already set win. " +
+        "A missing default file is fine, a missing given one is an error.",
+      default: d["env-file"],
+    },
+    {
+      name: "network",
+      type: "string",
+      value: "<name>",
+      description: `${NETWORKS.join(", ")}; sim runs the local venue replicas in-process.`,
+      default: d.network,
+    },
+    {
+      name: "log-level",
+      type: "string",
+      value: "<level>",
+      description: `${LOG_LEVELS.join(", ")}.`,
+      default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
+    },
+    {
+      name: "dry-run",
+      type: "boolean",
+      description: "Compute and log orders without sending them.",
+    },
+    {
+      name: "cancel-on-exit",
+      type: "boolean",
+      description: "Cancel this bot's resting orders when it stops (the original left them).",
+    },
+  ] satisfies FlagSpec[],
+);
+
+const botSchema = z.object({
+  exchange: oneOf(EXCHANGES),
+  strategy: oneOf(["grid", "funding-arbitrage"] as const).default("grid"),
+  ticker: text("must be a symbol of letters and digits such as ETH or 1000PEPE")
+    .regex(/^[A-Za-z0-9]{1,20}$/, {
+      error: "must be a symbol of letters and digits such as ETH or 1000PEPE",
+    })
+    .transform((s) => s.toUpperCase())
+    .default(d.ticker),
+  quantity: positiveDecimal("must be a positive decimal such as 0.01").default(d.quantity),
+  "take-profit": positiveDecimal(
+    "must be a positive decimal percent such as 0.02, which means 0.02 %",
+  ).default(d["take-profit"]),
+  direction: oneOf(["buy", "sell"] as const).default("buy"),
+  "max-orders": whole("must be a positive integer such as 40", (n) => n > 0).default(
+    Number(d["max-orders"]),
+  ),
+  "wait-time": whole("must be a whole number of seconds such as 450").default(
+    Number(d["wait-time"]),
+  ),
+  "grid-step": text("must be a decimal percent of at least -100 such as 0.5 (-100 disables it)")
+    .refine((s) => SIGNED_DECIMAL_RE.test(s) && new Decimal(s).gte(-100), {
+      error: "must be a decimal percent of at least -100 such as 0.5 (-100 disables it)",
+    })
+    .default(d["grid-step"]),
+  "stop-price": priceOrOff().default(d["stop-price"]),
+  "pause-price": priceOrOff().default(d["pause-price"]),
+  "env-file": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
+  network: oneOf(NETWORKS).default("mainnet"),
+  "log-level": logLevelSchema,
+  "dry-run": z.boolean().default(false),
+  "cancel-on-exit": z.boolean().default(false),
+});
+
+/**
+ * Parses and validates the arguments of `perp bot` (everything after `bot`).
+ *
+ * @param args The arguments, e.g. `["--exchange", "grvt", "--ticker", "BTC"]`.
+ * @returns The validated configuration with defaults filled in.
+ * @throws {UsageError} On an unknown flag, a missing `--exchange`, a malformed value, or
+ *   `--strategy funding-arbitrage` (not available yet); the message is one line naming the flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseBotArgs } from "./cli.ts";
+ *
+ * const config = parseBotArgs(["--exchange", "grvt", "--ticker", "btc", "--stop-price", "-1"]);
+ * assert.equal(config.ticker, "BTC");
+ * assert.equal(config.quantity, "0.1");
+ * assert.equal(config.stopPrice, "-1");
+ * ```
+ */
+export function parseBotArgs(args: readonly string[]): BotConfig {
+  const raw = parseRaw("bot", args, BOT_FLAGS, false);
+  const v = validate(botSchema, raw.values);
+  if (v.strategy === "funding-arbitrage") {
+    throw new UsageError(
+      "--strategy funding-arbitrage is not available yet; use --strategy grid",
+    );
+  }
+  return {
+    exchange: v.exchange,
+    strategy: v.strategy,
+    ticker: v.ticker,
+    quantity: v.quantity,
+    takeProfit: v["take-profit"],
+    direction: v.direction,
+    maxOrders: v["max-orders"],
+    waitTime: v["wait-time"],
+    gridStep: v["grid-step"],
+    stopPrice: v["stop-price"],
+    pausePrice: v["pause-price"],
+    envFile: v["env-file"] ?? d["env-file"],
+    envFileRequired: v["env-file"] !== undefined,
+    network: v.network,
+    logLevel: v["log-level"],
+    dryRun: v["dry-run"],
+    cancelOnExit: v["cancel-on-exit"],
+  };
+}
+
+function describeBot(c: BotConfig): string {
+  return flagLine([
+    ["exchange", c.exchange],
+    ["strategy", c.strategy],
+    ["ticker", c.ticker],
+    ["quantity", c.quantity],
+    ["take-profit", c.takeProfit],
+    ["direction", c.direction],
+    ["max-orders", c.maxOrders],
+    ["wait-time", c.waitTime],
+    ["grid-step", c.gridStep],
+    ["stop-price", c.stopPrice],
+    ["pause-price", c.pausePrice],
+    ["env-file", c.envFile],
+    ["network", c.network],
+    ["log-level", c.logLevel],
+    ["dry-run", c.dryRun],
+    ["cancel-on-exit", c.cancelOnExit],
+  ]);
+}
+
+const SECRET_ENV_NAME_RE = /KEY|SECRET|PASSPHRASE|PASSWORD|TOKEN|PRIVATE|SEED|COOKIE|DATABASE_URL/i;
+
+/** Options for {@linkcode loadEnvFile}. */
+export interface LoadEnvFileOptions {
+  /**
+   * Whether a missing file is an error (the user named it) rather than nothing to load.
+   * @default {false}
+   */
+  required?: boolean;
+}
+
+/**
+ * Loads `NAME=value` lines (dotenv syntax, via `node:util` `parseEnv`) into the environment.
+ * Variables that are already set keep their value, as with python-dotenv. Values of
+ * secret-looking names (`*KEY*`, `*SECRET*`, `*TOKEN*`, `*PRIVATE*` …) are registered with
+ * {@linkcode registerSecret} so that they are masked in every log line and error.
+ *
+ * @param path The env file.
+ * @param options Whether the file must exist.
+ * @returns The names of the variables this call set.
+ * @throws {UsageError} If the file is required and does not exist.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadEnvFile } from "./cli.ts";
+ *
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "PERP_DOC_EXAMPLE=1\n");
+ * assert.deepEqual(loadEnvFile(path), ["PERP_DOC_EXAMPLE"]);
+ * assert.equal(Deno.env.get("PERP_DOC_EXAMPLE"), "1");
+ * assert.deepEqual(loadEnvFile(`${path}.missing`), []);
+ * Deno.env.delete("PERP_DOC_EXAMPLE");
+ * await Deno.remove(path);
+ * ```
+ */
+export function loadEnvFile(path: string, options: LoadEnvFileOptions = {}): string[] {
+  let content: string;
+  try {
+    content = Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      if (options.required) throw new UsageError(`--env-file ${quote(path)} does not exist`);
+      return [];
+    }
+    throw error;
+  }
+  const set: string[] = [];
+  for (const [name, value] of Object.entries(parseEnv(content))) {
+    if (value === undefined) continue;
+    if (Deno.env.get(name) === undefined) {
+      Deno.env.set(name, value);
+      set.push(name);
+    }
+    if (SECRET_ENV_NAME_RE.test(name)) registerSecret(Deno.env.get(name));
+  }
+  return set;
+}
+
+// ---------------------------------------------------------------------------------------------
+// funding
+
+/** Where the funding service stores rates. */
+export type DatabaseTarget =
+  | { kind: "sqlite"; path: string }
+  | { kind: "postgres"; url: string };
+
+/** Validated `perp funding` arguments. */
+export interface FundingConfig {
+  /** `serve`: collect on a schedule and serve the HTTP API; `once`: collect, store, print. */
+  mode: "serve" | "once";
+  /** Seconds between collections in `serve` mode. */
+  interval: number;
+  /** Venues to collect from, without duplicates. */
+  exchanges: ExchangeName[];
+  /** Endpoints to use. */
+  network: Network;
+  /** The store. */
+  database: DatabaseTarget;
+  /** Print the `--once` result as JSON instead of a table. */
+  json: boolean;
+  /** HTTP port of the API in `serve` mode (0 = any free port). */
+  port: number;
+  /** Holding period in hours used to rank opportunities (decimal string). */
+  holdHours: string;
+  /** Log level from `--log-level`; absent means env / default. */
+  logLevel?: LogLevel;
+}
+
+/** Default SQLite file of the funding service. */
+export const DEFAULT_FUNDING_DB = "data/funding.db";
+
+/**
+ * The flags of `perp funding`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FUNDING_FLAGS } from "./cli.ts";
+ *
+ * assert.ok(FUNDING_FLAGS.some((f) => f.name === "once"));
+ * ```
+ */
+export const FUNDING_FLAGS: readonly FlagSpec[] = Object.freeze(
+  [
+    {
+      name: "once",
+      type: "boolean",
+      description: "Collect every venue's funding rates once, store them, print and exit.",
+    },
+    {
+      name: "interval",
+      type: "string",
+      value: "<seconds>",
+      description: "Seconds between collections in serve mode.",
+      default: "60",
+    },
+    {
+      name: "exchanges",
+      type: "string",
+      value: "<list>",
+      description: `Comma-separated venues to collect from, a subset of ${EXCHANGES.join(",")}.`,
+      default: EXCHANGES.join(","),
+    },
+    {
+      name: "network",
+      type: "string",
+      value: "<name>",
+      description: `${NETWORKS.join(", ")}; sim runs the local venue replicas in-process.`,
+      default: "mainnet",
+    },
+    {
+      name: "db",
+      type: "string",
+      value: "<path|url>",
+      description: "SQLite file path, or a postgres:// URL.",
+      default: `env DATABASE_URL, else ${DEFAULT_FUNDING_DB}`,
+    },
+    {
+      name: "json",
+      type: "boolean",
+      description: "With --once, print the result as JSON.",
+    },
+    {
+      name: "port",
+      type: "string",
+      value: "<port>",
+      description: "HTTP port of the API and dashboard in serve mode; 0 picks a free port.",
+      default: "8000",
+    },
+    {
+      name: "hold-hours",
+      type: "string",
+      value: "<hours>",
+      description: "Holding period in hours used to rank opportunities (fees amortised over it).",
+      default: "24",
+    },
+    {
+      name: "log-level",
+      type: "string",
+      value: "<level>",
+      description: `${LOG_LEVELS.join(", ")}.`,
+      default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
+    },
+  ] satisfies FlagSpec[],
+);
+
+const DB_MESSAGE = "must be a SQLite file path or a postgres:// URL";
+
+const databaseSchema: z.ZodType<DatabaseTarget> = text(DB_MESSAGE)
+  .transform((s, ctx): DatabaseTarget => {
+    const value = s.trim();
+    if (/^postgres(ql)?:\/\//i.test(value)) {
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.hostname === "") {
+        ctx.issues.push({ code: "custom", input: s, message: DB_MESSAGE });
+        return z.NEVER;
+      }
+      if (url.password) registerSecret(decodeURIComponent(url.password));
+      return { kind: "postgres", url: value };
+    }
+    if (value === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      ctx.issues.push({ code: "custom", input: s, message: DB_MESSAGE });
+      return z.NEVER;
+    }
+    return { kind: "sqlite", path: value };
+  });
+
+const fundingSchema = z.object({
+  once: z.boolean().default(false),
+  interval: whole("must be a positive whole number of seconds such as 60", (n) => n > 0)
+    .default(60),
+  exchanges: venueList().default([...EXCHANGES]),
+  network: oneOf(NETWORKS).default("mainnet"),
+  db: databaseSchema.optional(),
+  json: z.boolean().default(false),
+  port: portSchema("8000"),
+  "hold-hours": positiveDecimal("must be a positive decimal number of hours such as 24")
+    .default("24"),
+  "log-level": logLevelSchema,
+});
+
+/**
+ * Parses and validates the arguments of `perp funding` (everything after `funding`).
+ * Exactly one mode is needed: the positional `serve`, or `--once`.
+ *
+ * @param args The arguments, e.g. `["--once", "--exchanges", "grvt,edgex"]`.
+ * @param options Where `DATABASE_URL` is read from.
+ * @returns The validated configuration with defaults filled in.
+ * @throws {UsageError} On an unknown flag, a missing or doubled mode, `--json` with `serve`,
+ *   or a malformed value; the message is one line naming the flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFundingArgs } from "./cli.ts";
+ *
+ * const config = parseFundingArgs(["--once", "--exchanges", "grvt,edgex"], {
+ *   env: () => undefined,
+ * });
+ * assert.equal(config.mode, "once");
+ * assert.deepEqual(config.exchanges, ["grvt", "edgex"]);
+ * assert.deepEqual(config.database, { kind: "sqlite", path: "data/funding.db" });
+ * ```
+ */
+export function parseFundingArgs(
+  args: readonly string[],
+  options: ParseOptions = {},
+): FundingConfig {
+  const raw = parseRaw("funding", args, FUNDING_FLAGS, true);
+  const v = validate(fundingSchema, raw.values);
+  const [first, ...extra] = raw.positionals;
+  if (first !== undefined && first !== "serve") {
+    throw new UsageError(
+      `unknown mode ${quote(first)} for perp funding (expected "serve" or --once)`,
+    );
+  }
+  if (extra.length > 0) {
+    throw new UsageError(`unexpected argument ${quote(extra[0])} for perp funding`);
+  }
+  if (first === "serve" && v.once) {
+    throw new UsageError('perp funding takes one mode: "serve" or --once, not both');
+  }
+  if (first === undefined && !v.once) {
+    throw new UsageError(
+      'perp funding needs a mode: "serve" (schedule + HTTP API) or --once (collect and print)',
+    );
+  }
+  if (first === "serve" && v.json) {
+    throw new UsageError("--json only applies with --once");
+  }
+  let database = v.db;
+  if (database === undefined) {
+    const fromEnv = (options.env ?? denoEnv)("DATABASE_URL");
+    if (fromEnv !== undefined && fromEnv.trim() !== "") {
+      const parsed = databaseSchema.safeParse(fromEnv);
+      if (!parsed.success) {
+        throw new UsageError(`DATABASE_URL ${DB_MESSAGE} (got ${quote(fromEnv)})`);
+      }
+      database = parsed.data;
+    } else {
+      database = { kind: "sqlite", path: DEFAULT_FUNDING_DB };
+    }
+  }
+  return {
+    mode: v.once ? "once" : "serve",
+    interval: v.interval,
+    exchanges: v.exchanges,
+    network: v.network,
+    database,
+    json: v.json,
+    port: v.port,
+    holdHours: v["hold-hours"],
+    logLevel: v["log-level"],
+  };
+}
+
+function describeFunding(c: FundingConfig): string {
+  const mode = c.mode === "serve" ? "serve " : "";
+  return mode + flagLine([
+    ["once", c.mode === "once"],
+    ["interval", c.mode === "serve" ? c.interval : undefined],
+    ["exchanges", c.exchanges.join(",")],
+    ["network", c.network],
+    ["db", c.database.kind === "sqlite" ? c.database.path : c.database.url],
+    ["json", c.json],
+    ["port", c.mode === "serve" ? c.port : undefined],
+    ["hold-hours", c.holdHours],
+    ["log-level", c.logLevel],
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// sim
+
+/** Validated `perp sim` arguments. */
+export interface SimConfig {
+  /** Venue replicas to start, without duplicates. */
+  venues: ExchangeName[];
+  /** Port to listen on; 0 picks a free port. */
+  port: number;
+  /** Seed of the price path and background liquidity. */
+  seed: number;
+  /** Log level from `--log-level`; absent means env / default. */
+  logLevel?: LogLevel;
+}
+
+/**
+ * The flags of `perp sim`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SIM_FLAGS } from "./cli.ts";
+ *
+ * assert.ok(SIM_FLAGS.some((f) => f.name === "seed"));
+ * ```
+ */
+export const SIM_FLAGS: readonly FlagSpec[] = Object.freeze(
+  [
+    {
+      name: "venues",
+      type: "string",
+      value: "<list>",
+      description: `Comma-separated replicas to start, a subset of ${EXCHANGES.join(",")}.`,
+      default: EXCHANGES.join(","),
+    },
+    {
+      name: "port",
+      type: "string",
+      value: "<port>",
+      description: "Port to listen on; 0 picks a free port.",
+      default: "0",
+    },
+    {
+      name: "seed",
+      type: "string",
+      value: "<n>",
+      description: "Seed of the simulated price path and liquidity (same seed, same market).",
+      default: "1",
+    },
+    {
+      name: "log-level",
+      type: "string",
+      value: "<level>",
+      description: `${LOG_LEVELS.join(", ")}.`,
+      default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
+    },
+  ] satisfies FlagSpec[],
+);
+
+const simSchema = z.object({
+  venues: venueList().default([...EXCHANGES]),
+  port: portSchema("0"),
+  seed: whole("must be a whole number such as 1").default(1),
+  "log-level": logLevelSchema,
+});
+
+/**
+ * Parses and validates the arguments of `perp sim` (everything after `sim`).
+ *
+ * @param args The arguments, e.g. `["--venues", "grvt", "--seed", "7"]`.
+ * @returns The validated configuration with defaults filled in.
+ * @throws {UsageError} On an unknown flag or a malformed value; one line naming the flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSimArgs } from "./cli.ts";
+ *
+ * assert.deepEqual(parseSimArgs(["--seed", "7"]), {
+ *   venues: ["lighter", "grvt", "edgex"],
+ *   port: 0,
+ *   seed: 7,
+ *   logLevel: undefined,
+ * });
+ * ```
+ */
+export function parseSimArgs(args: readonly string[]): SimConfig {
+  const raw = parseRaw("sim", args, SIM_FLAGS, false);
+  const v = validate(simSchema, raw.values);
+  return { venues: v.venues, port: v.port, seed: v.seed, logLevel: v["log-level"] };
+}
+
+function describeSim(c: SimConfig): string {
+  return flagLine([
+    ["venues", c.venues.join(",")],
+    ["port", c.port],
+    ["seed", c.seed],
+    ["log-level", c.logLevel],
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The subcommand table
+
+/** What a subcommand's `run` gets besides its config. */
+export interface RunContext {
+  /** Where to write output. */
+  io: CliIO;
+}
+
+/**
+ * One subcommand: how to parse its arguments, how to describe and how to run it. Later work
+ * replaces `run` with the real implementation.
+ */
+export interface Subcommand<T extends { logLevel?: LogLevel }> {
+  /** One line for the top-level help. */
+  readonly summary: string;
+  /** The full `--help` text. */
+  readonly help: string;
+  /** Parses the arguments after the subcommand's name; throws {@linkcode UsageError}. */
+  parse(args: readonly string[], options?: ParseOptions): T;
+  /** Side effects that must happen before logging is set up (loading the env file). */
+  prepare?(config: T): void;
+  /** The validated configuration as flags, for logs and messages; secrets masked. */
+  describe(config: T): string;
+  /** Runs the subcommand and returns the exit code. */
+  run(config: T, context: RunContext): Promise<number>;
+}
+
+function notBuilt<T extends { logLevel?: LogLevel }>(
+  command: string,
+  what: string,
+  describe: (config: T) => string,
+): (config: T, context: RunContext) => Promise<number> {
+  return (config, { io }) => {
+    io.stderr(`perp ${command}: ${what} is not built yet (validated: ${describe(config)})\n`);
+    return Promise.resolve(ExitCode.NotBuilt);
+  };
+}
+
+/** The subcommands, by name. */
+export interface Subcommands {
+  /** Run a trading strategy on one venue. */
+  readonly bot: Subcommand<BotConfig>;
+  /** Collect funding rates; serve the API and dashboard. */
+  readonly funding: Subcommand<FundingConfig>;
+  /** Run the local venue replicas. */
+  readonly sim: Subcommand<SimConfig>;
+}
+
+/**
+ * Every subcommand of `perp`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SUBCOMMANDS } from "./cli.ts";
+ *
+ * assert.deepEqual(Object.keys(SUBCOMMANDS), ["bot", "funding", "sim"]);
+ * assert.match(SUBCOMMANDS.bot.help, /0\.02 means 0\.02 %/);
+ * ```
+ */
+export const SUBCOMMANDS: Subcommands = {
+  bot: {
+    summary: "run a trading strategy (the grid bot) on one venue",
+    help: formatHelp(
+      "bot",
+      "run a trading strategy (the grid bot) on one venue",
+      "deno task bot --exchange <venue> [flags]",
+      BOT_FLAGS,
+      [
+        "deno task bot --exchange grvt --ticker BTC --quantity 0.01 --take-profit 0.02 " +
+        "--direction buy",
+        "deno task bot --exchange lighter --network sim --dry-run",
+      ],
+    ),
+    parse: (args) => parseBotArgs(args),
+    prepare: (config) => {
+      loadEnvFile(config.envFile, { required: config.envFileRequired });
+    },
+    describe: describeBot,
+    run: (config, context) =>
+      notBuilt<BotConfig>("bot", `the ${config.strategy} strategy`, describeBot)(
+        config,
+        context,
+      ),
+  },
+  funding: {
+    summary: "collect funding rates (--once, or serve: schedule + HTTP API + dashboard)",
+    help: formatHelp(
+      "funding",
+      "collect funding rates from every venue, store them, rank opportunities",
+      "deno task funding (serve | --once) [flags]",
+      FUNDING_FLAGS,
+      [
+        "deno task funding --once --json",
+        "deno task funding serve --interval 60 --port 8000",
+        "deno task funding --once --network sim --db postgres://user@localhost/funding",
+      ],
+    ),
+    parse: (args, options) => parseFundingArgs(args, options),
+    describe: describeFunding,
+    run: notBuilt<FundingConfig>("funding", "the funding-rate service", describeFunding),
+  },
+  sim: {
+    summary: "run local replicas of the venues (paper trading, no credentials)",
+    help: formatHelp(
+      "sim",
+      "run local replicas of the venues (paper trading, no credentials)",
+      "deno task sim [flags]",
+      SIM_FLAGS,
+      ["deno task sim", "deno task sim --venues grvt --port 9000 --seed 7"],
+    ),
+    parse: (args) => parseSimArgs(args),
+    describe: describeSim,
+    run: notBuilt<SimConfig>("sim", "the venue simulator", describeSim),
+  },
+};
+
+/**
+ * The top-level help listing the subcommands.
+ *
+ * @returns The help text, newline-terminated.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { topLevelHelp } from "./cli.ts";
+ *
+ * assert.match(topLevelHelp(), /funding/);
+ * ```
+ */
+export function topLevelHelp(): string {
+  const names = Object.keys(SUBCOMMANDS) as (keyof Subcommands)[];
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return [
+    "perp: grid bot, funding-rate service and venue replicas for Lighter, GRVT and EdgeX",
+    "",
+    "Usage: deno run [permissions] cli.ts <subcommand> [flags]",
+    "       (or deno task bot | funding | sim)",
+    "",
+    "Subcommands:",
+    ...names.map((n) => `  ${n.padEnd(width)}${SUBCOMMANDS[n].summary}`),
+    "",
+    "Run `perp <subcommand> --help` for its flags.",
+    "",
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+const encoder = new TextEncoder();
+
+function writeAll(target: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += target.writeSync(bytes.subarray(offset));
+}
+
+const PROCESS_IO: CliIO = {
+  stdout: (t) => writeAll(Deno.stdout, t),
+  stderr: (t) => writeAll(Deno.stderr, t),
+};
+
+function wantsHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === "--") return false;
+    if (HELP_FLAGS.has(arg)) return true;
+  }
+  return false;
+}
+
+function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `error: ${redact(maskUrlPassword(message)).split("\n")[0]}\n`;
+}
+
+async function runSubcommand<T extends { logLevel?: LogLevel }>(
+  command: Subcommand<T>,
+  args: readonly string[],
+  io: CliIO,
+): Promise<number> {
+  if (wantsHelp(args)) {
+    io.stdout(command.help);
+    return ExitCode.Ok;
+  }
+  let config: T;
+  try {
+    config = command.parse(args);
+    command.prepare?.(config);
+    await setupLogging({ level: config.logLevel, write: (line) => io.stderr(line) });
+  } catch (error) {
+    io.stderr(errorLine(error));
+    return error instanceof UsageError || error instanceof RangeError
+      ? ExitCode.Usage
+      : ExitCode.Failure;
+  }
+  try {
+    return await command.run(config, { io });
+  } catch (error) {
+    io.stderr(errorLine(error));
+    return error instanceof UsageError ? ExitCode.Usage : ExitCode.Failure;
+  } finally {
+    await resetLogging();
+  }
+}
+
+/**
+ * Runs the command line in-process and returns the exit code; it never calls `Deno.exit`.
+ * No arguments or `--help` prints the subcommands; `<subcommand> --help` prints its flags.
+ *
+ * @param args The arguments after the program name, e.g. `["bot", "--exchange", "grvt"]`.
+ * @param io Where to write; defaults to the process's stdout and stderr.
+ * @returns 0 after help, 1 on an unexpected failure, 2 on a usage error, 3 while the
+ *   subcommand is not built yet.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./cli.ts";
+ *
+ * const out: string[] = [];
+ * const err: string[] = [];
+ * const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) };
+ * assert.equal(await main(["sim", "--seed", "7"], io), 3);
+ * assert.match(err.join(""), /^perp sim: the venue simulator is not built yet/);
+ * ```
+ */
+export async function main(args: readonly string[], io: CliIO = PROCESS_IO): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || HELP_FLAGS.has(name)) {
+    io.stdout(topLevelHelp());
+    return ExitCode.Ok;
+  }
+  if (name === "help") {
+    const topic = rest[0];
+    if (topic !== undefined && Object.hasOwn(SUBCOMMANDS, topic)) {
+      io.stdout(SUBCOMMANDS[topic as keyof Subcommands].help);
+    } else {
+      io.stdout(topLevelHelp());
+    }
+    return ExitCode.Ok;
+  }
+  switch (name) {
+    case "bot":
+      return await runSubcommand(SUBCOMMANDS.bot, rest, io);
+    case "funding":
+      return await runSubcommand(SUBCOMMANDS.funding, rest, io);
+    case "sim":
+      return await runSubcommand(SUBCOMMANDS.sim, rest, io);
+    default: {
+      const what = name.startsWith("-") ? "flag" : "subcommand";
+      io.stderr(
+        `error: unknown ${what} ${quote(name)}; expected a subcommand: ` +
+          `${Object.keys(SUBCOMMANDS).join(", ")} (see perp --help)\n`,
+      );
+      return ExitCode.Usage;
+    }
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,311 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import {
+  BOT_FLAGS,
+  FUNDING_FLAGS,
+  loadEnvFile,
+  main,
+  parseBotArgs,
+  parseFundingArgs,
+  SIM_FLAGS,
+} from "../cli.ts";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(...args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
+}
+
+/** Asserts a usage error: exit 2, nothing on stdout, exactly one `error: …` line on stderr. */
+function assertUsageError(result: Run, ...mustMention: string[]): void {
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stdout, "");
+  const lines = result.stderr.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0], /^error: /);
+  for (const text of mustMention) assert.ok(lines[0].includes(text), `${lines[0]} lacks ${text}`);
+}
+
+const VALID_BOT = ["--exchange", "grvt", "--env-file", "/dev/null"];
+
+Deno.test("main() with no arguments or --help lists the subcommands and exits 0", async () => {
+  for (const args of [[], ["--help"], ["-h"]]) {
+    const result = await run(...args);
+    assert.equal(result.code, 0);
+    assert.equal(result.stderr, "");
+    for (const name of ["bot", "funding", "sim"]) assert.match(result.stdout, new RegExp(name));
+  }
+});
+
+Deno.test("<subcommand> --help lists every flag with its default and exits 0", async () => {
+  const cases = [["bot", BOT_FLAGS], ["funding", FUNDING_FLAGS], ["sim", SIM_FLAGS]] as const;
+  for (const [name, flags] of cases) {
+    for (const help of ["--help", "-h"]) {
+      const result = await run(name, help);
+      assert.equal(result.code, 0);
+      assert.equal(result.stderr, "");
+      const flat = result.stdout.replace(/\s+/g, " ");
+      for (const flag of flags) {
+        assert.ok(result.stdout.includes(`--${flag.name}`), `${name} help lacks --${flag.name}`);
+        if (flag.default) assert.ok(flat.includes(`Default: ${flag.default}.`), flag.name);
+      }
+    }
+  }
+});
+
+Deno.test("bot --help says that --take-profit is a percent (0.02 means 0.02 %)", async () => {
+  const { stdout } = await run("bot", "--help");
+  assert.match(stdout.replace(/\s+/g, " "), /--take-profit <percent> .*0\.02 means 0\.02 %/);
+});
+
+Deno.test("bot --help wins over otherwise invalid arguments", async () => {
+  const result = await run("bot", "--exchange", "binance", "--help");
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /--exchange/);
+});
+
+Deno.test("an unknown subcommand exits 2 with one line", async () => {
+  assertUsageError(await run("trade"), '"trade"', "bot, funding, sim");
+  assertUsageError(await run("--verbose"), '"--verbose"');
+});
+
+Deno.test("bot --exchange binance exits 2 naming --exchange and the allowed values", async () => {
+  const result = await run("bot", "--exchange", "binance");
+  assertUsageError(result);
+  assert.equal(
+    result.stderr,
+    'error: --exchange must be one of lighter, grvt, edgex (got "binance")\n',
+  );
+});
+
+Deno.test("bot without --exchange exits 2 saying it is required", async () => {
+  assertUsageError(await run("bot"), "--exchange is required", "lighter, grvt, edgex");
+});
+
+Deno.test("bot rejects malformed numbers naming the flag and the expected format", async () => {
+  assertUsageError(
+    await run("bot", ...VALID_BOT, "--quantity", "abc"),
+    "--quantity must be a positive decimal such as 0.01",
+    '(got "abc")',
+  );
+  assertUsageError(await run("bot", ...VALID_BOT, "--quantity", "0"), "--quantity");
+  assertUsageError(await run("bot", ...VALID_BOT, "--quantity", "1e3"), "--quantity");
+  assertUsageError(
+    await run("bot", ...VALID_BOT, "--max-orders", "1.5"),
+    "--max-orders must be a positive integer",
+    '(got "1.5")',
+  );
+  assertUsageError(
+    await run("bot", ...VALID_BOT, "--take-profit", "-1"),
+    "--take-profit must be a positive decimal percent",
+    '(got "-1")',
+  );
+  assertUsageError(await run("bot", ...VALID_BOT, "--wait-time", "ten"), "--wait-time");
+  assertUsageError(await run("bot", ...VALID_BOT, "--grid-step", "-101"), "--grid-step");
+  assertUsageError(await run("bot", ...VALID_BOT, "--stop-price", "-2"), "--stop-price", "-1");
+  assertUsageError(await run("bot", ...VALID_BOT, "--pause-price", "x"), "--pause-price");
+});
+
+Deno.test("bot rejects an invalid --direction, --network and --log-level", async () => {
+  assertUsageError(await run("bot", ...VALID_BOT, "--direction", "long"), "buy, sell");
+  assertUsageError(await run("bot", ...VALID_BOT, "--network", "devnet"), "mainnet, testnet, sim");
+  assertUsageError(
+    await run("bot", ...VALID_BOT, "--log-level", "loud"),
+    "--log-level must be one of trace, debug, info, warning, error, fatal",
+  );
+});
+
+Deno.test("an unknown flag exits 2 naming it", async () => {
+  assertUsageError(await run("bot", ...VALID_BOT, "--boost"), "unknown flag --boost");
+  assertUsageError(await run("funding", "--once", "--verbose"), "unknown flag --verbose");
+  assertUsageError(await run("sim", "--fast"), "unknown flag --fast");
+});
+
+Deno.test("a flag without its value exits 2 naming it", async () => {
+  assertUsageError(await run("bot", "--exchange"), "--exchange needs a value");
+  assertUsageError(await run("bot", "--exchange", "grvt", "--dry-run=yes"), "--dry-run");
+});
+
+Deno.test("bot --strategy funding-arbitrage is refused for now", async () => {
+  assertUsageError(
+    await run("bot", ...VALID_BOT, "--strategy", "funding-arbitrage"),
+    "funding-arbitrage is not available yet",
+  );
+});
+
+Deno.test("bot with valid arguments exits 3 saying the grid strategy is not built", async () => {
+  const result = await run(
+    "bot",
+    ...VALID_BOT,
+    "--ticker",
+    "btc",
+    "--quantity",
+    "0.01",
+    "--direction",
+    "sell",
+    "--stop-price",
+    "-1",
+    "--dry-run",
+  );
+  assert.equal(result.code, 3);
+  assert.equal(result.stdout, "");
+  const lines = result.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^perp bot: the grid strategy is not built yet \(validated: /);
+  for (const part of ["--exchange grvt", "--ticker BTC", "--quantity 0.01", "--direction sell"]) {
+    assert.ok(lines[0].includes(part), part);
+  }
+  assert.ok(lines[0].includes("--dry-run"));
+});
+
+Deno.test("parseBotArgs() keeps the original defaults and decimal strings", () => {
+  const config = parseBotArgs(["--exchange", "edgex"]);
+  assert.deepEqual(config, {
+    exchange: "edgex",
+    strategy: "grid",
+    ticker: "ETH",
+    quantity: "0.1",
+    takeProfit: "0.02",
+    direction: "buy",
+    maxOrders: 40,
+    waitTime: 450,
+    gridStep: "-100",
+    stopPrice: "-1",
+    pausePrice: "-1",
+    envFile: ".env",
+    envFileRequired: false,
+    network: "mainnet",
+    logLevel: undefined,
+    dryRun: false,
+    cancelOnExit: false,
+  });
+  const exact = parseBotArgs(["--exchange", "edgex", "--quantity", "0.10000000000000000001"]);
+  assert.equal(exact.quantity, "0.10000000000000000001");
+});
+
+Deno.test("bot --env-file that does not exist exits 2; the default one may be missing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assertUsageError(
+      await run("bot", "--exchange", "grvt", "--env-file", `${dir}/missing.env`),
+      "--env-file",
+      "does not exist",
+    );
+    // Without --env-file the default .env is optional: a missing one loads nothing.
+    assert.equal(parseBotArgs(["--exchange", "grvt"]).envFileRequired, false);
+    assert.deepEqual(loadEnvFile(`${dir}/.env`, { required: false }), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bot --env-file loads variables and masks secret ones in the output", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/test.env`;
+  const secret = "grvt-key-cli-test-5e1d";
+  await Deno.writeTextFile(path, `PERP_CLI_TEST_PLAIN=yes\nPERP_CLI_TEST_API_KEY=${secret}\n`);
+  try {
+    const result = await run("bot", "--exchange", "grvt", "--env-file", path);
+    assert.equal(result.code, 3);
+    assert.equal(Deno.env.get("PERP_CLI_TEST_PLAIN"), "yes");
+    const leaked = await run("bot", "--exchange", "grvt", "--env-file", path, "--ticker", secret);
+    assert.ok(!leaked.stderr.includes(secret), leaked.stderr);
+  } finally {
+    Deno.env.delete("PERP_CLI_TEST_PLAIN");
+    Deno.env.delete("PERP_CLI_TEST_API_KEY");
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("funding --exchanges lighter,foo exits 2 naming --exchanges and the venues", async () => {
+  assertUsageError(
+    await run("funding", "--once", "--exchanges", "lighter,foo"),
+    "--exchanges must be a comma-separated list of lighter, grvt, edgex",
+    '(got "lighter,foo")',
+  );
+});
+
+Deno.test("funding needs exactly one mode: serve or --once", async () => {
+  assertUsageError(await run("funding"), "needs a mode");
+  assertUsageError(await run("funding", "serve", "--once"), "not both");
+  assertUsageError(await run("funding", "collect"), '"collect"');
+  assertUsageError(await run("funding", "serve", "--json"), "--json");
+});
+
+Deno.test("funding rejects malformed --interval, --port, --hold-hours and --db", async () => {
+  assertUsageError(await run("funding", "serve", "--interval", "0"), "--interval");
+  assertUsageError(await run("funding", "serve", "--port", "65536"), "--port", "0 to 65535");
+  assertUsageError(await run("funding", "--once", "--hold-hours", "-3"), "--hold-hours");
+  assertUsageError(await run("funding", "--once", "--db", "mysql://h/db"), "--db", "postgres://");
+});
+
+Deno.test("funding with valid arguments exits 3 without printing a database password", async () => {
+  const result = await run(
+    "funding",
+    "serve",
+    "--exchanges",
+    "grvt,lighter,grvt",
+    "--db",
+    "postgres://perp:hunter2-pw@db.local:5432/funding",
+  );
+  assert.equal(result.code, 3);
+  assert.match(result.stderr, /^perp funding: the funding-rate service is not built yet/);
+  assert.ok(result.stderr.includes("--exchanges grvt,lighter "), result.stderr);
+  assert.ok(!result.stderr.includes("hunter2-pw"), result.stderr);
+});
+
+Deno.test("parseFundingArgs() defaults --db to DATABASE_URL, else data/funding.db", () => {
+  const url = "postgres://collector@localhost/funding";
+  const fromEnv = parseFundingArgs(["--once"], {
+    env: (n) => (n === "DATABASE_URL" ? url : undefined),
+  });
+  assert.deepEqual(fromEnv.database, { kind: "postgres", url });
+  const fallback = parseFundingArgs(["serve"], { env: () => undefined });
+  assert.deepEqual(fallback.database, { kind: "sqlite", path: "data/funding.db" });
+  assert.equal(fallback.interval, 60);
+  assert.equal(fallback.port, 8000);
+  assert.equal(fallback.holdHours, "24");
+  assert.deepEqual(fallback.exchanges, ["lighter", "grvt", "edgex"]);
+});
+
+Deno.test("sim rejects a bad --venues, --port or --seed and exits 3 when valid", async () => {
+  assertUsageError(await run("sim", "--venues", "grvt,binance"), "--venues");
+  assertUsageError(await run("sim", "--port", "-1"), "--port");
+  assertUsageError(await run("sim", "--seed", "1.5"), "--seed");
+  const ok = await run("sim", "--venues", "edgex", "--seed", "42");
+  assert.equal(ok.code, 3);
+  assert.match(ok.stderr, /^perp sim: the venue simulator is not built yet .*--seed 42\)\n$/);
+});
+
+Deno.test("an invalid PERP_LOG_LEVEL exits 2 naming the variable", async () => {
+  Deno.env.set("PERP_LOG_LEVEL", "chatty");
+  try {
+    assertUsageError(await run("sim"), "PERP_LOG_LEVEL must be one of", '"chatty"');
+  } finally {
+    Deno.env.delete("PERP_LOG_LEVEL");
+  }
+});
+
+Deno.test("deno run cli.ts bot --exchange nope exits 2 with a single stderr line", async () => {
+  const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", cli, "bot", "--exchange", "nope"],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 2, stderr);
+  assert.equal(new TextDecoder().decode(output.stdout), "");
+  assert.equal(stderr, 'error: --exchange must be one of lighter, grvt, edgex (got "nope")\n');
+});
