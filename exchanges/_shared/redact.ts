@@ -94,7 +94,11 @@ export function redact(text: string): string {
   let out = text;
   const re = registeredPattern();
   if (re) out = out.replace(re, REDACTED);
-  out = out.replace(QUERY_RE, (_m, pre, name) => `${pre}${name}=${REDACTED}`);
+  out = out.replace(QUERY_RE, (_m, pre, name, value: string) => {
+    // Punctuation that ends a sentence is not part of the value.
+    const tail = /[:.,)\]]+$/.exec(value)?.[0] ?? "";
+    return `${pre}${name}=${REDACTED}${tail}`;
+  });
   out = out.replace(JSON_RE, (_m, head) => `${head}"${REDACTED}"`);
   out = out.replace(HEADER_RE, (_m, name) => `${name}: ${REDACTED}`);
   out = out.replace(HEX_KEY_RE, REDACTED);

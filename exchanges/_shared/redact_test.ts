@@ -88,3 +88,7 @@ Deno.test("a cause that mentions a secret is replaced by a masked copy", () => {
   assertClean((e.cause as Error).message);
   assertClean((e.cause as Error).stack ?? "");
 });
+
+Deno.test("redact() keeps the punctuation that follows a masked query value", () => {
+  deepEqual(redact("GET /x?auth=abc.def: refused"), `GET /x?auth=${REDACTED}: refused`);
+});
