@@ -1,0 +1,74 @@
+/**
+ * Local replicas of the perpetual venues: the venue-independent simulator engine that the
+ * Lighter, GRVT and EdgeX front-ends speak their wire formats on top of.
+ *
+ * - {@linkcode Instrument}: tick, size step, minimum size / notional, leverage, maker / taker
+ *   fees (a negative maker fee is a rebate), funding interval.
+ * - {@linkcode SimEngine}: price-time matching (GTC / GTT / IOC / FOK, post-only, market with a
+ *   worst price, reduce-only, self-trade prevention), accounts with margin and liquidation,
+ *   funding settlement, per-stream numbered events, virtual time.
+ * - {@linkcode MarketSimulator}: a seeded or scripted price path and a background liquidity
+ *   account that fills resting orders as the price moves.
+ * - {@linkcode FaultInjector}, {@linkcode SimServer}, {@linkcode SimControl}: faults, the
+ *   HTTP + WebSocket harness front-ends plug into, and the control API tests drive.
+ *
+ * Money is exact: prices are integer ticks, sizes integer lots, cash a bigint of 10^-24 quote
+ * units; inputs are `Decimal`s or decimal strings and outputs decimal strings. A rejected order
+ * throws one of the package's errors (`InvalidOrderError`, `InsufficientMarginError`,
+ * `DuplicateClientOrderIdError`, `PostOnlyWouldCrossError`, `OrderRejectedError`,
+ * `NotFoundError`); an accepted order that does not rest comes back `"canceled"` with a
+ * `cancelReason`.
+ *
+ * @example Two crossing orders and the fill
+ * ```ts
+ * import { ManualClock } from "../exchanges/_shared/clock.ts";
+ * import { SimEngine } from "./mod.ts";
+ * import { deepStrictEqual, equal } from "node:assert/strict";
+ *
+ * const engine = new SimEngine({ clock: new ManualClock(Date.UTC(2026, 0, 1)) });
+ * engine.addInstrument(
+ *   { symbol: "BTC", tickSize: "0.1", sizeStep: "0.001", makerFee: "-0.0001", takerFee: "0.00045" },
+ *   { markPrice: "64000" },
+ * );
+ * engine.createAccount("alice", { collateral: "10000" });
+ * engine.createAccount("bob", { collateral: "10000" });
+ *
+ * engine.placeOrder("alice", { symbol: "BTC", side: "sell", size: "0.01", price: "64000.5", postOnly: true });
+ * const { order, fills } = engine.placeOrder("bob", {
+ *   symbol: "BTC",
+ *   side: "buy",
+ *   size: "0.01",
+ *   price: "64001",
+ *   clientOrderId: "bob-1",
+ * });
+ *
+ * equal(order.status, "filled");
+ * deepStrictEqual(fills.map((f) => [f.price, f.size, f.fee, f.liquidity]), [
+ *   ["64000.5", "0.01", "0.28800225", "taker"],
+ * ]);
+ * equal(engine.fills("alice")[0].fee, "-0.0640005"); // maker rebate
+ * equal(engine.position("bob", "BTC").size, "0.01");
+ * ```
+ *
+ * @module
+ */
+export * from "./instrument.ts";
+export * from "./matching.ts";
+export * from "./account.ts";
+export * from "./events.ts";
+export * from "./funding.ts";
+export * from "./engine.ts";
+export * from "./market.ts";
+export * from "./faults.ts";
+export * from "./control.ts";
+export * from "./server.ts";
+export { Prng } from "./random.ts";
+export type { Ratio } from "./_fixed.ts";
+export type { CancelReason, Clock, OrderStatus, OrderType, Side, TimeInForce } from "../base.ts";
+export {
+  Decimal,
+  type DecimalConstructor,
+  type DecimalInput,
+  type DecimalRounding,
+  type DecimalValue,
+} from "../base.ts";
