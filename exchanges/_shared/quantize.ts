@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { Decimal, type DecimalInput, type DecimalRounding, toDecimal } from "./decimal.ts";
+import { Decimal, type DecimalInput, toDecimal } from "./decimal.ts";
 
 /**
  * Rounding direction:
@@ -30,14 +30,6 @@ import { Decimal, type DecimalInput, type DecimalRounding, toDecimal } from "./d
  * ```
  */
 export type Rounding = "down" | "up" | "toward_zero" | "away_from_zero" | "nearest" | "exact";
-
-const MODE: Record<Exclude<Rounding, "exact">, DecimalRounding> = {
-  down: Decimal.ROUND_FLOOR,
-  up: Decimal.ROUND_CEIL,
-  toward_zero: Decimal.ROUND_DOWN,
-  away_from_zero: Decimal.ROUND_UP,
-  nearest: Decimal.ROUND_HALF_UP,
-};
 
 /**
  * Rounds a value to a multiple of `step` in the given direction.
@@ -62,16 +54,50 @@ const MODE: Record<Exclude<Rounding, "exact">, DecimalRounding> = {
  */
 export function quantize(value: DecimalInput, step: DecimalInput, rounding: Rounding): Decimal {
   const v = toDecimal(value, "value");
-  const s = toDecimal(step, "step");
-  if (!s.isPositive() || s.isZero()) throw new RangeError(`'step' must be positive: got ${s}`);
-  const units = v.div(s);
-  if (rounding === "exact") {
-    if (!units.isInteger()) {
-      throw new RangeError(`${v} is not a multiple of ${s}`);
-    }
-    return v;
+  const st = toDecimal(step, "step");
+  if (!st.gt(0)) throw new RangeError(`'step' must be positive: got ${st}`);
+  // Exact integer arithmetic at a common scale: no rounding to a precision anywhere.
+  const d = Math.max(v.decimalPlaces(), st.decimalPlaces());
+  const V = scaleExact(v, d);
+  const S = scaleExact(st, d);
+  let q = V / S; // truncates toward zero
+  const r = V % S;
+  if (r !== 0n) {
+    if (rounding === "exact") throw new RangeError(`${v} is not a multiple of ${st}`);
+    if (roundsAway(rounding, V < 0n, (r < 0n ? -r : r) * 2n, S)) q += V < 0n ? -1n : 1n;
   }
-  return units.toDecimalPlaces(0, MODE[rounding]).times(s);
+  return fromScaledInteger(q * S, d);
+}
+
+/** Whether truncation toward zero must be undone by one unit away from zero. */
+function roundsAway(
+  rounding: Rounding,
+  negative: boolean,
+  twiceRest: bigint,
+  unit: bigint,
+): boolean {
+  switch (rounding) {
+    case "toward_zero":
+    case "exact":
+      return false;
+    case "away_from_zero":
+      return true;
+    case "up":
+      return !negative;
+    case "down":
+      return negative;
+    case "nearest":
+      return twiceRest >= unit;
+  }
+}
+
+/** `value × 10^decimals` exactly, from the decimal's own digits; the value must fit. */
+function scaleExact(value: Decimal, decimals: number): bigint {
+  const text = value.toFixed();
+  const negative = text.startsWith("-");
+  const [int, frac = ""] = (negative ? text.slice(1) : text).split(".");
+  const magnitude = BigInt(int + frac.padEnd(decimals, "0"));
+  return negative ? -magnitude : magnitude;
 }
 
 /**
@@ -91,9 +117,11 @@ export function quantize(value: DecimalInput, step: DecimalInput, rounding: Roun
  * ```
  */
 export function isMultipleOf(value: DecimalInput, step: DecimalInput): boolean {
-  const s = toDecimal(step, "step");
-  if (!s.isPositive() || s.isZero()) throw new RangeError(`'step' must be positive: got ${s}`);
-  return toDecimal(value, "value").div(s).isInteger();
+  const v = toDecimal(value, "value");
+  const st = toDecimal(step, "step");
+  if (!st.gt(0)) throw new RangeError(`'step' must be positive: got ${st}`);
+  const d = Math.max(v.decimalPlaces(), st.decimalPlaces());
+  return scaleExact(v, d) % scaleExact(st, d) === 0n;
 }
 
 /**
@@ -138,17 +166,19 @@ export function toScaledInteger(value: DecimalInput, decimals: number, rounding:
     throw new RangeError(`'decimals' must be an integer in 0..60: got ${decimals}`);
   }
   const v = toDecimal(value, "value");
-  const scaled = v.times(new Decimal(10).pow(decimals));
-  let int: Decimal;
-  if (rounding === "exact") {
-    if (!scaled.isInteger()) {
+  const extra = Math.max(0, v.decimalPlaces() - decimals);
+  const all = scaleExact(v, decimals + extra); // exact, with every digit
+  if (extra === 0) return all;
+  const unit = 10n ** BigInt(extra);
+  let q = all / unit;
+  const r = all % unit;
+  if (r !== 0n) {
+    if (rounding === "exact") {
       throw new RangeError(`${v} has more than ${decimals} decimal places`);
     }
-    int = scaled;
-  } else {
-    int = scaled.toDecimalPlaces(0, MODE[rounding]);
+    if (roundsAway(rounding, all < 0n, (r < 0n ? -r : r) * 2n, unit)) q += all < 0n ? -1n : 1n;
   }
-  return BigInt(int.toFixed(0));
+  return q;
 }
 
 /**
@@ -172,5 +202,13 @@ export function fromScaledInteger(value: bigint | number | string, decimals: num
   }
   const s = typeof value === "string" ? value.trim() : value.toString();
   if (!/^-?\d+$/.test(s)) throw new TypeError(`scaled value must be an integer: got ${s}`);
-  return new Decimal(s).div(new Decimal(10).pow(decimals));
+  if (!Number.isInteger(decimals) || decimals < 0) {
+    throw new RangeError(`'decimals' must be a non-negative integer: got ${decimals}`);
+  }
+  // Place the decimal point in the digits: exact at any length (division would round).
+  const negative = s.startsWith("-");
+  const digits = (negative ? s.slice(1) : s).padStart(decimals + 1, "0");
+  const cut = digits.length - decimals;
+  const text = decimals === 0 ? digits : `${digits.slice(0, cut)}.${digits.slice(cut)}`;
+  return new Decimal(negative ? `-${text}` : text);
 }

@@ -95,3 +95,60 @@ Deno.test("toScaledInteger() and fromScaledInteger() round-trip exact values", (
   throws(() => fromScaledInteger(2 ** 60, 2), RangeError);
   throws(() => fromScaledInteger("1.5", 2), TypeError);
 });
+
+Deno.test("quantize() and toScaledInteger() stay exact beyond 40 significant digits", () => {
+  const long = "0.99999999999999999999999999999999999999999999";
+  deepEqual(toScaledInteger(long, 9, "toward_zero"), 999999999n);
+  deepEqual(toScaledInteger(long, 9, "up"), 1000000000n);
+  deepEqual(toScaledInteger("-" + long, 9, "down"), -1000000000n);
+  deepEqual(quantize(long, "0.000000001", "toward_zero").toString(), "0.999999999");
+  deepEqual(
+    quantize("123456789012345678901234567890.123456789012345", "0.01", "nearest").toString(),
+    "123456789012345678901234567890.12",
+  );
+  ok(!isMultipleOf("100000000000000000000000000000000000000000.0001", "1"));
+});
+
+Deno.test("quantize() rounds like an exact rational reference (property)", () => {
+  const modes: Rounding[] = ["down", "up", "toward_zero", "away_from_zero", "nearest"];
+  fc.assert(
+    fc.property(
+      fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
+      fc.integer({ min: 0, max: 20 }),
+      fc.bigInt({ min: 1n, max: 10n ** 6n }),
+      fc.integer({ min: 0, max: 12 }),
+      fc.constantFrom(...modes),
+      (vUnits, vDec, sUnits, sDec, mode) => {
+        // value = vUnits / 10^vDec, step = sUnits / 10^sDec; reference in bigint at scale d.
+        const d = Math.max(vDec, sDec);
+        const V = vUnits * 10n ** BigInt(d - vDec);
+        const S = sUnits * 10n ** BigInt(d - sDec);
+        let q = V / S;
+        const r = V % S;
+        if (r !== 0n) {
+          const neg = V < 0n;
+          const away = mode === "away_from_zero" || (mode === "up" && !neg) ||
+            (mode === "down" && neg) || (mode === "nearest" && (r < 0n ? -r : r) * 2n >= S);
+          if (away) q += neg ? -1n : 1n;
+        }
+        const want = fromScaledInteger(q * S, d);
+        const got = quantize(
+          fromScaledInteger(vUnits, vDec),
+          fromScaledInteger(sUnits, sDec),
+          mode,
+        );
+        deepEqual(got.toString(), want.toString());
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+Deno.test("fromScaledInteger() places the point without rounding long values", () => {
+  deepEqual(
+    fromScaledInteger(123456789012345678901234567890123456789012345n, 5).toString(),
+    "1234567890123456789012345678901234567890.12345",
+  );
+  deepEqual(fromScaledInteger(-5n, 3).toString(), "-0.005");
+  deepEqual(fromScaledInteger("0", 9).toString(), "0");
+});
