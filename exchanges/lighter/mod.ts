@@ -13,3 +13,5 @@
  * @module
  */
 export * from "./common.ts";
+export * from "./signer/mod.ts";
+export * from "../../base.ts";
