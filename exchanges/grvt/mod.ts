@@ -13,3 +13,5 @@
  * @module
  */
 export * from "./common.ts";
+export * from "./signing.ts";
+export * from "../../base.ts";
