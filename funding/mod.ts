@@ -3,7 +3,7 @@
  *
  * Every rate is a fraction per funding interval (positive = longs pay) with its interval in
  * hours; venues are compared only through `hourlyRate` and `apr`, never through raw rates of
- * different intervals. This entry point currently exports the unit conversion; the collector,
+ * different intervals. This entry point currently exports the unit conversion (with the shared types of `base.ts`); the collector,
  * stores, opportunity finder and HTTP API build on it.
  *
  * @example
@@ -20,11 +20,4 @@
  *
  * @module
  */
-export {
-  type FundingAdapter,
-  type FundingHistoryEntry,
-  type FundingRate,
-  fundingRate,
-  HOURS_PER_YEAR,
-  type MarketData,
-} from "../base.ts";
+export * from "../base.ts";

@@ -31,3 +31,4 @@ export {
   type Rounding,
   toScaledInteger,
 } from "../exchanges/_shared/quantize.ts";
+export * from "../base.ts";

@@ -14,3 +14,4 @@
  * @module
  */
 export * from "./common.ts";
+export * from "../../base.ts";
