@@ -430,7 +430,8 @@ export class MarketSimulator {
       Math.abs(Math.abs(a) - mid) - Math.abs(Math.abs(b) - mid)
     );
     for (const key of todo) {
-      const clientOrderId = `${account}-${++this.#quoteSeq}`;
+      // The symbol keeps ids unique when one account quotes several markets.
+      const clientOrderId = `${account}-${this.symbol}-${++this.#quoteSeq}`;
       try {
         const { order } = engine.placeOrder(account, {
           symbol: this.symbol,
