@@ -1,0 +1,221 @@
+/**
+ * A live order book: the {@linkcode L2OrderBook} plus what every venue's book subscription
+ * needs around it — automatic resync requests on gaps, staleness while disconnected, a
+ * coalescing update stream for consumers, and clean closing. Venue clients decode their wire
+ * frames and call {@linkcode LiveOrderBook.applySnapshot} / {@linkcode LiveOrderBook.applyDelta};
+ * consumers see the `OrderBookSubscription` interface of `base.ts`.
+ *
+ * @module
+ */
+import type { BestBidAsk, BookSnapshot, OrderBookSubscription } from "../../base.ts";
+import type { VenueName } from "./errors.ts";
+import {
+  type BookSides,
+  type DeltaSequence,
+  type DeltaStatus,
+  L2OrderBook,
+  type ResyncEvent,
+  type SequenceRule,
+  type SnapshotSequence,
+  type SnapshotStatus,
+} from "./order_book.ts";
+
+/**
+ * Options of {@linkcode LiveOrderBook}.
+ *
+ * @example
+ * ```ts
+ * import type { LiveOrderBookOptions } from "./live_order_book.ts";
+ * const o: LiveOrderBookOptions = { sequenceRule: "increment", requestSnapshot: () => {} };
+ * ```
+ */
+export interface LiveOrderBookOptions {
+  /** How deltas chain. @default {"chained"} */
+  sequenceRule?: SequenceRule;
+  /** Venue name for messages. */
+  venue?: VenueName;
+  /**
+   * Asks the venue for a fresh snapshot (resubscribe or REST). Called once per stale episode;
+   * the snapshot arrives later through `applySnapshot`. Errors are reported to `onError`.
+   */
+  requestSnapshot: (event: ResyncEvent) => void | Promise<void>;
+  /** Called on `close()`, e.g. to unsubscribe. */
+  onClose?: () => void | Promise<void>;
+  /** Receives errors from `requestSnapshot`. @default {console.error} */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * A live, self-resyncing order book implementing `OrderBookSubscription`.
+ *
+ * @example
+ * ```ts
+ * import { LiveOrderBook } from "./live_order_book.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * const requested: string[] = [];
+ * const book = new LiveOrderBook("BTC", {
+ *   sequenceRule: "increment",
+ *   requestSnapshot: (e) => void requested.push(e.reason),
+ * });
+ * book.applySnapshot({ bids: [{ price: "99", size: "1" }], asks: [{ price: "101", size: "2" }] }, {
+ *   sequence: 10,
+ * });
+ * book.applyDelta({ bids: [{ price: "100", size: "3" }] }, { sequence: 11 });
+ * deepEqual(book.bestBidAsk().bid.toString(), "100");
+ * book.applyDelta({ asks: [{ price: "102", size: "1" }] }, { sequence: 13 }); // 12 is missing
+ * deepEqual([book.snapshot().stale, requested], [true, ["gap"]]);
+ * await book.close();
+ * ```
+ */
+export class LiveOrderBook implements OrderBookSubscription {
+  /** The underlying book (read it through the methods below). */
+  readonly book: L2OrderBook;
+  readonly #options: LiveOrderBookOptions;
+  #version = 0;
+  #waiters = new Set<() => void>();
+  #closed = false;
+
+  /**
+   * Creates an empty, stale book that waits for its first snapshot.
+   *
+   * @param symbol Unified symbol.
+   * @param options Sequence rule, resync request and close hook.
+   */
+  constructor(symbol: string, options: LiveOrderBookOptions) {
+    this.#options = options;
+    this.book = new L2OrderBook(symbol, {
+      sequenceRule: options.sequenceRule,
+      venue: options.venue,
+      onResync: (event) => this.#requestSnapshot(event),
+    });
+  }
+
+  /** Unified symbol. */
+  get symbol(): string {
+    return this.book.symbol;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Replaces the book with a snapshot.
+   *
+   * @param sides The levels.
+   * @param sequence The snapshot's sequence number and timestamp.
+   * @returns `"applied"`, or `"crossed"` (the book is then stale and a resync was requested).
+   */
+  applySnapshot(sides: BookSides, sequence: SnapshotSequence): SnapshotStatus {
+    const status = this.book.applySnapshot(sides, sequence);
+    this.#changed();
+    return status;
+  }
+
+  /**
+   * Applies a delta of absolute sizes.
+   *
+   * @param sides The changed levels.
+   * @param sequence The delta's sequence numbers and timestamp.
+   * @returns What happened; on `"gap"` or `"crossed"` a snapshot was requested.
+   */
+  applyDelta(sides: BookSides, sequence: DeltaSequence): DeltaStatus {
+    const status = this.book.applyDelta(sides, sequence);
+    if (status !== "duplicate") this.#changed();
+    return status;
+  }
+
+  /**
+   * Marks the book stale (e.g. the connection dropped) until the next snapshot. Does not
+   * request a snapshot: the stream's resubscription brings one.
+   */
+  markStale(): void {
+    this.book.markStale();
+    this.#changed();
+  }
+
+  /**
+   * The top of the book.
+   *
+   * @param depth Levels per side. @default {all}
+   * @returns A copy with `stale` set when the book awaits a snapshot.
+   */
+  snapshot(depth?: number): BookSnapshot {
+    return this.book.snapshot(depth);
+  }
+
+  /**
+   * Best bid and ask.
+   *
+   * @returns The quote, with `stale` set when the book awaits a snapshot.
+   * @throws {NotFoundError} While a side is empty.
+   */
+  bestBidAsk(): BestBidAsk {
+    return this.book.bestBidAsk();
+  }
+
+  /**
+   * Yields a snapshot after changes, coalescing bursts: a slow consumer gets the latest book,
+   * not a backlog. Ends on `close()` or when the signal aborts.
+   *
+   * @param options Depth of each snapshot and an abort signal.
+   * @returns The async iterator.
+   */
+  async *updates(
+    options: { depth?: number; signal?: AbortSignal } = {},
+  ): AsyncIterableIterator<BookSnapshot> {
+    let seen = this.#version;
+    const { signal } = options;
+    while (!this.#closed && !signal?.aborted) {
+      if (this.#version === seen) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            this.#waiters.delete(wake);
+            signal?.removeEventListener("abort", wake);
+            resolve();
+          };
+          this.#waiters.add(wake);
+          signal?.addEventListener("abort", wake, { once: true });
+        });
+        continue;
+      }
+      seen = this.#version;
+      yield this.book.snapshot(options.depth);
+    }
+  }
+
+  /** Stops the subscription and ends every `updates()` iterator. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake();
+    await this.#options.onClose?.();
+  }
+
+  /** Same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #changed(): void {
+    this.#version++;
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  #requestSnapshot(event: ResyncEvent): void {
+    if (this.#closed) return;
+    const onError = this.#options.onError ?? ((e: unknown) => console.error(e));
+    try {
+      const r = this.#options.requestSnapshot(event);
+      if (r instanceof Promise) r.catch(onError);
+    } catch (e) {
+      onError(e);
+    }
+  }
+}
