@@ -49,7 +49,7 @@ import {
 } from "./events.ts";
 import type { FundingRateSource } from "./funding.ts";
 import { Instrument, type InstrumentSpec } from "./instrument.ts";
-import { type BookLevel, type BookOrder, OrderBook } from "./matching.ts";
+import { type BookOrder, OrderBook, type TickLevel } from "./matching.ts";
 
 /**
  * What happens when an order would trade with a resting order of the same account.
@@ -398,7 +398,7 @@ interface InstState {
 class OrderRecord implements BookOrder {
   prev: BookOrder | null = null;
   next: BookOrder | null = null;
-  level: BookLevel | null = null;
+  level: TickLevel | null = null;
   filledLots = 0;
   filledValue = 0n;
   status: OrderStatus = "pending";
@@ -1844,18 +1844,40 @@ export class SimEngine {
     });
   }
 
+  /**
+   * The next funding settlement of a market and the rate it would use at current prices.
+   *
+   * @param symbol The market.
+   * @returns Settlement time (ms), rate per interval (positive ⇒ longs pay) and interval hours.
+   */
+  nextFunding(symbol: string): { time: number; rate: string; intervalHours: number } {
+    this.sync();
+    const st = this.#inst(symbol);
+    const interval = st.inst.fundingIntervalMs;
+    const time = (Math.floor(this.now() / interval) + 1) * interval;
+    return {
+      time,
+      rate: st.inst.formatRate(this.#fundingRateUnits(st, time)),
+      intervalHours: st.inst.fundingIntervalHours,
+    };
+  }
+
+  #fundingRateUnits(st: InstState, time: number): bigint {
+    const inst = st.inst;
+    const scripted = st.funding?.(time, inst.symbol);
+    if (scripted !== undefined) return inst.rateToUnits(scripted);
+    const mark = this.#ref(st);
+    if (!(st.index > 0 && mark > 0)) return 0n;
+    let rate = (BigInt(mark - st.index) * pow10(inst.fundingRateDecimals)) / BigInt(st.index);
+    if (rate > inst.fundingCapUnits) rate = inst.fundingCapUnits;
+    if (rate < -inst.fundingCapUnits) rate = -inst.fundingCapUnits;
+    return rate;
+  }
+
   #settleFunding(st: InstState, time: number): void {
     const inst = st.inst;
     const mark = this.#ref(st);
-    let rate = 0n;
-    const scripted = st.funding?.(time, inst.symbol);
-    if (scripted !== undefined) {
-      rate = inst.rateToUnits(scripted);
-    } else if (st.index > 0 && mark > 0) {
-      rate = (BigInt(mark - st.index) * pow10(inst.fundingRateDecimals)) / BigInt(st.index);
-      if (rate > inst.fundingCapUnits) rate = inst.fundingCapUnits;
-      if (rate < -inst.fundingCapUnits) rate = -inst.fundingCapUnits;
-    }
+    const rate = this.#fundingRateUnits(st, time);
     const rateStr = inst.formatRate(rate);
     const markStr = inst.formatPrice(mark);
     let paid = 0n;

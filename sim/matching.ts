@@ -28,7 +28,7 @@ export interface BookOrder {
   /** Next order in the level queue (newer). */
   next: BookOrder | null;
   /** The level the order rests on, or null when not on the book. */
-  level: BookLevel | null;
+  level: TickLevel | null;
 }
 
 /**
@@ -36,11 +36,11 @@ export interface BookOrder {
  *
  * @example
  * ```ts
- * import type { BookLevel } from "./matching.ts";
- * const sizeOf = (l: BookLevel) => l.lots;
+ * import type { TickLevel } from "./matching.ts";
+ * const sizeOf = (l: TickLevel) => l.lots;
  * ```
  */
-export interface BookLevel {
+export interface TickLevel {
   /** Price in ticks. */
   readonly price: number;
   /** Side of the level. */
@@ -76,19 +76,19 @@ export interface LevelChange {
 class BookSide {
   /** Prices sorted so that the best price is last (bids ascending, asks descending). */
   readonly prices: number[] = [];
-  readonly levels: Map<number, BookLevel> = new Map();
+  readonly levels: Map<number, TickLevel> = new Map();
   constructor(readonly side: Side) {}
 
   better(a: number, b: number): boolean {
     return this.side === "buy" ? a > b : a < b;
   }
 
-  best(): BookLevel | undefined {
+  best(): TickLevel | undefined {
     const n = this.prices.length;
     return n === 0 ? undefined : this.levels.get(this.prices[n - 1]);
   }
 
-  getOrCreate(price: number): BookLevel {
+  getOrCreate(price: number): TickLevel {
     let level = this.levels.get(price);
     if (level !== undefined) return level;
     level = { price, side: this.side, head: null, tail: null, lots: 0, count: 0 };
@@ -112,7 +112,7 @@ class BookSide {
     return level;
   }
 
-  drop(level: BookLevel): void {
+  drop(level: TickLevel): void {
     this.levels.delete(level.price);
     const prices = this.prices;
     const last = prices.length - 1;
@@ -160,7 +160,7 @@ export class OrderBook {
     return side === "buy" ? this.#bids : this.#asks;
   }
 
-  #touch(level: BookLevel): void {
+  #touch(level: TickLevel): void {
     const key = level.side === "buy" ? level.price * 2 : level.price * 2 + 1;
     const change = this.#dirty.get(key);
     if (change === undefined) {
@@ -232,7 +232,7 @@ export class OrderBook {
    * @param side The side.
    * @returns The level, or undefined when the side is empty.
    */
-  bestLevel(side: Side): BookLevel | undefined {
+  bestLevel(side: Side): TickLevel | undefined {
     return this.#side(side).best();
   }
 
@@ -290,7 +290,7 @@ export class OrderBook {
    * @param side The side.
    * @returns An iterator over live levels (do not mutate the book while iterating).
    */
-  *levels(side: Side): IterableIterator<BookLevel> {
+  *levels(side: Side): IterableIterator<TickLevel> {
     const s = this.#side(side);
     for (let i = s.prices.length - 1; i >= 0; i--) yield s.levels.get(s.prices[i])!;
   }

@@ -62,13 +62,10 @@ export * from "./market.ts";
 export * from "./faults.ts";
 export * from "./control.ts";
 export * from "./server.ts";
+export * from "./paper.ts";
 export { Prng } from "./random.ts";
 export type { Ratio } from "./_fixed.ts";
-export type { CancelReason, Clock, OrderStatus, OrderType, Side, TimeInForce } from "../base.ts";
-export {
-  Decimal,
-  type DecimalConstructor,
-  type DecimalInput,
-  type DecimalRounding,
-  type DecimalValue,
-} from "../base.ts";
+export * from "../base.ts";
+export * from "./lighter/mod.ts";
+export * from "./edgex/mod.ts";
+export { ManualClock, systemClock } from "../exchanges/_shared/clock.ts";
