@@ -65,7 +65,11 @@ export class ManualClock implements Clock {
   #seq = 0;
   #sleepers: Sleeper[] = [];
 
-  /** @param start Initial time, ms since epoch. @default {0} */
+  /**
+   * Creates a clock standing still at `start`.
+   *
+   * @param start Initial time, ms since epoch. @default {0}
+   */
   constructor(start = 0) {
     this.#now = start;
   }

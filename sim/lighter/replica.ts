@@ -1,0 +1,1338 @@
+/**
+ * The Lighter replica: Lighter's REST paths and `{code: 200, …}` envelopes, `sendTx` /
+ * `sendTxBatch` taking multipart or urlencoded forms, Schnorr-verified transactions with
+ * nonce and expiry rules, and the `/stream` WebSocket (`subscribed/…` then `update/…` frames,
+ * `:` in inbound channel names, auth tokens on private channels), on the simulator engine with
+ * hourly funding.
+ *
+ * Choices where the notes are silent (lighter.md §11): a bad signature and an expired
+ * transaction answer `21501` (messages "invalid signature" / "transaction expired"; codes
+ * configurable); a refused auth token on a private channel answers `{"error":{"code":20001}}`;
+ * a cancel of an order that is not active is refused at the API (`21715`); `ModifyOrder` and
+ * scheduled cancel-all are not implemented (`21505` / `21713`).
+ *
+ * @module
+ */
+import type { Clock } from "../../base.ts";
+import { Decimal } from "../../exchanges/_shared/decimal.ts";
+import { ManualClock } from "../../exchanges/_shared/clock.ts";
+import {
+  DuplicateClientOrderIdError,
+  InsufficientMarginError,
+  InvalidOrderError,
+  NotFoundError,
+  OrderRejectedError,
+} from "../../exchanges/_shared/errors.ts";
+import { parseAuthToken, verifyAuthToken } from "../../exchanges/lighter/signer/auth_token.ts";
+import { generateApiKey, publicKeyFromPrivateKey } from "../../exchanges/lighter/signer/keys.ts";
+import { SimControl } from "../control.ts";
+import { SimEngine, type SimOrderRequest } from "../engine.ts";
+import type { FillView, OrderView, SimEvent } from "../events.ts";
+import { FaultInjector } from "../faults.ts";
+import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
+import { lighterTxHash, type ParsedTx, parseTxInfo, TxInfoError, verifyTx } from "./tx_verifier.ts";
+
+/**
+ * A clock tests can move: `ManualClock` fits.
+ *
+ * @example
+ * ```ts
+ * import type { ReplicaClock } from "./replica.ts";
+ * const skipHour = (c: ReplicaClock) => c.advance(3_600_000);
+ * ```
+ */
+export interface ReplicaClock extends Clock {
+  /** Moves time forward, running what falls due. */
+  advance(ms: number): Promise<void>;
+}
+
+/** Front-end name (for faults). */
+export const LIGHTER_FRONT_END = "lighter";
+
+const ORDER_INDEX_BASE = 2 ** 48;
+
+/**
+ * One replica market.
+ *
+ * @example
+ * ```ts
+ * import type { LighterReplicaMarket } from "./replica.ts";
+ * const eth: LighterReplicaMarket = {
+ *   symbol: "ETH", marketId: 0, sizeDecimals: 4, priceDecimals: 2, minBaseAmount: "0.0050",
+ *   minQuoteAmount: "10", markPrice: "2000.00",
+ * };
+ * ```
+ */
+export interface LighterReplicaMarket {
+  /** Symbol. */
+  symbol: string;
+  /** Market index. */
+  marketId: number;
+  /** Size decimals. */
+  sizeDecimals: number;
+  /** Price decimals. */
+  priceDecimals: number;
+  /** Minimum order size. */
+  minBaseAmount: string;
+  /** Minimum order notional (USDC). */
+  minQuoteAmount: string;
+  /** Initial mark price. */
+  markPrice: string;
+  /** Initial margin fraction in 1e-4 (500 = 20x). @default {500} */
+  initialMarginFraction?: number;
+}
+
+/**
+ * Options of {@linkcode startLighterReplica}.
+ *
+ * @example
+ * ```ts
+ * import type { LighterReplicaOptions } from "./replica.ts";
+ * const o: LighterReplicaOptions = { collateral: "50000", requireAuthForAccountAll: false };
+ * ```
+ */
+export interface LighterReplicaOptions {
+  /** Virtual clock. @default {a ManualClock at the current time} */
+  clock?: ReplicaClock;
+  /** Chain id transactions must be signed for. @default {300} */
+  chainId?: number;
+  /** Markets. @default {ETH (0) at 2000.00 and BTC (1) at 64000.0} */
+  markets?: LighterReplicaMarket[];
+  /** The funded test account's index. @default {4242} */
+  accountIndex?: number;
+  /** Its API key index. @default {4} */
+  apiKeyIndex?: number;
+  /** Its API private key (80 hex). @default {a fresh random key} */
+  apiKeyPrivateKey?: string;
+  /** Its USDC collateral. @default {"100000"} */
+  collateral?: string;
+  /** Whether `account_all/{account}` needs an auth token (docs: yes; lighter.md §11). @default {true} */
+  requireAuthForAccountAll?: boolean;
+  /** Code answered for a bad signature or unknown API key. @default {21501} */
+  invalidSignatureCode?: number;
+  /** Code answered for an expired transaction. @default {21501} */
+  expiredCode?: number;
+  /** Seed of the fault injector. @default {1} */
+  seed?: number;
+}
+
+/**
+ * A running replica.
+ *
+ * @example
+ * ```ts
+ * import type { LighterReplica } from "./replica.ts";
+ * const urls = (r: LighterReplica) => [r.restUrl, r.wsUrl];
+ * ```
+ */
+export interface LighterReplica extends AsyncDisposable {
+  /** REST base URL. */
+  restUrl: string;
+  /** WebSocket URL (`…/stream`). */
+  wsUrl: string;
+  /** Chain id to sign for. */
+  chainId: number;
+  /** The funded test account's credentials. */
+  credentials: { apiKeyPrivateKey: string; accountIndex: number; apiKeyIndex: number };
+  /** The test account's L1 address (for `accountsByL1Address`). */
+  l1Address: string;
+  /** Engine account id of the test account. */
+  accountId: string;
+  /** Engine account id of a counterparty with unlimited margin. */
+  counterpartyId: string;
+  /** The engine. */
+  engine: SimEngine;
+  /** The control surface (faults, truth). */
+  control: SimControl;
+  /** The HTTP + WebSocket server. */
+  server: SimServer;
+  /** The virtual clock. */
+  clock: ReplicaClock;
+  /** Venue `order_index` of an engine order id. */
+  orderIndexOf(engineOrderId: string): string;
+  /** Market index of a symbol. */
+  marketIdOf(symbol: string): number;
+  /**
+   * Registers an API public key for an account (what a `ChangePubKey` does).
+   *
+   * @param accountIndex Account.
+   * @param apiKeyIndex Key index.
+   * @param publicKey 80 hex digits.
+   */
+  registerApiKey(accountIndex: number, apiKeyIndex: number, publicKey: string): void;
+  /** Stops the server. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MARKETS: LighterReplicaMarket[] = [
+  {
+    symbol: "ETH",
+    marketId: 0,
+    sizeDecimals: 4,
+    priceDecimals: 2,
+    minBaseAmount: "0.0050",
+    minQuoteAmount: "10",
+    markPrice: "2000.00",
+  },
+  {
+    symbol: "BTC",
+    marketId: 1,
+    sizeDecimals: 5,
+    priceDecimals: 1,
+    minBaseAmount: "0.00020",
+    minQuoteAmount: "10",
+    markPrice: "64000.0",
+  },
+];
+
+/** A refusal answered as HTTP 400 `{code, message}`. */
+class ApiError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+interface Conn {
+  socket: SimSocket;
+  channels: Set<string>;
+  offset: number;
+}
+
+interface MarketState {
+  spec: LighterReplicaMarket;
+  pow: { size: Decimal; price: Decimal };
+}
+
+/** Fixed decimals, keeping any extra digits the exact value has. */
+function fixed(value: string | Decimal, dp: number): string {
+  const d = new Decimal(value);
+  return d.decimalPlaces() > dp ? d.toFixed() : d.toFixed(dp);
+}
+
+/**
+ * Starts a Lighter replica on 127.0.0.1 with a funded test account and a registered API key.
+ *
+ * @param options Markets, account, key, clock, codes.
+ * @returns The replica.
+ *
+ * @example
+ * ```ts
+ * import { startLighterReplica } from "./replica.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * await using replica = startLighterReplica();
+ * const r = await fetch(`${replica.restUrl}/api/v1/nextNonce?account_index=${replica.credentials.accountIndex}&api_key_index=${replica.credentials.apiKeyIndex}`);
+ * equal((await r.json()).nonce, 0);
+ * ```
+ */
+export function startLighterReplica(options: LighterReplicaOptions = {}): LighterReplica {
+  const clock: ReplicaClock = options.clock ?? new ManualClock(Date.now());
+  const chainId = options.chainId ?? 300;
+  const accountIndex = options.accountIndex ?? 4242;
+  const apiKeyIndex = options.apiKeyIndex ?? 4;
+  const counterpartyIndex = 7777;
+  const badSig = options.invalidSignatureCode ?? 21501;
+  const expiredCode = options.expiredCode ?? 21501;
+  const requireAuthAll = options.requireAuthForAccountAll ?? true;
+  const l1Address = "0x000000000000000000000000000000000000a11c";
+  const faults = new FaultInjector({ clock, seed: options.seed ?? 1 });
+  const engine = new SimEngine({
+    clock,
+    venue: "lighter",
+    // Lighter accepts a crossing post-only order and cancels it (`canceled-post-only`).
+    postOnlyCross: "cancel",
+    selfTradePrevention: "cancel_resting",
+  });
+  const control = new SimControl(engine, { faults });
+  const markets = new Map<number, MarketState>();
+  const bySymbol = new Map<string, MarketState>();
+  for (const spec of options.markets ?? DEFAULT_MARKETS) {
+    const imf = spec.initialMarginFraction ?? 500;
+    engine.addInstrument({
+      symbol: spec.symbol,
+      tickSize: new Decimal(1).div(new Decimal(10).pow(spec.priceDecimals)),
+      sizeStep: new Decimal(1).div(new Decimal(10).pow(spec.sizeDecimals)),
+      minSize: spec.minBaseAmount,
+      minNotional: spec.minQuoteAmount,
+      maxLeverage: new Decimal(10_000).div(imf),
+      fundingIntervalHours: 1,
+    }, { markPrice: spec.markPrice });
+    const st: MarketState = {
+      spec,
+      pow: {
+        size: new Decimal(10).pow(spec.sizeDecimals),
+        price: new Decimal(10).pow(spec.priceDecimals),
+      },
+    };
+    markets.set(spec.marketId, st);
+    bySymbol.set(spec.symbol, st);
+  }
+  const accountId = String(accountIndex);
+  const counterpartyId = String(counterpartyIndex);
+  engine.createAccount(accountId, { collateral: options.collateral ?? "100000" });
+  engine.createAccount(counterpartyId, { unlimitedMargin: true });
+
+  const keys = new Map<string, { publicKey: string; nonce: number }>();
+  const key = options.apiKeyPrivateKey
+    ? { privateKey: options.apiKeyPrivateKey, publicKey: "" }
+    : generateApiKey();
+  const privateKey = key.privateKey.replace(/^0x/, "");
+  const registerApiKey = (account: number, index: number, publicKey: string) => {
+    keys.set(`${account}:${index}`, { publicKey: publicKey.replace(/^0x/, ""), nonce: 0 });
+  };
+  registerApiKey(
+    accountIndex,
+    apiKeyIndex,
+    key.publicKey || publicKeyFromPrivateKey(privateKey),
+  );
+
+  // What the engine does not keep: owner and client index per order, quote filled so far.
+  const owner = new Map<string, string>();
+  const quoteFilled = new Map<string, Decimal>();
+  const clientIndex = (o: { clientOrderId: string }) =>
+    /^\d+$/.test(o.clientOrderId) ? Number(o.clientOrderId) : 0;
+  const indexOfAccount = (id: string) => Number(id);
+  const orderIndex = (engineId: string) => ORDER_INDEX_BASE + Number(engineId);
+  const marketOf = (symbol: string): MarketState => bySymbol.get(symbol)!;
+
+  const server = SimServer.start({ faults });
+  const conns = new Set<Conn>();
+
+  // ------------------------------------------------------------------ JSON shapes
+
+  const px = (m: MarketState, v: string | Decimal | undefined) =>
+    fixed(v ?? "0", m.spec.priceDecimals);
+  const sz = (m: MarketState, v: string | Decimal) => fixed(v, m.spec.sizeDecimals);
+  const usd = (v: string | Decimal) => fixed(v, 6);
+
+  function lighterStatus(o: OrderView): string {
+    if (o.status === "open" || o.status === "partially_filled") return "open";
+    if (o.status === "pending") return "pending";
+    if (o.status === "filled") return "filled";
+    switch (o.cancelReason) {
+      case "post_only_would_cross":
+        return "canceled-post-only";
+      case "reduce_only":
+        return "canceled-reduce-only";
+      case "self_trade":
+        return "canceled-self-trade";
+      case "expired":
+        return "canceled-expired";
+      case "insufficient_margin":
+        return "canceled-margin-not-allowed";
+      case "liquidation":
+        return "canceled-liquidation";
+      case "ioc_unfilled":
+        return o.type === "market" ? "canceled-not-enough-liquidity" : "canceled";
+      default:
+        return "canceled";
+    }
+  }
+
+  function orderJson(o: OrderView) {
+    const m = marketOf(o.symbol);
+    const idx = orderIndex(o.id);
+    const coi = clientIndex(o);
+    const price = o.price ?? "0";
+    return {
+      order_index: idx,
+      client_order_index: coi,
+      order_id: String(idx),
+      client_order_id: String(coi),
+      market_index: m.spec.marketId,
+      owner_account_index: indexOfAccount(o.accountId),
+      initial_base_amount: sz(m, o.size),
+      price: px(m, price),
+      nonce: 0,
+      remaining_base_amount: sz(m, o.remainingSize),
+      is_ask: o.side === "sell",
+      base_size: new Decimal(o.remainingSize).times(m.pow.size).toNumber(),
+      base_price: new Decimal(price).times(m.pow.price).toNumber(),
+      filled_base_amount: sz(m, o.filledSize),
+      filled_quote_amount: usd(quoteFilled.get(o.id) ?? "0"),
+      side: o.side,
+      type: o.type,
+      time_in_force: o.timeInForce === "ioc" || o.timeInForce === "fok"
+        ? "immediate-or-cancel"
+        : o.postOnly
+        ? "post-only"
+        : "good-till-time",
+      reduce_only: o.reduceOnly,
+      trigger_price: px(m, "0"),
+      order_expiry: o.expiresAt ?? 0,
+      status: lighterStatus(o),
+      trigger_status: "na",
+      trigger_time: 0,
+      parent_order_index: 0,
+      parent_order_id: "0",
+      block_height: 0,
+      timestamp: o.createdAt,
+      created_at: o.createdAt,
+      updated_at: o.updatedAt,
+      transaction_time: o.updatedAt * 1000,
+    };
+  }
+
+  function positionJson(account: string, symbol: string) {
+    const m = marketOf(symbol);
+    const p = engine.position(account, symbol);
+    const size = new Decimal(p.size);
+    return {
+      market_id: m.spec.marketId,
+      symbol,
+      initial_margin_fraction: new Decimal(100).div(p.leverage).toFixed(2),
+      open_order_count: engine.openOrders(account, symbol).length,
+      pending_order_count: 0,
+      position_tied_order_count: 0,
+      sign: size.isNegative() ? -1 : 1,
+      position: sz(m, size.abs()),
+      avg_entry_price: p.entryPrice === undefined ? px(m, "0") : px(m, p.entryPrice),
+      position_value: usd(p.notional),
+      unrealized_pnl: usd(p.unrealizedPnl),
+      realized_pnl: usd(p.realizedPnl),
+      liquidation_price: "0",
+      total_funding_paid_out: usd(new Decimal(p.funding).neg()),
+      margin_mode: 0,
+      allocated_margin: usd("0"),
+    };
+  }
+
+  function accountJson(account: string) {
+    const b = engine.balance(account);
+    const positions = engine.positions(account).map((p) => positionJson(account, p.symbol));
+    const index = indexOfAccount(account);
+    return {
+      code: 0,
+      account_type: 0,
+      index,
+      l1_address: account === accountId ? l1Address : "0x" + "0".repeat(40),
+      cancel_all_time: 0,
+      total_order_count: engine.openOrderCount(account),
+      total_isolated_order_count: 0,
+      pending_order_count: 0,
+      available_balance: usd(b.availableBalance),
+      status: 1,
+      collateral: usd(b.collateral),
+      account_index: index,
+      name: "",
+      description: "",
+      can_invite: true,
+      referral_points_percentage: "",
+      positions,
+      assets: [{
+        symbol: "USDC",
+        asset_id: 3,
+        balance: usd(b.collateral),
+        locked_balance: usd("0"),
+        margin_mode: "enabled",
+        margin_balance: usd(b.collateral),
+      }],
+      total_asset_value: usd(b.equity),
+      cross_asset_value: usd(b.equity),
+      cross_initial_margin_requirement: usd(b.initialMargin),
+      cross_maintenance_margin_requirement: usd(b.maintenanceMargin),
+      shares: [],
+    };
+  }
+
+  function detailJson(m: MarketState) {
+    const s = m.spec;
+    const prices = engine.prices(s.symbol);
+    const stats = dailyStats(s.symbol);
+    const imf = s.initialMarginFraction ?? 500;
+    return {
+      symbol: s.symbol,
+      market_id: s.marketId,
+      market_type: "perp",
+      base_asset_id: 0,
+      quote_asset_id: 0,
+      status: "active",
+      taker_fee: "0.0000",
+      is_taker_fee_enabled: true,
+      maker_fee: "0.0000",
+      is_maker_fee_enabled: true,
+      liquidation_fee: "1.0000",
+      min_base_amount: sz(m, s.minBaseAmount),
+      min_quote_amount: usd(s.minQuoteAmount),
+      order_quote_limit: "281474976.710655",
+      supported_size_decimals: s.sizeDecimals,
+      supported_price_decimals: s.priceDecimals,
+      supported_quote_decimals: 6,
+      size_decimals: s.sizeDecimals,
+      price_decimals: s.priceDecimals,
+      quote_multiplier: 1,
+      default_initial_margin_fraction: imf,
+      min_initial_margin_fraction: imf,
+      maintenance_margin_fraction: Math.round(imf / 2),
+      closeout_margin_fraction: Math.round(imf / 3),
+      mark_price: px(m, prices.markPrice),
+      index_price: px(m, prices.indexPrice),
+      last_trade_price: Number(prices.lastPrice),
+      daily_trades_count: stats.count,
+      daily_base_token_volume: Number(stats.base),
+      daily_quote_token_volume: Number(stats.quote),
+      daily_price_low: 0,
+      daily_price_high: 0,
+      daily_price_change: 0,
+      open_interest: Number(openInterest(s.symbol)),
+      daily_chart: {},
+      market_config: {
+        market_margin_mode: 0,
+        insurance_fund_account_index: 281474976710655,
+        liquidation_mode: 0,
+        force_reduce_only: false,
+        trading_hours: "",
+        rfq_enabled: false,
+      },
+      strategy_index: 0,
+      market_flags: 0,
+      funding_premium_multiplier: 100,
+      funding_clamp_small: "0.0500",
+      funding_clamp_big: "4.0000",
+      base_interest_rate: "0.0100",
+      created_at: "0",
+      multiplier: "1.000000000000000000",
+    };
+  }
+
+  function dailyStats(symbol: string) {
+    const since = engine.now() - 86_400_000;
+    let base = new Decimal(0);
+    let quote = new Decimal(0);
+    let count = 0;
+    for (const t of engine.trades(symbol)) {
+      if (t.time < since) continue;
+      count++;
+      base = base.plus(t.size);
+      quote = quote.plus(new Decimal(t.price).times(t.size));
+    }
+    return { base, quote, count };
+  }
+
+  function openInterest(symbol: string): Decimal {
+    let longs = new Decimal(0);
+    for (const a of engine.accounts()) {
+      const size = new Decimal(engine.position(a, symbol).size);
+      if (size.isPositive()) longs = longs.plus(size);
+    }
+    return longs;
+  }
+
+  /** Percent string with at least 4 decimals (`"0.0100"` = 0.01 %). */
+  const percent = (fraction: string | Decimal) => fixed(new Decimal(fraction).times(100), 4);
+
+  function marketStatsJson(m: MarketState) {
+    const s = m.spec;
+    const prices = engine.prices(s.symbol);
+    const next = engine.nextFunding(s.symbol);
+    const last = engine.fundingHistory(s.symbol).at(-1);
+    const stats = dailyStats(s.symbol);
+    const top = engine.topTicks(s.symbol);
+    const mid = top.bid !== undefined && top.ask !== undefined
+      ? new Decimal(top.bid + top.ask).div(2).div(m.pow.price)
+      : new Decimal(prices.markPrice);
+    return {
+      symbol: s.symbol,
+      market_id: s.marketId,
+      index_price: px(m, prices.indexPrice),
+      mark_price: px(m, prices.markPrice),
+      mid_price: px(m, mid.toDecimalPlaces(s.priceDecimals)),
+      open_interest: sz(m, openInterest(s.symbol)),
+      open_interest_limit: "72057594037927936.000000",
+      funding_clamp_small: "0.0500",
+      funding_clamp_big: "4.0000",
+      base_interest_rate: "0.0100",
+      last_trade_price: px(m, prices.lastPrice),
+      current_funding_rate: percent(next.rate),
+      funding_rate: percent(last?.rate ?? "0"),
+      funding_timestamp: next.time,
+      daily_base_token_volume: Number(stats.base),
+      daily_quote_token_volume: Number(stats.quote),
+      daily_price_low: 0,
+      daily_price_high: 0,
+      daily_price_change: 0,
+    };
+  }
+
+  // ------------------------------------------------------------------ auth
+
+  function checkToken(token: string | null | undefined, account: number): boolean {
+    if (!token) return false;
+    const parts = parseAuthToken(token);
+    if (!parts || parts.accountIndex !== account) return false;
+    const k = keys.get(`${parts.accountIndex}:${parts.apiKeyIndex}`);
+    if (!k) return false;
+    // Deadlines at most 8 h ahead (lighter.md §5.10).
+    if (parts.deadline * 1000 > engine.now() + 8 * 3_600_000 + 60_000) return false;
+    return verifyAuthToken(token, k.publicKey, { now: engine.now() });
+  }
+
+  function requireAuth(ctx: RouteContext, account: number): void {
+    const token = ctx.request.headers.get("authorization") ?? ctx.url.searchParams.get("auth");
+    if (!checkToken(token, account)) throw new ApiError(20001, "invalid auth token");
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  function executeTx(tx: ParsedTx): void {
+    const account = String(tx.accountIndex);
+    if (!engine.hasAccount(account)) throw new ApiError(21501, "account not found");
+    const f = tx.fields;
+    switch (tx.txType) {
+      case 14:
+        return createOrder(account, tx);
+      case 15: {
+        const m = markets.get(f.MarketIndex);
+        if (!m) throw new ApiError(21602, "invalid market index");
+        const index = f.Index;
+        const ref = index < ORDER_INDEX_BASE
+          ? { clientOrderId: String(index) }
+          : { id: String(index - ORDER_INDEX_BASE) };
+        try {
+          const view = engine.getOrder(account, ref);
+          if (view.symbol !== m.spec.symbol) throw new NotFoundError({});
+          engine.cancelOrder(account, ref);
+        } catch (e) {
+          if (e instanceof NotFoundError) {
+            throw new ApiError(21715, "given order is not an active order");
+          }
+          throw e;
+        }
+        return;
+      }
+      case 16: {
+        if (f.TimeInForce !== 0) {
+          throw new ApiError(21713, "invalid cancel all time in force (replica: immediate only)");
+        }
+        const marketAttr = tx.attributes.get(5);
+        const symbol = marketAttr === undefined
+          ? undefined
+          : markets.get(Number(marketAttr))?.spec.symbol;
+        if (marketAttr !== undefined && symbol === undefined) {
+          throw new ApiError(21602, "invalid market index");
+        }
+        engine.cancelAll(account, symbol);
+        return;
+      }
+      case 20: {
+        const m = markets.get(f.MarketIndex);
+        if (!m) throw new ApiError(21602, "invalid market index");
+        if (f.InitialMarginFraction < 1 || f.InitialMarginFraction > 10_000) {
+          throw new ApiError(21604, "invalid initial margin fraction");
+        }
+        try {
+          engine.setLeverage(
+            account,
+            m.spec.symbol,
+            new Decimal(10_000).div(f.InitialMarginFraction),
+          );
+        } catch {
+          throw new ApiError(21604, "invalid initial margin fraction");
+        }
+        return;
+      }
+      default:
+        throw new ApiError(21505, "unsupported tx type");
+    }
+  }
+
+  function createOrder(account: string, tx: ParsedTx): void {
+    const f = tx.fields;
+    const m = markets.get(f.MarketIndex);
+    if (!m) throw new ApiError(21602, "invalid market index");
+    if (f.Type !== 0 && f.Type !== 1) throw new ApiError(21710, "unsupported order type");
+    if (f.TimeInForce < 0 || f.TimeInForce > 2) {
+      throw new ApiError(21705, "invalid OrderTimeInForce");
+    }
+    if (f.Price < 1 || f.Price > 0xffffffff) throw new ApiError(21702, "invalid price");
+    if (f.BaseAmount < 1 && !(f.BaseAmount === 0 && f.ReduceOnly === 1)) {
+      throw new ApiError(21701, "invalid base amount");
+    }
+    if (f.ClientOrderIndex < 0 || f.ClientOrderIndex >= 2 ** 48) {
+      throw new ApiError(21727, "invalid client order index");
+    }
+    const now = engine.now();
+    if (f.Type === 1 || f.TimeInForce === 0) {
+      // Market and IOC orders carry no expiry (lighter.md §7.2).
+      if (f.Type === 1 && f.TimeInForce !== 0) {
+        throw new ApiError(21705, "invalid OrderTimeInForce");
+      }
+      if (f.OrderExpiry !== 0) throw new ApiError(21711, "invalid expiry");
+    } else {
+      const ahead = f.OrderExpiry - now;
+      if (ahead < 5 * 60_000 || ahead > 30 * 86_400_000) {
+        throw new ApiError(21711, "invalid expiry");
+      }
+    }
+    if (f.ClientOrderIndex > 0 && engine.isActive(account, String(f.ClientOrderIndex))) {
+      throw new ApiError(21728, "client order index already exists");
+    }
+    const size = new Decimal(f.BaseAmount).div(m.pow.size);
+    const price = new Decimal(f.Price).div(m.pow.price);
+    const request: SimOrderRequest = {
+      symbol: m.spec.symbol,
+      side: f.IsAsk ? "sell" : "buy",
+      size,
+      reduceOnly: f.ReduceOnly === 1,
+      ...(f.ClientOrderIndex > 0 ? { clientOrderId: String(f.ClientOrderIndex) } : {}),
+    };
+    if (f.Type === 1) {
+      Object.assign(request, { type: "market", worstPrice: price, timeInForce: "ioc" });
+    } else if (f.TimeInForce === 0) {
+      Object.assign(request, { type: "limit", price, timeInForce: "ioc" });
+    } else {
+      Object.assign(request, {
+        type: "limit",
+        price,
+        timeInForce: "gtt",
+        expiresAt: f.OrderExpiry,
+        postOnly: f.TimeInForce === 2,
+      });
+    }
+    try {
+      engine.placeOrder(account, request);
+    } catch (e) {
+      // Accepted by the API, refused by the sequencer: the order event already says why.
+      if (e instanceof InsufficientMarginError) return;
+      if (e instanceof OrderRejectedError && e.reason === "reduce_only") return;
+      if (e instanceof DuplicateClientOrderIdError) {
+        throw new ApiError(21728, "client order index already exists");
+      }
+      if (e instanceof InvalidOrderError) {
+        throw new ApiError(
+          e.reason === "invalid_price" ? 21702 : 21706,
+          e.reason === "invalid_price" ? "invalid price" : "invalid order base or quote amount",
+        );
+      }
+      if (e instanceof OrderRejectedError) throw new ApiError(21501, e.message);
+      throw e;
+    }
+  }
+
+  /** Checks and applies one transaction; returns its hash. */
+  function submitTx(txType: number, txInfo: string | Record<string, unknown>): string {
+    let tx: ParsedTx;
+    try {
+      tx = parseTxInfo(txType, txInfo);
+    } catch (e) {
+      if (e instanceof TxInfoError) {
+        throw new ApiError(e.message.startsWith("unsupported") ? 21505 : 21501, e.message);
+      }
+      throw e;
+    }
+    const k = keys.get(`${tx.accountIndex}:${tx.apiKeyIndex}`);
+    if (!k || !verifyTx(chainId, tx, k.publicKey)) {
+      throw new ApiError(badSig, "invalid signature");
+    }
+    if (tx.expiredAt <= engine.now()) throw new ApiError(expiredCode, "transaction expired");
+    const skipNonce = tx.attributes.get(4) === 1n;
+    if (!skipNonce && tx.nonce !== k.nonce) throw new ApiError(21104, "invalid nonce");
+    // API-level refusals above and in executeTx leave the nonce unused (lighter.md §5.11).
+    inTx = true;
+    try {
+      executeTx(tx);
+    } finally {
+      inTx = false;
+      const pending = [...txOrders.values()];
+      txOrders.clear();
+      for (const e of pending) sendOrder(e);
+    }
+    if (!skipNonce) k.nonce++;
+    return lighterTxHash(chainId, tx);
+  }
+
+  async function formOf(ctx: RouteContext): Promise<FormData> {
+    try {
+      return await ctx.request.formData();
+    } catch {
+      throw new ApiError(20001, "invalid param: expected multipart or urlencoded form fields");
+    }
+  }
+
+  function sendTxAnswer(hash: string | string[]) {
+    return {
+      code: 200,
+      message: '{"ratelimit": "didn\'t use volume quota"}',
+      tx_hash: hash,
+      predicted_execution_time_ms: engine.now() + 200,
+      volume_quota_remaining: 0,
+    };
+  }
+
+  // ------------------------------------------------------------------ REST
+
+  const route = (
+    method: string,
+    path: string,
+    handler: (ctx: RouteContext) => unknown | Promise<unknown>,
+  ) =>
+    server.route(LIGHTER_FRONT_END, method, path, async (ctx) => {
+      try {
+        return await handler(ctx);
+      } catch (e) {
+        if (e instanceof ApiError) {
+          return Response.json({ code: e.code, message: e.message }, { status: 400 });
+        }
+        throw e;
+      }
+    });
+  const intParam = (ctx: RouteContext, name: string, fallback?: number): number => {
+    const v = ctx.url.searchParams.get(name);
+    if (v === null || v === "") {
+      if (fallback !== undefined) return fallback;
+      throw new ApiError(20001, `invalid param: '${name}' is required`);
+    }
+    if (!/^-?\d+$/.test(v)) {
+      throw new ApiError(20001, `invalid param: '${name}' must be an integer`);
+    }
+    return Number(v);
+  };
+  const marketFilter = (ctx: RouteContext) => {
+    const id = intParam(ctx, "market_id", 255);
+    return [...markets.values()].filter((m) => id === 255 || m.spec.marketId === id);
+  };
+
+  route("GET", "/api/v1/orderBookDetails", (ctx) => ({
+    code: 200,
+    order_book_details: marketFilter(ctx).map(detailJson),
+    spot_order_book_details: [],
+  }));
+  route("GET", "/api/v1/orderBooks", (ctx) => ({
+    code: 200,
+    order_books: marketFilter(ctx).map((m) => {
+      const { size_decimals: _s, price_decimals: _p, ...rest } = detailJson(m);
+      return {
+        symbol: rest.symbol,
+        market_id: rest.market_id,
+        market_type: "perp",
+        base_asset_id: 0,
+        quote_asset_id: 0,
+        status: "active",
+        taker_fee: rest.taker_fee,
+        is_taker_fee_enabled: true,
+        maker_fee: rest.maker_fee,
+        is_maker_fee_enabled: true,
+        liquidation_fee: rest.liquidation_fee,
+        min_base_amount: rest.min_base_amount,
+        min_quote_amount: rest.min_quote_amount,
+        order_quote_limit: rest.order_quote_limit,
+        supported_size_decimals: m.spec.sizeDecimals,
+        supported_price_decimals: m.spec.priceDecimals,
+        supported_quote_decimals: 6,
+        created_at: "0",
+        multiplier: rest.multiplier,
+      };
+    }),
+  }));
+  route("GET", "/api/v1/orderBookOrders", (ctx) => {
+    const m = markets.get(intParam(ctx, "market_id"));
+    if (!m) throw new ApiError(21602, "invalid market index");
+    const limit = intParam(ctx, "limit");
+    if (limit < 1 || limit > 250) throw new ApiError(20001, "invalid param: limit");
+    const book = engine.bookOrders(m.spec.symbol);
+    const rows = (levels: typeof book.bids) =>
+      levels.flatMap((l) =>
+        l.orders.map((o) => ({
+          order_index: orderIndex(o.id),
+          order_id: String(orderIndex(o.id)),
+          owner_account_index: indexOfAccount(o.accountId),
+          initial_base_amount: sz(m, o.size),
+          remaining_base_amount: sz(m, o.size),
+          price: px(m, l.price),
+          order_expiry: 0,
+          transaction_time: 0,
+        }))
+      ).slice(0, limit);
+    return {
+      code: 200,
+      total_asks: book.asks.length,
+      asks: rows(book.asks),
+      total_bids: book.bids.length,
+      bids: rows(book.bids),
+    };
+  });
+  route("GET", "/api/v1/nextNonce", (ctx) => {
+    const k = keys.get(`${intParam(ctx, "account_index")}:${intParam(ctx, "api_key_index")}`);
+    if (!k) throw new ApiError(21501, "api key not found");
+    return { code: 200, nonce: k.nonce };
+  });
+  route("GET", "/api/v1/apikeys", (ctx) => {
+    const account = intParam(ctx, "account_index");
+    const index = intParam(ctx, "api_key_index", 255);
+    return {
+      code: 200,
+      api_keys: [...keys.entries()]
+        .map(([id, k]) => ({ id: id.split(":").map(Number), k }))
+        .filter(({ id }) => id[0] === account && (index === 255 || id[1] === index))
+        .map(({ id, k }) => ({
+          account_index: id[0],
+          api_key_index: id[1],
+          nonce: k.nonce,
+          public_key: k.publicKey,
+          transaction_time: 0,
+        })),
+    };
+  });
+  route("GET", "/api/v1/account", (ctx) => {
+    const by = ctx.url.searchParams.get("by");
+    const value = ctx.url.searchParams.get("value") ?? "";
+    let account: string | undefined;
+    if (by === "index") account = engine.hasAccount(value) ? value : undefined;
+    else if (by === "l1_address") {
+      account = value.toLowerCase() === l1Address ? accountId : undefined;
+    } else throw new ApiError(20001, "invalid param: 'by' must be index or l1_address");
+    if (account === undefined) throw new ApiError(21100, "account not found");
+    return { code: 200, total: 1, accounts: [accountJson(account)] };
+  });
+  route("GET", "/api/v1/accountsByL1Address", (ctx) => {
+    const address = (ctx.url.searchParams.get("l1_address") ?? "").toLowerCase();
+    return {
+      code: 200,
+      l1_address: address,
+      sub_accounts: address === l1Address
+        ? [{
+          code: 0,
+          account_type: 0,
+          index: accountIndex,
+          l1_address: l1Address,
+          cancel_all_time: 0,
+          total_order_count: 0,
+          total_isolated_order_count: 0,
+          pending_order_count: 0,
+          available_balance: usd(engine.balance(accountId).availableBalance),
+          status: 1,
+          collateral: usd(engine.balance(accountId).collateral),
+          transaction_time: 0,
+        }]
+        : [],
+    };
+  });
+  const ownOrders = (ctx: RouteContext, active: boolean) => {
+    const account = intParam(ctx, "account_index");
+    requireAuth(ctx, account);
+    const id = intParam(ctx, "market_id", 255);
+    const symbol = id === 255 ? undefined : markets.get(id)?.spec.symbol;
+    if (id !== 255 && symbol === undefined) throw new ApiError(21602, "invalid market index");
+    const acc = String(account);
+    if (active) return engine.openOrders(acc, symbol);
+    // Finished orders, newest first.
+    const out: OrderView[] = [];
+    for (const e of engine.events) {
+      if (e.type !== "order" || e.order.accountId !== acc) continue;
+      if (symbol !== undefined && e.order.symbol !== symbol) continue;
+      const s = e.order.status;
+      if (s === "filled" || s === "canceled" || s === "rejected" || s === "expired") {
+        out.push(e.order);
+      }
+    }
+    return out.reverse();
+  };
+  route("GET", "/api/v1/accountActiveOrders", (ctx) => ({
+    code: 200,
+    orders: ownOrders(ctx, true).map(orderJson),
+  }));
+  route("GET", "/api/v1/accountInactiveOrders", (ctx) => {
+    const limit = intParam(ctx, "limit");
+    return { code: 200, orders: ownOrders(ctx, false).slice(0, limit).map(orderJson) };
+  });
+  route("GET", "/api/v1/accountOrders", (ctx) => {
+    const account = intParam(ctx, "account_index");
+    requireAuth(ctx, account);
+    const ids = (ctx.url.searchParams.get("client_order_indexes") ?? "").split(",")
+      .map((s) => s.trim()).filter((s) => /^\d+$/.test(s));
+    const out = [];
+    for (const id of ids) {
+      try {
+        out.push(orderJson(engine.getOrder(String(account), { clientOrderId: id })));
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+    }
+    return { code: 200, orders: out };
+  });
+  route("POST", "/api/v1/sendTx", async (ctx) => {
+    const form = await formOf(ctx);
+    const type = Number(form.get("tx_type"));
+    const info = form.get("tx_info");
+    if (!Number.isInteger(type) || typeof info !== "string") {
+      throw new ApiError(20001, "invalid param: tx_type and tx_info are required");
+    }
+    return sendTxAnswer(submitTx(type, info));
+  });
+  route("POST", "/api/v1/sendTxBatch", async (ctx) => {
+    const form = await formOf(ctx);
+    let types: unknown;
+    let infos: unknown;
+    try {
+      types = JSON.parse(String(form.get("tx_types")));
+      infos = JSON.parse(String(form.get("tx_infos")));
+    } catch {
+      throw new ApiError(20001, "invalid param: tx_types and tx_infos must be JSON lists");
+    }
+    if (
+      !Array.isArray(types) || !Array.isArray(infos) || types.length !== infos.length ||
+      types.length === 0 || types.length > 15
+    ) {
+      throw new ApiError(20001, "invalid param: 1 to 15 transactions, as many types as infos");
+    }
+    return sendTxAnswer(types.map((t, i) => submitTx(Number(t), String(infos[i]))));
+  });
+  route("GET", "/api/v1/fundings", (ctx) => {
+    const m = markets.get(intParam(ctx, "market_id"));
+    if (!m) throw new ApiError(21602, "invalid market index");
+    const resolution = ctx.url.searchParams.get("resolution");
+    if (resolution !== "1h" && resolution !== "1d") {
+      throw new ApiError(20001, "invalid param: resolution");
+    }
+    const start = intParam(ctx, "start_timestamp");
+    const end = intParam(ctx, "end_timestamp");
+    const countBack = intParam(ctx, "count_back");
+    const rows = engine.fundingHistory(m.spec.symbol)
+      .filter((s) => s.time >= start && s.time <= end)
+      .slice(-Math.max(0, Math.min(countBack, 100)))
+      .map((s) => {
+        const rate = new Decimal(s.rate);
+        return {
+          timestamp: Math.floor(s.time / 1000),
+          value: rate.abs().times(s.markPrice).toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed(8),
+          // Percent per hour, unsigned, 4 decimals; the sign is in `direction` (lighter.md §6).
+          rate: rate.abs().times(100).toDecimalPlaces(4, Decimal.ROUND_DOWN).toFixed(4),
+          direction: rate.isNegative() ? "short" : "long",
+        };
+      });
+    return { code: 200, resolution, fundings: rows };
+  });
+  route("GET", "/api/v1/funding-rates", () => ({
+    code: 200,
+    funding_rates: [
+      ...[...markets.values()].map((m) => ({
+        market_id: m.spec.marketId,
+        exchange: "lighter",
+        symbol: m.spec.symbol,
+        // A float, fraction per 8 h (lighter.md §6, inferred from ccxt's sample).
+        rate: new Decimal(engine.nextFunding(m.spec.symbol).rate).times(8).toNumber(),
+      })),
+      // Other venues' reference rates ride along on the real endpoint.
+      ...[...markets.values()].map((m) => ({
+        market_id: m.spec.marketId,
+        exchange: "binance",
+        symbol: m.spec.symbol,
+        rate: 0.0001,
+      })),
+    ],
+  }));
+
+  // ------------------------------------------------------------------ WebSocket
+
+  const send = (c: Conn, channel: string, frame: Record<string, unknown>) => {
+    c.socket.send(channel, { channel, ...frame, timestamp: engine.now() });
+  };
+
+  function subscribe(c: Conn, channel: string, auth: unknown): void {
+    const parts = channel.split("/");
+    const name = parts[0];
+    const key = parts.join(":");
+    if (c.channels.has(key)) {
+      c.socket.send("error", { error: { code: 30003, message: `Already Subscribed to : ${key}` } });
+      return;
+    }
+    const invalid = (): void => {
+      c.socket.send("error", { error: { code: 30005, message: `Invalid Channel: ${channel}` } });
+    };
+    const denied = (): void => {
+      c.socket.send("error", { error: { code: 20001, message: `invalid auth token for ${key}` } });
+    };
+    const account = (s: string | undefined) => (s && /^\d+$/.test(s) ? Number(s) : NaN);
+    if (name === "order_book" && parts.length === 2) {
+      const m = markets.get(Number(parts[1]));
+      if (!m || !/^\d+$/.test(parts[1])) return invalid();
+      c.channels.add(key);
+      const book = engine.book(m.spec.symbol);
+      const level = ([p, s]: [string, string]) => ({ price: px(m, p), size: sz(m, s) });
+      c.offset++;
+      send(c, key, {
+        type: "subscribed/order_book",
+        offset: c.offset,
+        order_book: {
+          code: 0,
+          asks: book.asks.map(level),
+          bids: book.bids.map(level),
+          offset: c.offset,
+          nonce: book.seq,
+          begin_nonce: 0,
+          last_updated_at: book.time * 1000,
+        },
+      });
+      return;
+    }
+    if (name === "market_stats" && parts.length === 2) {
+      const all = parts[1] === "all";
+      const m = all ? undefined : markets.get(Number(parts[1]));
+      if (!all && !m) return invalid();
+      c.channels.add(key);
+      send(c, key, { type: "subscribed/market_stats", market_stats: statsPayload(m) });
+      return;
+    }
+    if (name === "account_orders" && parts.length === 3) {
+      const m = markets.get(Number(parts[1]));
+      const acc = account(parts[2]);
+      if (!m || !engine.hasAccount(String(acc))) return invalid();
+      if (!checkToken(typeof auth === "string" ? auth : undefined, acc)) return denied();
+      c.channels.add(key);
+      send(c, key, {
+        type: "subscribed/account_orders",
+        account: acc,
+        nonce: 0,
+        orders: {
+          [m.spec.marketId]: engine.openOrders(String(acc), m.spec.symbol).map(orderJson),
+        },
+      });
+      return;
+    }
+    if (name === "account_all" && parts.length === 2) {
+      const acc = account(parts[1]);
+      if (!engine.hasAccount(String(acc))) return invalid();
+      if (requireAuthAll && !checkToken(typeof auth === "string" ? auth : undefined, acc)) {
+        return denied();
+      }
+      c.channels.add(key);
+      const positions: Record<string, unknown> = {};
+      for (const p of engine.positions(String(acc))) {
+        positions[marketOf(p.symbol).spec.marketId] = positionJson(String(acc), p.symbol);
+      }
+      send(c, key, {
+        type: "subscribed/account_all",
+        account: acc,
+        positions,
+        trades: {},
+        funding_histories: {},
+        shares: [],
+      });
+      return;
+    }
+    invalid();
+  }
+
+  function statsPayload(m: MarketState | undefined) {
+    if (m) return marketStatsJson(m);
+    const all: Record<string, unknown> = {};
+    for (const x of markets.values()) all[x.spec.marketId] = marketStatsJson(x);
+    return all;
+  }
+
+  server.websocket(LIGHTER_FRONT_END, "/stream", (socket) => {
+    const c: Conn = { socket, channels: new Set(), offset: 0 };
+    conns.add(c);
+    socket.onClose(() => conns.delete(c));
+    socket.send("connected", { session_id: crypto.randomUUID(), type: "connected" });
+    socket.onMessage((text) => {
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(text);
+      } catch {
+        socket.send("error", { error: { code: 30005, message: "Invalid message" } });
+        return;
+      }
+      const type = msg.type;
+      const channel = typeof msg.channel === "string" ? msg.channel : "";
+      if (type === "ping") socket.send("pong", { type: "pong" });
+      else if (type === "pong") return;
+      else if (type === "subscribe") subscribe(c, channel, msg.auth);
+      else if (type === "unsubscribe") {
+        const key = channel.split("/").join(":");
+        c.channels.delete(key);
+        socket.send("unsubscribed", { type: "unsubscribed", channel: key });
+      } else if (type === "jsonapi/sendtx" || type === "jsonapi/sendtxbatch") {
+        const data = (msg.data ?? {}) as Record<string, unknown>;
+        try {
+          const hash = type === "jsonapi/sendtx"
+            ? submitTx(Number(data.tx_type), data.tx_info as Record<string, unknown>)
+            : (JSON.parse(String(data.tx_types)) as number[]).map((t, i) =>
+              submitTx(Number(t), JSON.parse(String(data.tx_infos))[i])
+            );
+          socket.send(String(type), {
+            ...sendTxAnswer(hash),
+            id: data.id,
+            type,
+          });
+        } catch (e) {
+          const code = e instanceof ApiError ? e.code : 21501;
+          socket.send(String(type), { type, id: data.id, code, message: (e as Error).message });
+        }
+      } else {
+        socket.send("error", { error: { code: 30005, message: `Invalid Channel: ${channel}` } });
+      }
+    });
+  });
+
+  // ------------------------------------------------------------------ engine → frames
+
+  const tradeOwners = new Map<string, { account: string; clientOrderId: string }>();
+  let inTx = false;
+  const txOrders = new Map<string, SimEvent & { type: "order" }>();
+
+  function onEvent(e: SimEvent): void {
+    switch (e.type) {
+      case "order": {
+        const o = e.order;
+        owner.set(o.id, o.accountId);
+        tradeOwners.set(o.id, { account: o.accountId, clientOrderId: o.clientOrderId });
+        // A transaction executes atomically: its frames show each order's final state only
+        // (a crossing post-only order is never seen "open").
+        if (inTx) {
+          txOrders.set(o.id, e);
+          break;
+        }
+        sendOrder(e);
+        break;
+      }
+      case "fill":
+        onFill(e.fill);
+        break;
+      case "trade":
+        onTrade(e);
+        break;
+      case "book": {
+        const m = marketOf(e.symbol);
+        const key = `order_book:${m.spec.marketId}`;
+        const lvl = [{ price: px(m, e.price), size: sz(m, e.size) }];
+        for (const c of conns) {
+          if (!c.channels.has(key)) continue;
+          c.offset++;
+          send(c, key, {
+            type: "update/order_book",
+            offset: c.offset,
+            order_book: {
+              code: 0,
+              asks: e.side === "sell" ? lvl : [],
+              bids: e.side === "buy" ? lvl : [],
+              offset: c.offset,
+              nonce: e.streamSeq,
+              begin_nonce: e.streamSeq - 1,
+              last_updated_at: e.time * 1000,
+            },
+          });
+        }
+        break;
+      }
+      case "position": {
+        const key = `account_all:${indexOfAccount(e.accountId)}`;
+        const m = marketOf(e.symbol);
+        for (const c of conns) {
+          if (!c.channels.has(key)) continue;
+          send(c, key, {
+            type: "update/account_all",
+            account: indexOfAccount(e.accountId),
+            positions: { [m.spec.marketId]: positionJson(e.accountId, e.symbol) },
+          });
+        }
+        break;
+      }
+      case "price":
+      case "funding": {
+        const m = marketOf(e.type === "price" ? e.symbol : e.settlement.symbol);
+        for (const key of [`market_stats:${m.spec.marketId}`, "market_stats:all"]) {
+          for (const c of conns) {
+            if (!c.channels.has(key)) continue;
+            send(c, key, {
+              type: "update/market_stats",
+              market_stats: key.endsWith("all")
+                ? { [m.spec.marketId]: marketStatsJson(m) }
+                : marketStatsJson(m),
+            });
+          }
+        }
+        break;
+      }
+    }
+  }
+
+  function sendOrder(e: SimEvent & { type: "order" }): void {
+    const o = e.order;
+    const m = marketOf(o.symbol);
+    const key = `account_orders:${m.spec.marketId}:${indexOfAccount(o.accountId)}`;
+    for (const c of conns) {
+      if (!c.channels.has(key)) continue;
+      send(c, key, {
+        type: "update/account_orders",
+        account: indexOfAccount(o.accountId),
+        nonce: e.streamSeq,
+        orders: { [m.spec.marketId]: [orderJson(o)] },
+      });
+    }
+  }
+
+  function onFill(f: FillView): void {
+    const q = quoteFilled.get(f.orderId) ?? new Decimal(0);
+    quoteFilled.set(f.orderId, q.plus(new Decimal(f.price).times(f.size)));
+  }
+
+  function onTrade(e: SimEvent & { type: "trade" }): void {
+    const m = marketOf(e.symbol);
+    const maker = tradeOwners.get(e.makerOrderId);
+    const taker = tradeOwners.get(e.takerOrderId);
+    if (!maker || !taker) return;
+    const askIsTaker = e.takerSide === "sell";
+    const ask = askIsTaker ? { o: e.takerOrderId, ...taker } : { o: e.makerOrderId, ...maker };
+    const bid = askIsTaker ? { o: e.makerOrderId, ...maker } : { o: e.takerOrderId, ...taker };
+    const num = (id: string) => (/^\d+$/.test(id) ? Number(id) : 0);
+    const trade = {
+      trade_id: Number(e.tradeId.replace(/\D/g, "")) || e.seq,
+      trade_id_str: String(Number(e.tradeId.replace(/\D/g, "")) || e.seq),
+      tx_hash: "0".repeat(16),
+      type: e.liquidation ? "liquidation" : "trade",
+      market_id: m.spec.marketId,
+      size: sz(m, e.size),
+      price: px(m, e.price),
+      usd_amount: usd(new Decimal(e.price).times(e.size)),
+      ask_id: orderIndex(ask.o),
+      bid_id: orderIndex(bid.o),
+      ask_client_id: num(ask.clientOrderId),
+      bid_client_id: num(bid.clientOrderId),
+      ask_account_id: indexOfAccount(ask.account),
+      bid_account_id: indexOfAccount(bid.account),
+      is_maker_ask: !askIsTaker,
+      block_height: 0,
+      timestamp: e.time,
+      taker_fee: 0,
+      maker_fee: 0,
+      transaction_time: e.time * 1000,
+    };
+    for (const acc of new Set([ask.account, bid.account])) {
+      const key = `account_all:${indexOfAccount(acc)}`;
+      for (const c of conns) {
+        if (!c.channels.has(key)) continue;
+        send(c, key, {
+          type: "update/account_all",
+          account: indexOfAccount(acc),
+          trades: { [m.spec.marketId]: [trade] },
+        });
+      }
+    }
+  }
+
+  const unsubscribe = engine.subscribe(onEvent);
+
+  const close = async () => {
+    unsubscribe();
+    await server.close();
+  };
+  return {
+    restUrl: server.url,
+    wsUrl: `${server.wsUrl}/stream`,
+    chainId,
+    credentials: { apiKeyPrivateKey: privateKey, accountIndex, apiKeyIndex },
+    l1Address,
+    accountId,
+    counterpartyId,
+    engine,
+    control,
+    server,
+    clock,
+    orderIndexOf: (id) => String(orderIndex(id)),
+    marketIdOf: (symbol) => marketOf(symbol).spec.marketId,
+    registerApiKey,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
