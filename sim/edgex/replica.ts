@@ -1,0 +1,1636 @@
+/**
+ * The EdgeX V2 replica: the venue's wire protocol (edgex.md §1–§5) served by
+ * {@linkcode SimServer} on top of the {@linkcode SimEngine}, so the real {@linkcode EdgeXClient}
+ * can be tested over loopback.
+ *
+ * What it reproduces:
+ * - REST under `/api/v2/…` with the `{code: "SUCCESS", data, msg, errorParam, requestTime,
+ *   responseTime, traceId}` envelope; refusals use the same envelope with another `code`
+ *   (`SIGNATURE_ERROR`, `AUTHENTICATION_FAILED`, `INVALID_PARAMETER`, `INSUFFICIENT_BALANCE`;
+ *   the venue publishes no catalogue, these are the gitbook's generic names);
+ * - HMAC request auth on every private path (bad signature, unknown key, wrong passphrase,
+ *   timestamp more than ±60 s from the replica's clock are refused), also on the private
+ *   WebSocket handshake;
+ * - EIP-712 verification of every `createOrder` with viem's recover against the signer bound to
+ *   the API key, plus the nonce rule (`sha256(clientOrderId)[0:8]`), `l2ExpireTime ≥ expireTime
+ *   + 8 d`, `l2Size = size`, `l2Value = price × size` for limits, `price "0"` + IOC for market
+ *   orders, fee cap; `createOrder` is idempotent on `clientOrderId`;
+ * - a crossing `POST_ONLY` order is accepted, then `CANCELED` (`COULD_NOT_FILL`);
+ * - public WS (`/api/v1/public/ws`): `connected`, `subscribed` echoing the request, `depth.*`
+ *   Snapshot then `changed` frames with `{price,size}` absolute levels chained by version, empty
+ *   heartbeat frames, `trades.*`, `ticker.all.1s`, `bookTicker.all.1s`;
+ * - private WS (`/api/v1/private/ws?accountId&timestamp`): `connected`, `trade-event` Snapshot,
+ *   then `ORDER_UPDATE` etc. with numeric `version`/`time`, FILLED pushed twice (the second copy
+ *   carries `collateral`); any client message but ping/pong gets `GATEWAY_UNRECOGNIZED_MESSAGE`;
+ * - server `ping` every `pingIntervalMs`, connection closed after 5 unanswered;
+ * - funding every 4 h (engine settlement), quoted by `getLatestFundingRate` / ticker and listed by
+ *   `getFundingRatePage`.
+ *
+ * @module
+ */
+import { Decimal } from "../../exchanges/_shared/decimal.ts";
+import { ManualClock } from "../../exchanges/_shared/clock.ts";
+import {
+  InsufficientMarginError,
+  InvalidOrderError,
+  NotFoundError,
+  OrderRejectedError,
+} from "../../exchanges/_shared/errors.ts";
+import { verifyEdgeXRequest } from "../../exchanges/edgex/auth.ts";
+import {
+  cancelAllBodySchema,
+  cancelByClientIdBodySchema,
+  cancelByIdBodySchema,
+  createOrderBodySchema,
+} from "../../exchanges/edgex/schemas.ts";
+import { edgeXNonce, recoverEdgeXOrderSigner } from "../../exchanges/edgex/signing.ts";
+import { privateKeyToAccount } from "viem/accounts";
+import type { z } from "zod";
+import { SimControl } from "../control.ts";
+import { SimEngine } from "../engine.ts";
+import type { FillView, OrderView, SimEvent } from "../events.ts";
+import { FaultInjector } from "../faults.ts";
+import { type RouteContext, SimServer, SimSocket } from "../server.ts";
+
+/** Front-end name of the replica in the server and the fault injector. */
+export const EDGEX_FRONT_END = "edgex";
+
+const ORDER_ID_BASE = 800_000_000_000_000_000n;
+const FILL_ID_BASE = 900_000_000_000_000_000n;
+const QUOTE_COIN_ID = "1000";
+const EIGHT_DAYS_MS = 8 * 86_400_000;
+const PUBLIC_WS_PATH = "/api/v1/public/ws";
+const PRIVATE_WS_PATH = "/api/v1/private/ws";
+
+/**
+ * One contract of the replica.
+ *
+ * @example
+ * ```ts
+ * import type { EdgeXReplicaContract } from "./replica.ts";
+ * const sol: EdgeXReplicaContract = {
+ *   symbol: "SOL", contractId: "30000003", coinId: "1003", tickSize: "0.01", stepSize: "0.1",
+ *   minOrderSize: "0.1", markPrice: "150",
+ * };
+ * ```
+ */
+export interface EdgeXReplicaContract {
+  /** Base coin name = unified symbol. */
+  symbol: string;
+  /** Contract id (`3000xxxx`). */
+  contractId: string;
+  /** Base coin id. */
+  coinId: string;
+  /** Tick size. */
+  tickSize: string;
+  /** Size step. */
+  stepSize: string;
+  /** Minimum order size. */
+  minOrderSize: string;
+  /** Initial mark (and index) price. */
+  markPrice: string;
+  /** Contract resolution as the metadata shows it (decimal or 0x hex). @default {"1000000000"} */
+  resolution?: string;
+  /** Taker fee. @default {"0.00038"} */
+  takerFee?: string;
+  /** Maker fee. @default {"0.00015"} */
+  makerFee?: string;
+  /** Max leverage. @default {"50"} */
+  maxLeverage?: string;
+}
+
+/**
+ * Options of {@linkcode startEdgeXReplica}.
+ *
+ * @example
+ * ```ts
+ * import type { EdgeXReplicaOptions } from "./replica.ts";
+ * const o: EdgeXReplicaOptions = { collateral: "50000", pingIntervalMs: 1_000 };
+ * ```
+ */
+export interface EdgeXReplicaOptions {
+  /** Venue clock (virtual). @default {a ManualClock at the current time} */
+  clock?: ManualClock;
+  /** Contracts. @default {BTC 30000001 at 64000, ETH 30000002 at 3200} */
+  contracts?: EdgeXReplicaContract[];
+  /** Collateral of the test account (USDC). @default {"100000"} */
+  collateral?: string;
+  /** Test account id. @default {"700000000000000001"} */
+  accountId?: string;
+  /** Signer key bound to the test API key. @default {a fixed test key} */
+  signerPrivateKey?: `0x${string}`;
+  /** `global.nativeChainId` (and `chainId`). @default {"33431"} (EDGE testnet) */
+  chainId?: string;
+  /** `global.contractAddress`. @default {the PY2 test contract 0x1ae1…19b1} */
+  contractAddress?: string;
+  /** Server ping interval (real ms); 5 unanswered pings close the socket. @default {10_000} */
+  pingIntervalMs?: number;
+  /** Interval of depth heartbeat frames and `*.all.1s` pushes (real ms). @default {1_000} */
+  heartbeatMs?: number;
+  /** HMAC timestamp tolerance. @default {60_000} */
+  timestampToleranceMs?: number;
+  /** Also accept the `X-edgeX-Api-Timestamp/-Signature` header names. @default {false} */
+  acceptLegacyHeaderNames?: boolean;
+  /** Fault injector. @default {a new one on the clock} */
+  faults?: FaultInjector;
+}
+
+/**
+ * Credentials of the replica's funded test account, as the client takes them.
+ *
+ * @example
+ * ```ts
+ * import type { EdgeXReplicaCredentials } from "./replica.ts";
+ * const env = (c: EdgeXReplicaCredentials) => ({ EDGEX_ACCOUNT_ID: c.accountId });
+ * ```
+ */
+export interface EdgeXReplicaCredentials {
+  /** Perps V2 account id. */
+  accountId: string;
+  /** API key. */
+  apiKey: string;
+  /** API secret. */
+  apiSecret: string;
+  /** API passphrase. */
+  apiPassphrase: string;
+  /** Signer private key. */
+  signerPrivateKey: `0x${string}`;
+  /** Its address (what every order must recover to). */
+  signerAddress: `0x${string}`;
+}
+
+/**
+ * A running replica.
+ *
+ * @example
+ * ```ts
+ * import type { EdgeXReplica } from "./replica.ts";
+ * const hosts = (r: EdgeXReplica) => [r.restUrl, r.wsUrl];
+ * ```
+ */
+export interface EdgeXReplica extends AsyncDisposable {
+  /** REST origin for the client's `restUrl`. */
+  readonly restUrl: string;
+  /** WebSocket origin for the client's `wsUrl`. */
+  readonly wsUrl: string;
+  /** The funded test account. */
+  readonly credentials: EdgeXReplicaCredentials;
+  /** EIP-712 domain values served in `getMetaData.global`. */
+  readonly domain: { chainId: string; verifyingContract: string };
+  /** The `getMetaData` data served. */
+  readonly metadata: Record<string, unknown>;
+  /** Engine control (prices, funding, time, counter-orders, faults, truth). */
+  readonly control: SimControl;
+  /** The engine. */
+  readonly engine: SimEngine;
+  /** The server (sockets, faults). */
+  readonly server: SimServer;
+  /** The venue clock. */
+  readonly clock: ManualClock;
+  /** Engine account used for counter-orders (unlimited margin). */
+  readonly counterpartyAccountId: string;
+  /** Contract id of a unified symbol. */
+  contractIdOf(symbol: string): string;
+  /** Closes every WebSocket connection (clients must reconnect). */
+  dropConnections(): void;
+  /** Stops timers, closes sockets and the server. */
+  close(): Promise<void>;
+}
+
+/** PY2 test signer key (`0x0123…cdef`, address 0xFCAd…377c) — a public test key, never funded. */
+const TEST_SIGNER_KEY =
+  "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" as const;
+
+const DEFAULT_CONTRACTS: EdgeXReplicaContract[] = [
+  {
+    symbol: "BTC",
+    contractId: "30000001",
+    coinId: "1001",
+    tickSize: "0.1",
+    stepSize: "0.001",
+    minOrderSize: "0.001",
+    markPrice: "64000",
+    resolution: "1000000000",
+  },
+  {
+    symbol: "ETH",
+    contractId: "30000002",
+    coinId: "1002",
+    tickSize: "0.01",
+    stepSize: "0.01",
+    minOrderSize: "0.01",
+    markPrice: "3200",
+    resolution: "0x3b9aca00",
+  },
+];
+
+type Json = Record<string, unknown>;
+
+class ReplicaError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errorParam: unknown = null,
+  ) {
+    super(message);
+  }
+}
+
+interface OrderMeta {
+  body: z.output<typeof createOrderBodySchema> | undefined;
+  value: Decimal;
+  fee: Decimal;
+}
+
+interface DepthFeed {
+  contract: EdgeXReplicaContract;
+  level: 15 | 200;
+  channel: string;
+  version: number;
+  bids: Map<string, string>;
+  asks: Map<string, string>;
+}
+
+interface PublicConn {
+  socket: SimSocket;
+  channels: Set<string>;
+  missed: number;
+}
+
+interface PrivateConn {
+  socket: SimSocket;
+  accountId: string;
+  missed: number;
+}
+
+interface Pending {
+  orders: Map<string, OrderView>;
+  fills: FillView[];
+  positions: Set<string>;
+  balance: boolean;
+  funding: boolean;
+}
+
+/**
+ * Starts an EdgeX V2 replica on 127.0.0.1 (random port) with one funded test account, no
+ * background liquidity and a counterparty account for tests.
+ *
+ * @param options Contracts, account, domain values, timers, faults.
+ * @returns The running replica; `close()` it.
+ *
+ * @example
+ * ```ts
+ * import { startEdgeXReplica } from "./replica.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * await using replica = startEdgeXReplica();
+ * const res = await fetch(`${replica.restUrl}/api/v2/public/meta/getServerTime`);
+ * const body = await res.json();
+ * equal(body.code, "SUCCESS");
+ * equal(body.data.timeMillis, String(replica.clock.now()));
+ * ```
+ */
+export function startEdgeXReplica(options: EdgeXReplicaOptions = {}): EdgeXReplica {
+  return new Replica(options);
+}
+
+class Replica implements EdgeXReplica {
+  readonly restUrl: string;
+  readonly wsUrl: string;
+  readonly credentials: EdgeXReplicaCredentials;
+  readonly domain: { chainId: string; verifyingContract: string };
+  readonly metadata: Record<string, unknown>;
+  readonly control: SimControl;
+  readonly engine: SimEngine;
+  readonly server: SimServer;
+  readonly clock: ManualClock;
+  readonly counterpartyAccountId = "counterparty";
+  readonly #contracts: EdgeXReplicaContract[];
+  readonly #tolerance: number;
+  readonly #legacy: boolean;
+  readonly #orders = new Map<string, OrderMeta>();
+  readonly #feeds = new Map<string, DepthFeed>();
+  readonly #public = new Set<PublicConn>();
+  readonly #private = new Set<PrivateConn>();
+  readonly #pending = new Map<string, Pending>();
+  readonly #versions = new Map<string, number>();
+  readonly #dirtyBooks = new Set<string>();
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  readonly #unsubscribe: () => void;
+  #flushScheduled = false;
+  #closed = false;
+  readonly #faults: FaultInjector;
+  readonly #gateway: Deno.HttpServer<Deno.NetAddr>;
+  readonly #sockets = new Set<SimSocket>();
+
+  constructor(options: EdgeXReplicaOptions) {
+    this.clock = options.clock ?? new ManualClock(Date.now());
+    this.#contracts = options.contracts ?? DEFAULT_CONTRACTS;
+    this.#tolerance = options.timestampToleranceMs ?? 60_000;
+    this.#legacy = options.acceptLegacyHeaderNames ?? false;
+    const faults = options.faults ?? new FaultInjector({ clock: this.clock, seed: 7 });
+    this.engine = new SimEngine({ clock: this.clock, venue: "edgex", postOnlyCross: "cancel" });
+    this.control = new SimControl(this.engine, { faults });
+    for (const c of this.#contracts) {
+      this.engine.addInstrument({
+        symbol: c.symbol,
+        tickSize: c.tickSize,
+        sizeStep: c.stepSize,
+        minSize: c.minOrderSize,
+        makerFee: c.makerFee ?? "0.00015",
+        takerFee: c.takerFee ?? "0.00038",
+        maxLeverage: c.maxLeverage ?? "50",
+        fundingIntervalHours: 4,
+      }, { markPrice: c.markPrice });
+    }
+    const signerPrivateKey = options.signerPrivateKey ?? TEST_SIGNER_KEY;
+    this.credentials = {
+      accountId: options.accountId ?? "700000000000000001",
+      apiKey: "sim-edgex-api-key",
+      apiSecret: "sim-edgex-api-secret",
+      apiPassphrase: "sim-edgex-passphrase",
+      signerPrivateKey,
+      signerAddress: privateKeyToAccount(signerPrivateKey).address,
+    };
+    this.engine.createAccount(this.credentials.accountId, {
+      collateral: options.collateral ?? "100000",
+    });
+    this.engine.createAccount(this.counterpartyAccountId, { unlimitedMargin: true });
+    this.domain = {
+      chainId: options.chainId ?? "33431",
+      verifyingContract: options.contractAddress ?? "0x1ae109ea449cfe0bed08bfe8911e968a49a919b1",
+    };
+    this.metadata = this.#buildMetadata();
+    this.server = SimServer.start({ faults });
+    this.#faults = faults;
+    // The gateway in front of the SimServer: it reads the private handshake's auth headers
+    // before upgrading (SimServer hands socket routes a request whose headers are gone) and
+    // proxies every other request to the SimServer, where request faults apply.
+    this.#gateway = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (req) => this.#gatewayHandle(req),
+    );
+    this.restUrl = `http://127.0.0.1:${this.#gateway.addr.port}`;
+    this.wsUrl = `ws://127.0.0.1:${this.#gateway.addr.port}`;
+    this.#routes();
+    this.server.mountControl(this.control);
+    this.#unsubscribe = this.engine.subscribe((e) => this.#onEngineEvent(e));
+    const ping = options.pingIntervalMs ?? 10_000;
+    const beat = options.heartbeatMs ?? 1_000;
+    this.#timers.push(setInterval(() => this.#pingAll(), ping));
+    this.#timers.push(setInterval(() => this.#heartbeat(), beat));
+  }
+
+  contractIdOf(symbol: string): string {
+    const c = this.#contracts.find((x) => x.symbol === symbol);
+    if (!c) throw new NotFoundError({ venue: "edgex", message: `No contract for '${symbol}'` });
+    return c.contractId;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#timers) clearInterval(t);
+    this.#unsubscribe();
+    for (const s of this.#sockets) s.close(1001, "server closing");
+    await this.#gateway.shutdown();
+    await this.server.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---------------------------------------------------------------------------- metadata
+
+  #buildMetadata(): Json {
+    const coins: Json[] = [{
+      coinId: QUOTE_COIN_ID,
+      coinName: "USDC",
+      stepSize: "0.000001",
+      showStepSize: "0.0001",
+      iconUrl: "",
+      resolution: "1000000",
+      starkExAssetId: null,
+      starkExResolution: null,
+    }];
+    const contracts: Json[] = [];
+    for (const c of this.#contracts) {
+      coins.push({
+        coinId: c.coinId,
+        coinName: c.symbol,
+        stepSize: c.stepSize,
+        showStepSize: c.stepSize,
+        iconUrl: "",
+        resolution: c.resolution ?? "1000000000",
+        starkExAssetId: null,
+        starkExResolution: null,
+      });
+      contracts.push({
+        contractId: c.contractId,
+        contractName: `${c.symbol}USDC`,
+        baseCoinId: c.coinId,
+        quoteCoinId: QUOTE_COIN_ID,
+        tickSize: c.tickSize,
+        stepSize: c.stepSize,
+        minOrderSize: c.minOrderSize,
+        maxOrderSize: "1000000",
+        maxOrderBuyPriceRatio: "0.05",
+        minOrderSellPriceRatio: "0.05",
+        maxPositionSize: "10000000",
+        riskTierList: [],
+        defaultTakerFeeRate: c.takerFee ?? "0.00038",
+        defaultMakerFeeRate: c.makerFee ?? "0.00015",
+        defaultLeverage: "10",
+        liquidateFeeRate: "0.01",
+        enableTrade: true,
+        enableDisplay: true,
+        enableOpenPosition: true,
+        fundingInterestRate: "0.0003",
+        fundingImpactMarginNotional: "500",
+        fundingMaxRate: "0.005",
+        fundingMinRate: "-0.005",
+        fundingRateIntervalMin: "240",
+        displayDigitMerge: c.tickSize,
+        displayMaxLeverage: c.maxLeverage ?? "50",
+        displayMinLeverage: "1",
+        resolution: c.resolution ?? "1000000000",
+        isStock: false,
+        isFx: false,
+      });
+    }
+    return {
+      global: {
+        appName: "edgeX",
+        appEnv: "simulator",
+        nativeChainId: this.domain.chainId,
+        chainId: this.domain.chainId,
+        contractAddress: this.domain.verifyingContract,
+      },
+      coinList: coins,
+      contractList: contracts,
+      multiChain: { coinId: QUOTE_COIN_ID, maxWithdraw: "0", minWithdraw: "0", chainList: [] },
+    };
+  }
+
+  #contract(id: string | null | undefined): EdgeXReplicaContract {
+    const c = this.#contracts.find((x) => x.contractId === id);
+    if (!c) {
+      throw new ReplicaError(400, "INVALID_PARAMETER", `invalid contractId:${id}`, {
+        contractId: id,
+      });
+    }
+    return c;
+  }
+
+  #bySymbol(symbol: string): EdgeXReplicaContract {
+    return this.#contracts.find((x) => x.symbol === symbol)!;
+  }
+
+  // ---------------------------------------------------------------------------- REST
+
+  #envelope(data: unknown, requestTime: number): Response {
+    return Response.json({
+      code: "SUCCESS",
+      data,
+      msg: null,
+      errorParam: null,
+      requestTime: String(requestTime),
+      responseTime: String(this.clock.now()),
+      traceId: crypto.randomUUID().replaceAll("-", ""),
+    });
+  }
+
+  #failure(e: unknown, requestTime: number): Response {
+    let err: ReplicaError;
+    if (e instanceof ReplicaError) err = e;
+    else if (e instanceof InsufficientMarginError) {
+      err = new ReplicaError(400, "INSUFFICIENT_BALANCE", e.message);
+    } else if (e instanceof InvalidOrderError || e instanceof OrderRejectedError) {
+      err = new ReplicaError(400, "INVALID_PARAMETER", e.message);
+    } else if (e instanceof NotFoundError) {
+      err = new ReplicaError(400, "ORDER_NOT_FOUND", e.message);
+    } else {
+      err = new ReplicaError(500, "INTERNAL_ERROR", e instanceof Error ? e.message : String(e));
+    }
+    return Response.json({
+      code: err.code,
+      data: null,
+      msg: err.message,
+      errorParam: err.errorParam,
+      requestTime: String(requestTime),
+      responseTime: String(this.clock.now()),
+      traceId: crypto.randomUUID().replaceAll("-", ""),
+    }, { status: err.status });
+  }
+
+  #public_(method: string, path: string, run: (q: URLSearchParams) => unknown): void {
+    this.server.route(EDGEX_FRONT_END, method, path, (ctx: RouteContext) => {
+      const t = this.clock.now();
+      try {
+        return this.#envelope(run(ctx.url.searchParams), t);
+      } catch (e) {
+        return this.#failure(e, t);
+      }
+    });
+  }
+
+  #private_(
+    method: "GET" | "POST",
+    path: string,
+    run: (input: { query: URLSearchParams; body: Json; accountId: string }) => unknown,
+  ): void {
+    this.server.route(EDGEX_FRONT_END, method, path, async (ctx: RouteContext) => {
+      const t = this.clock.now();
+      try {
+        const text = method === "POST" ? await ctx.request.text() : undefined;
+        const auth = verifyEdgeXRequest(
+          { method, url: ctx.url, body: text, headers: ctx.request.headers },
+          {
+            credentials: (key) =>
+              key === this.credentials.apiKey
+                ? {
+                  apiKey: this.credentials.apiKey,
+                  secret: this.credentials.apiSecret,
+                  passphrase: this.credentials.apiPassphrase,
+                }
+                : undefined,
+            nowMs: this.clock.now(),
+            toleranceMs: this.#tolerance,
+            acceptLegacyHeaderNames: this.#legacy,
+          },
+        );
+        if (!auth.ok) {
+          throw new ReplicaError(
+            401,
+            auth.reason === "bad_signature" ? "SIGNATURE_ERROR" : "AUTHENTICATION_FAILED",
+            auth.message,
+          );
+        }
+        let body: Json = {};
+        if (text !== undefined && text !== "") {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            throw new ReplicaError(400, "INVALID_PARAMETER", "body is not JSON");
+          }
+        }
+        const accountId = String(
+          method === "GET" ? ctx.url.searchParams.get("accountId") ?? "" : body.accountId ?? "",
+        );
+        if (accountId !== this.credentials.accountId) {
+          throw new ReplicaError(
+            401,
+            "AUTHENTICATION_FAILED",
+            `accountId ${accountId || "(missing)"} does not belong to this API key`,
+            { accountId },
+          );
+        }
+        const result = await run({ query: ctx.url.searchParams, body, accountId });
+        return this.#envelope(result, t);
+      } catch (e) {
+        return this.#failure(e, t);
+      }
+    });
+  }
+
+  #parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    const issue = r.error.issues[0];
+    const field = issue?.path.join(".") ?? "";
+    throw new ReplicaError(400, "INVALID_PARAMETER", `invalid ${field}: ${issue?.message}`, {
+      [field]: "invalid",
+    });
+  }
+
+  #routes(): void {
+    const v2 = "/api/v2";
+    this.#public_("GET", `${v2}/public/meta/getServerTime`, () => ({
+      timeMillis: String(this.clock.now()),
+    }));
+    this.#public_("GET", `${v2}/public/meta/getMetaData`, () => this.metadata);
+    this.#public_("GET", `${v2}/public/quote/getTicker`, (q) => {
+      // Live captures: one id gives one ticker; a comma list or nothing gives [] (§4.1).
+      const id = q.get("contractId");
+      const c = this.#contracts.find((x) => x.contractId === id);
+      return c ? [this.#ticker(c)] : [];
+    });
+    this.#public_("GET", `${v2}/public/quote/getDepth`, (q) => {
+      const c = this.#contract(q.get("contractId"));
+      const level = q.get("level") === "200" ? 200 : 15;
+      const feed = this.#feed(c, level);
+      this.#flushBook(c.symbol);
+      return [this.#depthData(feed, [...feed.bids], [...feed.asks], "SNAPSHOT", feed.version)];
+    });
+    this.#public_("GET", `${v2}/public/funding/getLatestFundingRate`, (q) => {
+      const ids = (q.get("contractId") ?? "").split(",").filter((s) => s !== "");
+      const list = ids.length === 0
+        ? this.#contracts
+        : this.#contracts.filter((c) => ids.includes(c.contractId));
+      return list.map((c) => this.#latestFunding(c));
+    });
+    this.#public_("GET", `${v2}/public/funding/getFundingRatePage`, (q) => this.#fundingPage(q));
+
+    const order = `${v2}/private/order`;
+    this.#private_(
+      "GET",
+      `${v2}/private/account/getAccountAsset`,
+      ({ accountId }) => this.#accountAsset(accountId),
+    );
+    this.#private_(
+      "POST",
+      `${order}/createOrder`,
+      ({ body, accountId }) => this.#createOrder(accountId, body),
+    );
+    this.#private_("POST", `${order}/cancelOrderById`, ({ body, accountId }) => {
+      const b = this.#parse(cancelByIdBodySchema, body);
+      const map: Record<string, string> = {};
+      for (const id of b.orderIdList) map[id] = this.#cancel(accountId, { id: this.#engineId(id) });
+      return { cancelResultMap: map };
+    });
+    this.#private_("POST", `${order}/cancelOrderByClientOrderId`, ({ body, accountId }) => {
+      const b = this.#parse(cancelByClientIdBodySchema, body);
+      const map: Record<string, string> = {};
+      for (const id of b.clientOrderIdList) {
+        map[id] = this.#cancel(accountId, { clientOrderId: id });
+      }
+      return { cancelResultMap: map };
+    });
+    this.#private_("POST", `${order}/cancelAllOrder`, ({ body, accountId }) => {
+      const b = this.#parse(cancelAllBodySchema, body);
+      const ids = b.filterContractIdList ?? [];
+      const map: Record<string, string> = {};
+      const symbols = ids.length === 0 ? [undefined] : ids.map((id) => this.#contract(id).symbol);
+      for (const s of symbols) {
+        for (const o of this.engine.cancelAll(accountId, s)) map[this.#venueId(o.id)] = "SUCCESS";
+      }
+      return { cancelResultMap: map };
+    });
+    this.#private_(
+      "GET",
+      `${order}/getOrderById`,
+      ({ query, accountId }) =>
+        (query.get("orderIdList") ?? "").split(",").filter((s) => s !== "").flatMap((id) =>
+          this.#find(accountId, { id: this.#engineId(id) })
+        ),
+    );
+    this.#private_(
+      "GET",
+      `${order}/getOrderByClientOrderId`,
+      ({ query, accountId }) =>
+        (query.get("clientOrderIdList") ?? "").split(",").filter((s) => s !== "").flatMap((id) =>
+          this.#find(accountId, { clientOrderId: id })
+        ),
+    );
+    this.#private_("GET", `${order}/getActiveOrderPage`, ({ query, accountId }) => {
+      const ids = (query.get("filterContractIdList") ?? "").split(",").filter((s) => s !== "");
+      const all = this.engine.openOrders(accountId)
+        .filter((o) => ids.length === 0 || ids.includes(this.#bySymbol(o.symbol).contractId))
+        .map((o) => this.#orderRecord(o));
+      const size = Math.min(200, Math.max(1, Number(query.get("size") ?? "100") || 100));
+      const start = Number(query.get("offsetData") || "0") || 0;
+      const page = all.slice(start, start + size);
+      const next = start + size < all.length ? String(start + size) : "";
+      return { dataList: page, nextPageOffsetData: next };
+    });
+  }
+
+  #venueId(engineId: string): string {
+    return (ORDER_ID_BASE + BigInt(engineId)).toString();
+  }
+
+  #engineId(venueId: string): string {
+    if (!/^\d+$/.test(venueId)) return "0";
+    const n = BigInt(venueId) - ORDER_ID_BASE;
+    return n > 0n ? n.toString() : "0";
+  }
+
+  #find(accountId: string, ref: { id: string } | { clientOrderId: string }): Json[] {
+    try {
+      return [this.#orderRecord(this.engine.getOrder(accountId, ref as { id: string }))];
+    } catch (e) {
+      if (e instanceof NotFoundError) return [];
+      throw e;
+    }
+  }
+
+  #cancel(accountId: string, ref: { id: string } | { clientOrderId: string }): string {
+    try {
+      this.engine.cancelOrder(accountId, ref as { id: string });
+      return "SUCCESS";
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+      const [o] = this.#find(accountId, ref);
+      return o?.status === "FILLED" ? "FAILED_ORDER_FILLED" : "FAILED_ORDER_NOT_FOUND";
+    }
+  }
+
+  async #createOrder(accountId: string, raw: Json): Promise<{ orderId: string }> {
+    const body = this.#parse(createOrderBodySchema, raw);
+    const c = this.#contract(body.contractId);
+    // Idempotent on clientOrderId: a resend gets the order the first request created.
+    try {
+      const existing = this.engine.getOrder(accountId, { clientOrderId: body.clientOrderId });
+      return { orderId: this.#venueId(existing.id) };
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+    const bad = (field: string, why: string) => {
+      throw new ReplicaError(400, "INVALID_PARAMETER", `invalid ${field}: ${why}`, {
+        [field]: "invalid",
+      });
+    };
+    if (body.l2Nonce !== String(edgeXNonce(body.clientOrderId))) {
+      bad("l2Nonce", "must be the first 32 bits of sha256(clientOrderId)");
+    }
+    const expireTime = Number(body.expireTime);
+    if (expireTime <= this.clock.now()) bad("expireTime", "already passed");
+    if (Number(body.l2ExpireTime) < expireTime + EIGHT_DAYS_MS) {
+      bad("l2ExpireTime", "must be at least expireTime + 8 days");
+    }
+    if (!body.l2Size.eq(body.size)) bad("l2Size", "must equal size");
+    if (body.type !== "LIMIT" && body.type !== "MARKET") bad("type", "only LIMIT and MARKET");
+    if (body.type === "MARKET") {
+      if (!body.price.isZero()) bad("price", "must be 0 for a MARKET order");
+      if (body.timeInForce !== "IMMEDIATE_OR_CANCEL" && body.timeInForce !== "FILL_OR_KILL") {
+        bad("timeInForce", "a MARKET order must be IMMEDIATE_OR_CANCEL");
+      }
+    } else if (!body.l2Value.eq(body.price.times(body.size))) {
+      bad("l2Value", "must equal price × size");
+    }
+    const market = {
+      contractId: c.contractId,
+      quoteCoinId: QUOTE_COIN_ID,
+      contractResolution: c.resolution ?? "1000000000",
+      quoteResolution: "1000000",
+    };
+    let recovered: string;
+    try {
+      recovered = await recoverEdgeXOrderSigner({
+        accountId: body.accountId,
+        side: body.side,
+        l2Nonce: body.l2Nonce,
+        l2Value: String(raw.l2Value),
+        l2Size: String(raw.l2Size),
+        l2LimitFee: String(raw.l2LimitFee),
+        expireTime: body.expireTime,
+        l2Signature: body.l2Signature,
+      }, {
+        market,
+        domain: { chainId: this.domain.chainId, verifyingContract: this.domain.verifyingContract },
+        signer: this.credentials.signerAddress,
+      });
+    } catch (e) {
+      throw new ReplicaError(
+        400,
+        "SIGNATURE_ERROR",
+        `l2Signature cannot be verified: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    if (recovered.toLowerCase() !== this.credentials.signerAddress.toLowerCase()) {
+      throw new ReplicaError(
+        400,
+        "SIGNATURE_ERROR",
+        "l2Signature was not made by the signer key bound to this API key",
+      );
+    }
+    const taker = new Decimal(c.takerFee ?? "0.00038");
+    if (body.l2LimitFee.lt(body.l2Value.times(taker))) {
+      bad("l2LimitFee", `below the fee the order may pay (${body.l2Value.times(taker)})`);
+    }
+    const l2Price = body.l2Value.div(body.l2Size);
+    const tif = body.timeInForce === "IMMEDIATE_OR_CANCEL"
+      ? "ioc"
+      : body.timeInForce === "FILL_OR_KILL"
+      ? "fok"
+      : "gtc";
+    let view: OrderView;
+    try {
+      view = this.engine.placeOrder(accountId, {
+        symbol: c.symbol,
+        side: body.side === "BUY" ? "buy" : "sell",
+        type: body.type === "MARKET" ? "market" : "limit",
+        size: body.size,
+        ...(body.type === "LIMIT" ? { price: body.price } : { worstPrice: l2Price }),
+        postOnly: body.timeInForce === "POST_ONLY",
+        reduceOnly: body.reduceOnly,
+        timeInForce: tif,
+        clientOrderId: body.clientOrderId,
+      }, { postOnlyCross: "cancel" }).order;
+      this.#remember(view.id, body);
+    } catch (e) {
+      // A reduce-only order that cannot reduce is accepted, then canceled (REDUCE_ONLY_CANCELED).
+      if (e instanceof OrderRejectedError && e.reason === "reduce_only") {
+        const rejected = this.engine.getOrder(accountId, { clientOrderId: body.clientOrderId });
+        this.#remember(rejected.id, body);
+        return { orderId: this.#venueId(rejected.id) };
+      }
+      throw e;
+    }
+    return { orderId: this.#venueId(view.id) };
+  }
+
+  #remember(engineId: string, body: z.output<typeof createOrderBodySchema>): void {
+    const meta = this.#orders.get(engineId);
+    if (meta) meta.body = body;
+    else this.#orders.set(engineId, { body, value: new Decimal(0), fee: new Decimal(0) });
+  }
+
+  #orderRecord(o: OrderView): Json {
+    const c = this.#bySymbol(o.symbol);
+    const meta = this.#orders.get(o.id);
+    const b = meta?.body;
+    const status = o.status === "pending"
+      ? "PENDING"
+      : o.status === "open" || o.status === "partially_filled"
+      ? "OPEN"
+      : o.status === "filled"
+      ? "FILLED"
+      : "CANCELED";
+    const reason = o.status === "canceled" || o.status === "rejected" || o.status === "expired"
+      ? CANCEL_REASON[o.cancelReason ?? "other"] ?? "UNKNOWN_ORDER_CANCEL_REASON"
+      : "UNKNOWN_ORDER_CANCEL_REASON";
+    const tif = b?.timeInForce ??
+      (o.postOnly
+        ? "POST_ONLY"
+        : o.timeInForce === "ioc"
+        ? "IMMEDIATE_OR_CANCEL"
+        : o.timeInForce === "fok"
+        ? "FILL_OR_KILL"
+        : "GOOD_TIL_CANCEL");
+    const value = meta?.value ?? new Decimal(o.averageFillPrice ?? "0").times(o.filledSize);
+    const fee = meta?.fee ?? new Decimal(0);
+    return {
+      id: this.#venueId(o.id),
+      userId: "600000000000000001",
+      accountId: o.accountId === this.counterpartyAccountId ? "700000000000000999" : o.accountId,
+      coinId: QUOTE_COIN_ID,
+      contractId: c.contractId,
+      side: o.side === "buy" ? "BUY" : "SELL",
+      price: o.type === "market" ? "0" : o.price ?? "0",
+      size: o.size,
+      clientOrderId: o.clientOrderId,
+      type: o.type === "market" ? "MARKET" : "LIMIT",
+      timeInForce: tif,
+      reduceOnly: o.reduceOnly,
+      triggerPrice: "0",
+      triggerPriceType: "UNKNOWN_PRICE_TYPE",
+      expireTime: b?.expireTime ?? String(o.createdAt + 22 * 86_400_000),
+      sourceKey: "",
+      isPositionTpsl: false,
+      isLiquidate: false,
+      isDeleverage: false,
+      l2Nonce: b?.l2Nonce ?? "0",
+      l2Value: b?.l2Value.toFixed() ?? "0",
+      l2Size: b?.l2Size.toFixed() ?? o.size,
+      l2LimitFee: b?.l2LimitFee.toFixed() ?? "0",
+      l2ExpireTime: b?.l2ExpireTime ?? "0",
+      l2Signature: b?.l2Signature ?? "",
+      status,
+      cancelReason: reason,
+      cumFillSize: o.filledSize,
+      cumFillValue: value.toFixed(),
+      cumFillFee: fee.toFixed(),
+      cumMatchSize: o.filledSize,
+      cumMatchValue: value.toFixed(),
+      cumMatchFee: fee.toFixed(),
+      createdTime: String(o.createdAt),
+      updatedTime: String(o.updatedAt),
+    };
+  }
+
+  #fillRecord(f: FillView): Json {
+    const c = this.#bySymbol(f.symbol);
+    const id = FILL_ID_BASE + BigInt(f.tradeId) * 2n + (f.liquidity === "maker" ? 1n : 0n);
+    return {
+      id: id.toString(),
+      userId: "600000000000000001",
+      accountId: f.accountId,
+      coinId: QUOTE_COIN_ID,
+      contractId: c.contractId,
+      orderId: this.#venueId(f.orderId),
+      orderSide: f.side === "buy" ? "BUY" : "SELL",
+      fillSize: f.size,
+      fillValue: new Decimal(f.price).times(f.size).toFixed(),
+      fillFee: f.fee,
+      fillPrice: f.price,
+      liquidateFee: "0",
+      realizePnl: f.realizedPnl,
+      direction: f.liquidity === "maker" ? "MAKER" : "TAKER",
+      isLiquidate: f.liquidation,
+      matchTime: String(f.time),
+      createdTime: String(f.time),
+      updatedTime: String(f.time),
+    };
+  }
+
+  #positionRecord(accountId: string, symbol: string): Json {
+    const p = this.engine.position(accountId, symbol);
+    const size = new Decimal(p.size);
+    return {
+      userId: "600000000000000001",
+      accountId,
+      coinId: QUOTE_COIN_ID,
+      contractId: this.#bySymbol(symbol).contractId,
+      openSize: p.size,
+      openValue: size.times(p.entryPrice ?? "0").toFixed(),
+      openFee: new Decimal(0).minus(p.fees).toFixed(),
+      fundingFee: p.funding,
+      updatedTime: String(this.clock.now()),
+    };
+  }
+
+  #collateralRecord(accountId: string): Json {
+    const b = this.engine.balance(accountId);
+    return {
+      userId: "600000000000000001",
+      accountId,
+      coinId: QUOTE_COIN_ID,
+      amount: b.collateral,
+      legacyAmount: "0",
+      cumDepositAmount: b.deposited,
+      cumWithdrawAmount: "0",
+      cumTransferInAmount: "0",
+      cumTransferOutAmount: "0",
+      cumFillFeeAmount: new Decimal(0).minus(b.fees).toFixed(),
+      cumFundingFeeAmount: b.funding,
+      totalAmount: b.equity,
+      availableAmount: b.availableBalance,
+      updatedTime: String(this.clock.now()),
+    };
+  }
+
+  #accountAsset(accountId: string): Json {
+    const b = this.engine.balance(accountId);
+    const positions = this.engine.positions(accountId);
+    return {
+      account: {
+        id: accountId,
+        userId: "600000000000000001",
+        ethAddress: this.credentials.signerAddress,
+        l2Key: "",
+        clientAccountId: "main",
+        status: "NORMAL",
+        isLiquidating: false,
+        createdTime: "0",
+        updatedTime: String(this.clock.now()),
+      },
+      collateralList: [this.#collateralRecord(accountId)],
+      positionList: positions.map((p) => this.#positionRecord(accountId, p.symbol)),
+      version: String(this.#versions.get(accountId) ?? 0),
+      positionAssetList: positions.map((p) => ({
+        accountId,
+        coinId: QUOTE_COIN_ID,
+        contractId: this.#bySymbol(p.symbol).contractId,
+        positionValue: new Decimal(p.size).times(p.markPrice).toFixed(),
+        maxLeverage: p.leverage,
+        initialMarginRequirement: p.initialMargin,
+        avgEntryPrice: p.entryPrice ?? "0",
+        liquidatePrice: "0",
+        unrealizePnl: p.unrealizedPnl,
+        totalRealizePnl: p.realizedPnl,
+      })),
+      collateralAssetModelList: [{
+        accountId,
+        coinId: QUOTE_COIN_ID,
+        totalEquity: b.equity,
+        totalPositionValueAbs: positions
+          .reduce((s, p) => s.plus(p.notional), new Decimal(0)).toFixed(),
+        initialMarginRequirement: b.initialMargin,
+        availableAmount: b.availableBalance,
+        orderFrozenAmount: "0",
+        pendingWithdrawAmount: "0",
+        pendingTransferOutAmount: "0",
+      }],
+      oraclePriceList: [],
+    };
+  }
+
+  // ---------------------------------------------------------------------------- market data
+
+  #boundaries(): { last: number; next: number } {
+    const interval = 4 * 3_600_000;
+    const now = this.clock.now();
+    const last = Math.floor(now / interval) * interval;
+    return { last, next: last + interval };
+  }
+
+  #ticker(c: EdgeXReplicaContract): Json {
+    const prices = this.engine.prices(c.symbol);
+    const now = this.clock.now();
+    const day = this.engine.trades(c.symbol).filter((t) => t.time >= now - 86_400_000);
+    let size = new Decimal(0);
+    let value = new Decimal(0);
+    let high: string | undefined;
+    let low: string | undefined;
+    for (const t of day) {
+      size = size.plus(t.size);
+      value = value.plus(new Decimal(t.price).times(t.size));
+      if (high === undefined || new Decimal(t.price).gt(high)) high = t.price;
+      if (low === undefined || new Decimal(t.price).lt(low)) low = t.price;
+    }
+    let oi = new Decimal(0);
+    for (const a of this.engine.accounts()) {
+      const s = new Decimal(this.engine.position(a, c.symbol).size);
+      if (s.isPositive()) oi = oi.plus(s);
+    }
+    const top = this.engine.book(c.symbol, 1);
+    const next = this.engine.nextFunding(c.symbol);
+    const { last } = this.#boundaries();
+    return {
+      contractId: c.contractId,
+      contractName: `${c.symbol}USDC`,
+      priceChange: "0",
+      priceChangePercent: "0",
+      trades: String(day.length),
+      size: size.toFixed(),
+      value: value.toFixed(),
+      high: high ?? prices.lastPrice,
+      low: low ?? prices.lastPrice,
+      open: day[0]?.price ?? prices.lastPrice,
+      close: prices.lastPrice,
+      highTime: "0",
+      lowTime: "0",
+      startTime: String(now - 86_400_000),
+      endTime: String(now),
+      lastPrice: prices.lastPrice,
+      indexPrice: prices.indexPrice,
+      oraclePrice: prices.markPrice,
+      markPrice: prices.markPrice,
+      openInterest: oi.toFixed(),
+      fundingRate: next.rate,
+      fundingTime: String(last),
+      nextFundingTime: String(next.time),
+      bestAskPrice: top.asks[0]?.[0] ?? "0",
+      bestBidPrice: top.bids[0]?.[0] ?? "0",
+      marketOpen: true,
+    };
+  }
+
+  #fundingRow(
+    c: EdgeXReplicaContract,
+    row: { time: number; stamp: number; rate: string; settlement: boolean; forecast: string },
+    prices: { markPrice: string; indexPrice: string },
+    previous: string,
+  ): Json {
+    return {
+      contractId: c.contractId,
+      fundingTime: String(row.time),
+      fundingTimestamp: String(row.stamp),
+      oraclePrice: prices.markPrice,
+      indexPrice: prices.indexPrice,
+      fundingRate: row.rate,
+      isSettlement: row.settlement,
+      forecastFundingRate: row.forecast,
+      previousFundingRate: previous,
+      previousFundingTimestamp: String(row.stamp - 60_000),
+      premiumIndex: "0",
+      avgPremiumIndex: "0",
+      premiumIndexTimestamp: String(row.stamp),
+      impactMarginNotional: "500",
+      impactAskPrice: prices.markPrice,
+      impactBidPrice: prices.markPrice,
+      interestRate: "0.0003",
+      predictedFundingRate: "0.00005000",
+      fundingRateIntervalMin: "240",
+      starkExFundingIndex: prices.markPrice,
+    };
+  }
+
+  #latestFunding(c: EdgeXReplicaContract): Json {
+    const next = this.engine.nextFunding(c.symbol);
+    const history = this.engine.fundingHistory(c.symbol);
+    const previous = history.at(-1)?.rate ?? "0";
+    const { last } = this.#boundaries();
+    const now = this.clock.now();
+    return this.#fundingRow(
+      c,
+      {
+        time: last,
+        stamp: now - (now % 60_000),
+        rate: next.rate,
+        settlement: false,
+        forecast: next.rate,
+      },
+      this.engine.prices(c.symbol),
+      previous,
+    );
+  }
+
+  #fundingPage(q: URLSearchParams): Json {
+    const c = this.#contract(q.get("contractId"));
+    const settlementsOnly = q.get("filterSettlementFundingRate") === "true";
+    const begin = Number(q.get("filterBeginTimeInclusive") || "0") || 0;
+    const end = Number(q.get("filterEndTimeExclusive") || "0") || Infinity;
+    const size = Math.min(100, Math.max(1, Number(q.get("size") ?? "100") || 100));
+    const history = this.engine.fundingHistory(c.symbol);
+    const rows: Json[] = history.map((s, i) =>
+      this.#fundingRow(
+        c,
+        { time: s.time, stamp: s.time, rate: s.rate, settlement: true, forecast: "" },
+        s,
+        history[i - 1]?.rate ?? "0",
+      )
+    );
+    if (!settlementsOnly) rows.push(this.#latestFunding(c));
+    const newestFirst = rows
+      .filter((r) => {
+        const t = Number(r.fundingTimestamp);
+        return t >= begin && t < end;
+      })
+      .reverse();
+    const start = Number(q.get("offsetData") || "0") || 0;
+    const page = newestFirst.slice(start, start + size);
+    return {
+      dataList: page,
+      nextPageOffsetData: start + size < newestFirst.length ? String(start + size) : "",
+    };
+  }
+
+  // ---------------------------------------------------------------------------- public WS
+
+  #feed(c: EdgeXReplicaContract, level: 15 | 200): DepthFeed {
+    const channel = `depth.${c.contractId}.${level}`;
+    let feed = this.#feeds.get(channel);
+    if (!feed) {
+      feed = { contract: c, level, channel, version: 1000, bids: new Map(), asks: new Map() };
+      const view = this.engine.book(c.symbol, level);
+      for (const [p, s] of view.bids) feed.bids.set(p, s);
+      for (const [p, s] of view.asks) feed.asks.set(p, s);
+      this.#feeds.set(channel, feed);
+    }
+    return feed;
+  }
+
+  #depthData(
+    feed: DepthFeed,
+    bids: [string, string][],
+    asks: [string, string][],
+    depthType: "SNAPSHOT" | "CHANGED",
+    start: number,
+  ): Json {
+    const lvl = ([price, size]: [string, string]) => ({ price, size });
+    return {
+      startVersion: String(start),
+      endVersion: String(feed.version),
+      level: feed.level,
+      contractId: feed.contract.contractId,
+      contractName: `${feed.contract.symbol}USDC`,
+      asks: asks.map(lvl),
+      bids: bids.map(lvl),
+      depthType,
+    };
+  }
+
+  #quoteEvent(channel: string, dataType: string, data: Json[]): Json {
+    return { type: "quote-event", channel, content: { channel, dataType, data } };
+  }
+
+  /** Recomputes the windows of a symbol's feeds and pushes the differences. */
+  #flushBook(symbol: string): void {
+    this.#dirtyBooks.delete(symbol);
+    for (const feed of this.#feeds.values()) {
+      if (feed.contract.symbol !== symbol) continue;
+      const view = this.engine.book(symbol, feed.level);
+      const diff = (old: Map<string, string>, now: [string, string][]) => {
+        const out: [string, string][] = [];
+        const next = new Map(now);
+        for (const [p, s] of next) if (old.get(p) !== s) out.push([p, s]);
+        // Levels that left the window are deleted by the server itself (LIVE3P).
+        for (const p of old.keys()) if (!next.has(p)) out.push([p, "0"]);
+        old.clear();
+        for (const [p, s] of next) old.set(p, s);
+        return out;
+      };
+      const bids = diff(feed.bids, view.bids);
+      const asks = diff(feed.asks, view.asks);
+      if (bids.length + asks.length === 0) continue;
+      const start = feed.version;
+      feed.version += bids.length + asks.length;
+      this.#sendDepth(feed, this.#depthData(feed, bids, asks, "CHANGED", start), "changed");
+    }
+  }
+
+  #sendDepth(feed: DepthFeed, data: Json, dataType: string): void {
+    const frame = JSON.stringify(this.#quoteEvent(feed.channel, dataType, [data]));
+    for (const conn of this.#public) {
+      if (conn.channels.has(feed.channel)) conn.socket.send(feed.channel, frame);
+    }
+  }
+
+  #onPublicSocket(socket: SimSocket): void {
+    const conn: PublicConn = { socket, channels: new Set(), missed: 0 };
+    this.#public.add(conn);
+    socket.onClose(() => this.#public.delete(conn));
+    socket.send("control", { sid: crypto.randomUUID(), type: "connected" });
+    socket.onMessage((text) => {
+      let msg: Json;
+      try {
+        msg = JSON.parse(text);
+      } catch {
+        socket.send("control", {
+          type: "error",
+          content: { code: "GATEWAY_UNRECOGNIZED_MESSAGE", msg: "invalid json" },
+        });
+        return;
+      }
+      if (msg.type === "ping") {
+        socket.send("control", { type: "pong", time: msg.time });
+        return;
+      }
+      if (msg.type === "pong") {
+        conn.missed = 0;
+        return;
+      }
+      const channel = typeof msg.channel === "string" ? msg.channel : "";
+      if (msg.type === "unsubscribe") {
+        conn.channels.delete(channel);
+        socket.send("control", { type: "unsubscribed", channel, request: text });
+        return;
+      }
+      if (msg.type !== "subscribe") {
+        socket.send("control", {
+          type: "error",
+          content: { code: "GATEWAY_UNRECOGNIZED_MESSAGE", msg: `unsupported type ${msg.type}` },
+        });
+        return;
+      }
+      const error = this.#checkChannel(channel);
+      if (error) {
+        socket.send("control", { type: "error", content: error });
+        return;
+      }
+      conn.channels.add(channel);
+      socket.send("control", { type: "subscribed", channel, request: text });
+      this.#snapshotFor(conn, channel);
+    });
+  }
+
+  #checkChannel(channel: string): { code: string; msg: string } | undefined {
+    if (channel === "ticker.all.1s" || channel === "bookTicker.all.1s") return undefined;
+    const m = /^(depth|trades|ticker)\.(\d+)(?:\.(15|200))?$/.exec(channel);
+    if (!m || (m[1] === "depth") !== (m[3] !== undefined)) {
+      return { code: "INVALID_CHANNEL", msg: `invalid channel:${channel}` };
+    }
+    if (!this.#contracts.some((c) => c.contractId === m[2])) {
+      return { code: "INVALID_CONTRACT_ID", msg: `invalid contractId:${m[2]}` };
+    }
+    return undefined;
+  }
+
+  #snapshotFor(conn: PublicConn, channel: string): void {
+    const parts = channel.split(".");
+    if (parts[0] === "depth") {
+      const c = this.#contract(parts[1]);
+      const feed = this.#feed(c, parts[2] === "200" ? 200 : 15);
+      this.#flushBook(c.symbol);
+      const data = this.#depthData(feed, [...feed.bids], [...feed.asks], "SNAPSHOT", feed.version);
+      conn.socket.send(channel, this.#quoteEvent(channel, "Snapshot", [data]));
+    } else if (parts[0] === "ticker" && parts[1] !== "all") {
+      const c = this.#contract(parts[1]);
+      conn.socket.send(channel, this.#quoteEvent(channel, "Snapshot", [this.#ticker(c)]));
+    } else if (channel === "ticker.all.1s") {
+      conn.socket.send(
+        channel,
+        this.#quoteEvent(channel, "Snapshot", this.#contracts.map((c) => this.#ticker(c))),
+      );
+    } else if (channel === "bookTicker.all.1s") {
+      conn.socket.send(channel, this.#quoteEvent(channel, "Snapshot", this.#bookTickers()));
+    }
+  }
+
+  #bookTickers(): Json[] {
+    return this.#contracts.map((c) => {
+      const top = this.engine.book(c.symbol, 1);
+      return {
+        contractId: c.contractId,
+        contractName: `${c.symbol}USDC`,
+        time: String(this.clock.now()),
+        bestAskPrice: top.asks[0]?.[0] ?? "0",
+        bestAskSize: top.asks[0]?.[1] ?? "0",
+        bestBidPrice: top.bids[0]?.[0] ?? "0",
+        bestBidSize: top.bids[0]?.[1] ?? "0",
+      };
+    });
+  }
+
+  #heartbeat(): void {
+    for (const symbol of [...this.#dirtyBooks]) this.#flushBook(symbol);
+    for (const feed of this.#feeds.values()) {
+      if (![...this.#public].some((c) => c.channels.has(feed.channel))) continue;
+      // An empty `changed` frame still advances the version (live heartbeat, §5.2).
+      const start = feed.version;
+      feed.version += 1;
+      this.#sendDepth(feed, this.#depthData(feed, [], [], "CHANGED", start), "changed");
+    }
+    for (const conn of this.#public) {
+      if (conn.channels.has("ticker.all.1s")) {
+        conn.socket.send(
+          "ticker.all.1s",
+          this.#quoteEvent(
+            "ticker.all.1s",
+            "changed",
+            this.#contracts.map((c) => this.#ticker(c)),
+          ),
+        );
+      }
+      if (conn.channels.has("bookTicker.all.1s")) {
+        conn.socket.send(
+          "bookTicker.all.1s",
+          this.#quoteEvent("bookTicker.all.1s", "changed", this.#bookTickers()),
+        );
+      }
+    }
+  }
+
+  #pingAll(): void {
+    const time = String(this.clock.now());
+    for (const conn of [...this.#public, ...this.#private]) {
+      // 5 consecutive unanswered pings and the server drops the connection (§5.1).
+      if (conn.missed >= 5) {
+        conn.socket.close(4000, "no pong");
+        continue;
+      }
+      conn.missed++;
+      conn.socket.send("control", { type: "ping", time });
+    }
+  }
+
+  // ---------------------------------------------------------------------------- private WS
+
+  async #gatewayHandle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      if (url.pathname === PUBLIC_WS_PATH) {
+        return this.#upgrade(req, url, (s) => this.#onPublicSocket(s));
+      }
+      if (url.pathname === PRIVATE_WS_PATH) {
+        const failure = this.#checkPrivateHandshake(url, req.headers);
+        if (failure) {
+          // The gateway refuses the upgrade itself (HTTP 401 with the error envelope).
+          return Response.json({
+            code: "AUTHENTICATION_FAILED",
+            data: null,
+            msg: failure,
+            errorParam: null,
+          }, { status: 401 });
+        }
+        const accountId = url.searchParams.get("accountId")!;
+        return this.#upgrade(req, url, (s) => this.#onPrivateSocket(s, accountId));
+      }
+      return Response.json({ code: "NOT_FOUND", msg: "no such stream" }, { status: 404 });
+    }
+    const target = `${this.server.url}${url.pathname}${url.search}`;
+    const body = req.method === "GET" || req.method === "HEAD"
+      ? undefined
+      : await req.arrayBuffer();
+    try {
+      const res = await fetch(target, { method: req.method, headers: req.headers, body });
+      return new Response(res.body, { status: res.status, headers: res.headers });
+    } catch (e) {
+      return Response.json({ code: "INTERNAL_ERROR", msg: String(e) }, { status: 502 });
+    }
+  }
+
+  #upgrade(req: Request, url: URL, open: (s: SimSocket) => void): Response {
+    const { socket, response } = Deno.upgradeWebSocket(req);
+    const sim = new SimSocket(socket, EDGEX_FRONT_END, url.pathname, this.#faults);
+    this.#sockets.add(sim);
+    sim.onClose(() => this.#sockets.delete(sim));
+    socket.addEventListener("open", () => {
+      if (this.#closed) sim.close(1001, "server closing");
+      else open(sim);
+    });
+    return response;
+  }
+
+  /** Closes every WebSocket (clients must reconnect). */
+  dropConnections(): void {
+    for (const s of [...this.#sockets]) s.close(4000, "connection dropped");
+  }
+
+  #checkPrivateHandshake(url: URL, headers: Headers): string | undefined {
+    const auth = verifyEdgeXRequest(
+      { method: "GET", url, headers },
+      {
+        credentials: (key) =>
+          key === this.credentials.apiKey
+            ? {
+              apiKey: this.credentials.apiKey,
+              secret: this.credentials.apiSecret,
+              passphrase: this.credentials.apiPassphrase,
+            }
+            : undefined,
+        nowMs: this.clock.now(),
+        toleranceMs: this.#tolerance,
+        acceptLegacyHeaderNames: this.#legacy,
+      },
+    );
+    const accountId = url.searchParams.get("accountId") ?? "";
+    if (!auth.ok) return auth.message;
+    if (accountId !== this.credentials.accountId) {
+      return `accountId ${accountId} does not belong to this API key`;
+    }
+    return undefined;
+  }
+
+  #onPrivateSocket(socket: SimSocket, accountId: string): void {
+    const conn: PrivateConn = { socket, accountId, missed: 0 };
+    this.#private.add(conn);
+    socket.onClose(() => this.#private.delete(conn));
+    socket.send("account", {
+      sid: crypto.randomUUID(),
+      type: "connected",
+      time: String(this.clock.now()),
+    });
+    this.#flushPrivate();
+    socket.send(
+      "account",
+      this.#tradeEvent(accountId, "Snapshot", {
+        account: [{
+          id: accountId,
+          userId: "600000000000000001",
+          clientAccountId: "main",
+          status: "NORMAL",
+          createdTime: "0",
+          updatedTime: String(this.clock.now()),
+        }],
+        collateral: [this.#collateralRecord(accountId)],
+        position: this.engine.positions(accountId).map((p) =>
+          this.#positionRecord(accountId, p.symbol)
+        ),
+        order: this.engine.openOrders(accountId).map((o) => this.#orderRecord(o)),
+      }),
+    );
+    socket.onMessage((text) => {
+      let msg: Json | undefined;
+      try {
+        msg = JSON.parse(text);
+      } catch {
+        msg = undefined;
+      }
+      if (msg?.type === "ping") {
+        socket.send("account", { type: "pong", time: msg.time });
+      } else if (msg?.type === "pong") {
+        conn.missed = 0;
+      } else {
+        socket.send("account", {
+          type: "error",
+          content: { code: "GATEWAY_UNRECOGNIZED_MESSAGE", msg: "unsupported private ws message" },
+        });
+      }
+    });
+  }
+
+  #tradeEvent(accountId: string, event: string, data: Json): Json {
+    const version = (this.#versions.get(accountId) ?? 0) + 1;
+    this.#versions.set(accountId, version);
+    // Live V2 sends numeric version/time and accountId 0 (§5.3).
+    return {
+      type: "trade-event",
+      content: { event, version, time: this.clock.now(), accountId: 0, data },
+    };
+  }
+
+  #onEngineEvent(e: SimEvent): void {
+    switch (e.type) {
+      case "book":
+        this.#dirtyBooks.add(e.symbol);
+        this.#schedule();
+        return;
+      case "trade": {
+        const c = this.#bySymbol(e.symbol);
+        const channel = `trades.${c.contractId}`;
+        const frame = this.#quoteEvent(channel, "changed", [{
+          ticketId: crypto.randomUUID(),
+          time: String(e.time),
+          price: e.price,
+          size: e.size,
+          value: new Decimal(e.price).times(e.size).toFixed(),
+          takerOrderId: this.#venueId(e.takerOrderId),
+          makerOrderId: this.#venueId(e.makerOrderId),
+          contractId: c.contractId,
+          contractName: `${c.symbol}USDC`,
+          isBestMatch: true,
+          isBuyerMaker: e.takerSide === "sell",
+        }]);
+        for (const conn of this.#public) {
+          if (conn.channels.has(channel)) conn.socket.send(channel, frame);
+        }
+        return;
+      }
+      case "order":
+        // A refused order (margin) never reached the book: no push. Reduce-only ones did.
+        if (e.order.status === "rejected" && e.order.cancelReason !== "reduce_only") return;
+        this.#pendingOf(e.order.accountId).orders.set(e.order.id, e.order);
+        break;
+      case "fill": {
+        const meta = this.#orders.get(e.fill.orderId);
+        if (meta) {
+          meta.value = meta.value.plus(new Decimal(e.fill.price).times(e.fill.size));
+          meta.fee = meta.fee.plus(e.fill.fee);
+        } else {
+          this.#orders.set(e.fill.orderId, {
+            body: undefined,
+            value: new Decimal(e.fill.price).times(e.fill.size),
+            fee: new Decimal(e.fill.fee),
+          });
+        }
+        this.#pendingOf(e.fill.accountId).fills.push(e.fill);
+        break;
+      }
+      case "position":
+        this.#pendingOf(e.accountId).positions.add(e.symbol);
+        break;
+      case "balance":
+        this.#pendingOf(e.accountId).balance = true;
+        if (e.reason === "funding") this.#pendingOf(e.accountId).funding = true;
+        break;
+      case "funding_payment":
+        this.#pendingOf(e.payment.accountId).funding = true;
+        this.#pendingOf(e.payment.accountId).positions.add(e.payment.symbol);
+        break;
+      default:
+        return;
+    }
+    this.#schedule();
+  }
+
+  #pendingOf(accountId: string): Pending {
+    let p = this.#pending.get(accountId);
+    if (!p) {
+      p = { orders: new Map(), fills: [], positions: new Set(), balance: false, funding: false };
+      this.#pending.set(accountId, p);
+    }
+    return p;
+  }
+
+  #schedule(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      if (this.#closed) return;
+      for (const symbol of [...this.#dirtyBooks]) this.#flushBook(symbol);
+      this.#flushPrivate();
+    });
+  }
+
+  #flushPrivate(): void {
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    for (const [accountId, p] of pending) {
+      const conns = [...this.#private].filter((c) => c.accountId === accountId);
+      if (conns.length === 0 || accountId === this.counterpartyAccountId) continue;
+      const orders = [...p.orders.values()].map((o) =>
+        this.#orderRecord(this.engine.getOrder(accountId, { id: o.id }))
+      );
+      const fills = p.fills.map((f) => this.#fillRecord(f));
+      const positions = [...p.positions].map((s) => this.#positionRecord(accountId, s));
+      const collateral = p.balance || p.funding ? [this.#collateralRecord(accountId)] : [];
+      const frames: Json[] = [];
+      const filled = orders.filter((o) => o.status === "FILLED");
+      if (orders.length > 0 || fills.length > 0) {
+        frames.push(this.#tradeEvent(accountId, "ORDER_UPDATE", {
+          order: orders,
+          orderFillTransaction: fills,
+          position: positions,
+          collateral: filled.length > 0 ? [] : collateral,
+        }));
+        // EdgeX pushes FILLED twice; the second copy also carries collateral (§7.3).
+        if (filled.length > 0) {
+          frames.push(this.#tradeEvent(accountId, "ORDER_UPDATE", {
+            order: filled,
+            collateral: collateral.length > 0 ? collateral : [this.#collateralRecord(accountId)],
+          }));
+        }
+      } else if (positions.length > 0 || collateral.length > 0) {
+        frames.push(
+          this.#tradeEvent(accountId, p.funding ? "FUNDING_SETTLEMENT" : "ACCOUNT_UPDATE", {
+            position: positions,
+            collateral,
+          }),
+        );
+      }
+      for (const frame of frames) {
+        const text = JSON.stringify(frame);
+        for (const c of conns) c.socket.send("account", text);
+      }
+    }
+  }
+}
+
+const CANCEL_REASON: Record<string, string> = {
+  user: "USER_CANCELED",
+  expired: "EXPIRE_CANCELED",
+  post_only_would_cross: "COULD_NOT_FILL",
+  ioc_unfilled: "COULD_NOT_FILL",
+  fok_unfilled: "COULD_NOT_FILL",
+  reduce_only: "REDUCE_ONLY_CANCELED",
+  insufficient_margin: "MARGIN_NOT_ENOUGH",
+  liquidation: "LIQUIDATE_CANCELED",
+  self_trade: "INTERNAL_FAILED",
+  other: "UNKNOWN_ORDER_CANCEL_REASON",
+};
