@@ -471,6 +471,9 @@ export class SimServer implements AsyncDisposable {
       });
     }
     if (route.socket !== undefined) {
+      // The request is closed once upgraded; handlers still need its handshake headers
+      // (GRVT's cookie, EdgeX's signed headers), so they get a copy.
+      ctx.request = new Request(request.url, { headers: new Headers(request.headers) });
       const { socket, response } = Deno.upgradeWebSocket(request);
       const sim = new SimSocket(socket, route.frontEnd, url.pathname, this.faults);
       this.#sockets.add(sim);

@@ -163,3 +163,18 @@ Deno.test("the control API places orders, fills them, advances time and reads th
     "query parameter 'accountId' is required",
   ]);
 });
+
+Deno.test("a WebSocket handler can read the handshake headers", async () => {
+  await using server = await SimServer.start();
+  const seen = Promise.withResolvers<string | null>();
+  server.websocket("hdr", "/ws", (socket, ctx) => {
+    seen.resolve(ctx.request.headers.get("x-grvt-account-id"));
+    socket.close(1000, "done");
+  });
+  const ws = new WebSocket(`${server.wsUrl}/ws`, {
+    headers: { "X-Grvt-Account-Id": "42" },
+  } as unknown as string[]);
+  const closed = new Promise((r) => ws.addEventListener("close", r));
+  deepStrictEqual(await seen.promise, "42");
+  await closed;
+});
