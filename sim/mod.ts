@@ -69,3 +69,4 @@ export * from "../base.ts";
 export * from "./lighter/mod.ts";
 export * from "./edgex/mod.ts";
 export { ManualClock, systemClock } from "../exchanges/_shared/clock.ts";
+export * from "./grvt/mod.ts";

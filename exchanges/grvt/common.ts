@@ -61,3 +61,137 @@ export const GRVT_ENVIRONMENTS: Readonly<Record<"prod" | "testnet" | "dev", Grvt
       chainId: 327,
     }),
   });
+
+/**
+ * Names of the GRVT environments: the three public ones and `sim`, the local replica (whose
+ * hosts come from `startGrvtReplica()` in `sim/grvt/`).
+ *
+ * @example
+ * ```ts
+ * import type { GrvtEnvironment } from "./common.ts";
+ * const env: GrvtEnvironment = "testnet";
+ * ```
+ */
+export type GrvtEnvironment = "prod" | "testnet" | "dev" | "sim";
+
+/**
+ * Every GRVT environment name, in the order they are documented.
+ *
+ * @example
+ * ```ts
+ * import { GRVT_ENVIRONMENT_NAMES } from "./common.ts";
+ * GRVT_ENVIRONMENT_NAMES.includes("sim"); // true
+ * ```
+ */
+export const GRVT_ENVIRONMENT_NAMES: readonly GrvtEnvironment[] = Object.freeze([
+  "prod",
+  "testnet",
+  "dev",
+  "sim",
+]);
+
+/**
+ * The chain id the replica signs and verifies with: the dev chain id, so a replica order can
+ * never be replayed on prod (325) or testnet (326).
+ *
+ * @example
+ * ```ts
+ * import { GRVT_SIM_CHAIN_ID } from "./common.ts";
+ * GRVT_SIM_CHAIN_ID; // 327
+ * ```
+ */
+export const GRVT_SIM_CHAIN_ID = 327;
+
+/**
+ * Environment variables the GRVT client and funding adapter read when an option is missing.
+ *
+ * @example
+ * ```ts
+ * import { GRVT_ENV_VARS } from "./common.ts";
+ * GRVT_ENV_VARS.apiKey; // "GRVT_API_KEY"
+ * ```
+ */
+export const GRVT_ENV_VARS: Readonly<{
+  apiKey: "GRVT_API_KEY";
+  privateKey: "GRVT_PRIVATE_KEY";
+  tradingAccountId: "GRVT_TRADING_ACCOUNT_ID";
+  environment: "GRVT_ENVIRONMENT";
+}> = Object.freeze({
+  apiKey: "GRVT_API_KEY",
+  privateKey: "GRVT_PRIVATE_KEY",
+  tradingAccountId: "GRVT_TRADING_ACCOUNT_ID",
+  environment: "GRVT_ENVIRONMENT",
+});
+
+/**
+ * Session cookie name set by the login (grvt.md §3.1).
+ *
+ * @example
+ * ```ts
+ * import { GRVT_COOKIE_NAME } from "./common.ts";
+ * GRVT_COOKIE_NAME; // "gravity"
+ * ```
+ */
+export const GRVT_COOKIE_NAME = "gravity";
+
+/**
+ * Header carrying the account id, returned by the login and sent on every private call
+ * (grvt.md §3.1).
+ *
+ * @example
+ * ```ts
+ * import { GRVT_ACCOUNT_ID_HEADER } from "./common.ts";
+ * GRVT_ACCOUNT_ID_HEADER; // "X-Grvt-Account-Id"
+ * ```
+ */
+export const GRVT_ACCOUNT_ID_HEADER = "X-Grvt-Account-Id";
+
+/**
+ * Unified symbols of GRVT base currencies that are not the asset itself. `KPEPE` (currency 13)
+ * is a contract on 1000 PEPE (grvt.md §2.4); the table is explicit, never digit-stripping.
+ *
+ * @example
+ * ```ts
+ * import { GRVT_SYMBOL_OVERRIDES } from "./common.ts";
+ * GRVT_SYMBOL_OVERRIDES.KPEPE; // "1000PEPE"
+ * ```
+ */
+export const GRVT_SYMBOL_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({
+  KPEPE: "1000PEPE",
+});
+
+/**
+ * The unified symbol of a GRVT base currency.
+ *
+ * @param base The instrument's `base` (`"BTC"`, `"KPEPE"`).
+ * @returns The unified symbol (`"BTC"`, `"1000PEPE"`).
+ *
+ * @example
+ * ```ts
+ * import { grvtUnifiedSymbol } from "./common.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(grvtUnifiedSymbol("ETH"), "ETH");
+ * equal(grvtUnifiedSymbol("KPEPE"), "1000PEPE");
+ * ```
+ */
+export function grvtUnifiedSymbol(base: string): string {
+  return GRVT_SYMBOL_OVERRIDES[base] ?? base;
+}
+
+/**
+ * Converts unix milliseconds to the nanosecond decimal string GRVT uses for times.
+ *
+ * @param ms Milliseconds since the epoch (an integer).
+ * @returns Nanoseconds as a decimal string.
+ * @throws {RangeError} If `ms` is not a safe integer.
+ *
+ * @example
+ * ```ts
+ * import { msToNs } from "./common.ts";
+ * msToNs(1_764_777_600_000); // "1764777600000000000"
+ * ```
+ */
+export function msToNs(ms: number): string {
+  if (!Number.isSafeInteger(ms)) throw new RangeError(`'ms' must be a safe integer: got ${ms}`);
+  return (BigInt(ms) * 1_000_000n).toString();
+}

@@ -1,17 +1,44 @@
 /**
- * GRVT perpetuals.
+ * GRVT perpetuals: {@linkcode GRVTClient} (trading, `ExchangeClient`) and
+ * {@linkcode GRVTFundingAdapter} (funding rates and market data, `FundingAdapter`), with the
+ * environments and EIP-712 order signing they build on.
  *
- * This entry point loads only GRVT's code. It currently exports the venue's environments;
- * the trading client, funding adapter and EIP-712 signing build on them.
+ * Credentials come from options or from `GRVT_API_KEY`, `GRVT_PRIVATE_KEY` (the API key
+ * wallet's key, which signs orders) and `GRVT_TRADING_ACCOUNT_ID`; the environment (`prod`,
+ * `testnet`, `dev`, or `sim` for the local replica) from `GRVT_ENVIRONMENT`. This entry point
+ * loads only GRVT's code and viem.
  *
- * @example
+ * @example Funding rates need no credentials
+ * ```ts ignore
+ * import { GRVTFundingAdapter } from "./mod.ts";
+ *
+ * await using funding = new GRVTFundingAdapter({ environment: "prod" });
+ * for (const r of await funding.fetchFundingRates({ symbols: ["BTC", "ETH"] })) {
+ *   console.log(r.symbol, r.rate.toString(), `per ${r.intervalHours} h`, r.apr.toString());
+ * }
+ * ```
+ *
+ * @example Environments
  * ```ts
  * import { GRVT_ENVIRONMENTS } from "./mod.ts";
- * console.log(GRVT_ENVIRONMENTS.prod.tradesUrl);
+ * console.log(GRVT_ENVIRONMENTS.prod.tradesUrl, GRVT_ENVIRONMENTS.testnet.chainId);
  * ```
  *
  * @module
  */
 export * from "./common.ts";
 export * from "./signing.ts";
+export { GRVTClient, type GRVTClientOptions } from "./client.ts";
+export { GRVTFundingAdapter, type GRVTFundingAdapterOptions } from "./funding_adapter.ts";
+export {
+  type GrvtConnectionOptions,
+  type GrvtCredentials,
+  type GrvtEnvSource,
+  type GrvtResolvedEnvironment,
+  resolveGrvtConfig,
+  resolveGrvtCredentials,
+} from "./config.ts";
+export type { FetchLike } from "../_shared/http.ts";
+export type { WebSocketConstructor, WsReconnectOptions } from "../_shared/ws.ts";
+export type { Jitter } from "../_shared/backoff.ts";
 export * from "../../base.ts";
