@@ -4,15 +4,25 @@
  * and the venue's clients. `--network sim` in the bot and the funding service starts one of
  * these per venue, so the main jobs run offline with no credentials.
  *
- * Each venue's simulated network is a {@linkcode SimVenue}: until a venue's protocol replica
- * exists, its clients are the in-process {@linkcode PaperClient} /
- * {@linkcode PaperFundingAdapter}; a venue with a replica starts it and returns its real
- * client connected over loopback instead, behind the same interface.
+ * Each venue's simulated network is a {@linkcode SimVenue}. With `protocol: "replica"` it runs the
+ * venue's protocol replica on loopback and hands out the venue's real client and funding
+ * adapter (`GRVTClient`, `LighterClient`, `EdgeXClient` …) pointed at it, so the whole wire
+ * path is exercised; with `protocol: "paper"` the clients are the in-process
+ * {@linkcode PaperClient} / {@linkcode PaperFundingAdapter}, which skip the protocol.
+ *
+ * Time: the engine runs on a {@linkcode ManualClock}. Without a clock option it is driven to
+ * follow the wall clock (the main jobs); a test passes its own clock and advances it.
  *
  * @module
  */
-import type { Clock, ExchangeClient, FundingAdapter } from "../base.ts";
-import { systemClock } from "../exchanges/_shared/clock.ts";
+import type { ExchangeClient, FundingAdapter } from "../base.ts";
+import { ManualClock } from "../exchanges/_shared/clock.ts";
+import { EdgeXClient, EdgeXFundingAdapter } from "../exchanges/edgex/mod.ts";
+import { GRVTClient, GRVTFundingAdapter } from "../exchanges/grvt/mod.ts";
+import { LighterClient, LighterFundingAdapter } from "../exchanges/lighter/mod.ts";
+import { startEdgeXReplica } from "./edgex/mod.ts";
+import { GRVT_COUNTERPARTY, startGrvtReplica } from "./grvt/mod.ts";
+import { startLighterReplica } from "./lighter/mod.ts";
 import { SimControl } from "./control.ts";
 import { SimEngine } from "./engine.ts";
 import { FaultInjector } from "./faults.ts";
@@ -86,14 +96,21 @@ export const SIM_VENUE_PROFILES: Readonly<
 export interface StartSimVenueOptions {
   /** Seed of the price paths. @default {1} */
   seed?: number;
-  /** Clock of the engine. @default {systemClock} */
-  clock?: Clock;
-  /** Markets to list. @default {DEFAULT_SIM_MARKETS} */
+  /** Clock of the engine; the caller advances it. @default {a clock that follows the wall clock} */
+  clock?: ManualClock;
+  /**
+   * `"replica"`: the venue's protocol replica on loopback and the venue's real clients;
+   * `"paper"`: in-process clients on the engine, no wire protocol. @default {"paper"}
+   */
+  protocol?: "replica" | "paper";
+  /** Markets to list (paper only; replicas list their venue's own markets). @default {DEFAULT_SIM_MARKETS} */
   markets?: readonly SimMarketSpec[];
   /** Id of the funded test account. @default {"trader"} */
   accountId?: string;
   /** Collateral of the test account. @default {"100000"} */
   collateral?: string;
+  /** Background liquidity levels per side. @default {5} */
+  liquidityLevels?: number;
   /** Milliseconds between price steps. @default {1000} */
   stepMs?: number;
   /** Standard deviation of one price step, in basis points. @default {"2"} */
@@ -110,8 +127,14 @@ export interface SimVenue {
   readonly engine: SimEngine;
   /** Control surface (prices, time, faults, truth). */
   readonly control: SimControl;
-  /** Id of the funded test account. */
+  /** Engine id of the funded test account. */
   readonly accountId: string;
+  /** The clock the engine runs on. */
+  readonly clock: ManualClock;
+  /** `"replica"` or `"paper"`. */
+  readonly protocol: "replica" | "paper";
+  /** The engine's name of a unified symbol (GRVT's replica uses `BTC_USDT_Perp`). */
+  engineSymbol(symbol: string): string;
   /** A trading client for the test account (not yet connected). */
   client(): ExchangeClient;
   /** A funding adapter for the venue. */
@@ -144,38 +167,165 @@ export function startSimVenue(
 ): Promise<SimVenue> {
   const profile = SIM_VENUE_PROFILES[venue];
   if (!profile) throw new RangeError(`No simulator profile for venue '${venue}'`);
-  const clock = options.clock ?? systemClock;
-  const engine = new SimEngine({ clock, venue, keepLog: false });
-  const faults = options.faults ?? new FaultInjector({ clock, seed: options.seed ?? 1 });
-  const control = new SimControl(engine, { faults });
-  const accountId = options.accountId ?? "trader";
+  const stop = new AbortController();
+  const clock = options.clock ?? followWallClock(stop.signal);
   const seed = options.seed ?? 1;
-  const markets = (options.markets ?? DEFAULT_SIM_MARKETS).map((m, i) => {
-    engine.addInstrument(
-      { ...m.spec, ...profile },
-      { markPrice: m.price, indexPrice: m.price },
-    );
+  const protocol = options.protocol ?? "paper";
+  const base = protocol === "replica"
+    ? startReplica(venue, clock, options)
+    : startPaper(venue, clock, options);
+  const engine = base.engine;
+  const markets = engine.instruments().map((inst, i) => {
+    const m = (options.markets ?? DEFAULT_SIM_MARKETS).find((x) => x.spec.symbol === inst.symbol);
+    // A level worth about $10 000 when the market has no configured size.
+    const size = m?.liquiditySize ??
+      quantizeSize(10_000 / Number(engine.prices(inst.symbol).markPrice), inst.sizeStep.toString());
     return new MarketSimulator(engine, {
-      symbol: m.spec.symbol,
+      symbol: inst.symbol,
       path: randomWalk({ seed: seed * 1000 + i, volatilityBps: options.volatilityBps ?? "2" }),
       stepMs: options.stepMs ?? 1_000,
-      liquidity: { size: m.liquiditySize, levels: 5, halfSpreadTicks: 2 },
+      liquidity: {
+        size,
+        levels: options.liquidityLevels ?? 5,
+        halfSpreadTicks: 2,
+        accountId: base.liquidityAccountId,
+      },
     });
   });
-  engine.createAccount(accountId, { collateral: options.collateral ?? "100000" });
   for (const m of markets) m.start();
-  const stop = new AbortController();
   const running = engine.run(stop.signal).catch(() => {});
   return Promise.resolve({
     venue,
     engine,
-    control,
-    accountId,
-    client: () => new PaperClient({ engine, accountId, faults, venue }),
-    fundingAdapter: () => new PaperFundingAdapter(engine, { venue }),
+    control: base.control,
+    accountId: base.accountId,
+    clock,
+    protocol,
+    client: base.client,
+    fundingAdapter: base.fundingAdapter,
+    engineSymbol: base.engineSymbol ?? ((symbol) => symbol),
     close: async () => {
       stop.abort();
       await running;
+      await base.close();
     },
   });
+}
+
+/** A size step multiple near `target` (a float is fine here: it only sizes liquidity quotes). */
+function quantizeSize(target: number, step: string): string {
+  const s = Number(step);
+  const units = Math.max(1, Math.round(target / s));
+  const decimals = step.includes(".") ? step.split(".")[1].length : 0;
+  return (units * s).toFixed(decimals);
+}
+
+/** A ManualClock kept at wall-clock time until the signal aborts. */
+function followWallClock(signal: AbortSignal): ManualClock {
+  const clock = new ManualClock(Date.now());
+  const id = setInterval(() => void clock.set(Date.now()), 20);
+  signal.addEventListener("abort", () => clearInterval(id), { once: true });
+  return clock;
+}
+
+interface VenueBase {
+  engine: SimEngine;
+  control: SimControl;
+  accountId: string;
+  liquidityAccountId: string;
+  client(): ExchangeClient;
+  fundingAdapter(): FundingAdapter;
+  engineSymbol?(symbol: string): string;
+  close(): Promise<void>;
+}
+
+function startPaper(
+  venue: SimVenueName,
+  clock: ManualClock,
+  options: StartSimVenueOptions,
+): VenueBase {
+  const profile = SIM_VENUE_PROFILES[venue];
+  const engine = new SimEngine({ clock, venue, keepLog: false });
+  const faults = options.faults ?? new FaultInjector({ clock, seed: options.seed ?? 1 });
+  const control = new SimControl(engine, { faults });
+  const accountId = options.accountId ?? "trader";
+  for (const m of options.markets ?? DEFAULT_SIM_MARKETS) {
+    engine.addInstrument({ ...m.spec, ...profile }, { markPrice: m.price, indexPrice: m.price });
+  }
+  engine.createAccount(accountId, { collateral: options.collateral ?? "100000" });
+  return {
+    engine,
+    control,
+    accountId,
+    liquidityAccountId: "liquidity",
+    client: () => new PaperClient({ engine, accountId, faults, venue }),
+    fundingAdapter: () => new PaperFundingAdapter(engine, { venue }),
+    close: () => Promise.resolve(),
+  };
+}
+
+function startReplica(
+  venue: SimVenueName,
+  clock: ManualClock,
+  options: StartSimVenueOptions,
+): VenueBase {
+  const collateral = options.collateral ?? "100000";
+  switch (venue) {
+    case "grvt": {
+      const r = startGrvtReplica({ clock, collateral, faults: options.faults });
+      const connection = { environment: "sim" as const, hosts: r.hosts, clock };
+      return {
+        engine: r.engine,
+        control: new SimControl(r.engine, { faults: r.faults }),
+        accountId: r.credentials.tradingAccountId,
+        liquidityAccountId: GRVT_COUNTERPARTY,
+        client: () => new GRVTClient({ ...connection, ...r.credentials }),
+        fundingAdapter: () => new GRVTFundingAdapter(connection),
+        engineSymbol: (symbol) => r.instruments[symbol] ?? symbol,
+        close: () => r.close(),
+      };
+    }
+    case "lighter": {
+      const r = startLighterReplica({ clock, collateral, seed: options.seed });
+      return {
+        engine: r.engine,
+        control: r.control,
+        accountId: r.accountId,
+        liquidityAccountId: r.counterpartyId,
+        client: () =>
+          new LighterClient({
+            restUrl: r.restUrl,
+            wsUrl: r.wsUrl,
+            chainId: r.chainId,
+            credentials: r.credentials,
+            clock,
+          }),
+        fundingAdapter: () => new LighterFundingAdapter({ restUrl: r.restUrl, wsUrl: r.wsUrl }),
+        close: () => r.close(),
+      };
+    }
+    case "edgex": {
+      const r = startEdgeXReplica({ clock, collateral, faults: options.faults });
+      const c = r.credentials;
+      return {
+        engine: r.engine,
+        control: r.control,
+        accountId: c.accountId,
+        liquidityAccountId: r.counterpartyAccountId,
+        client: () =>
+          new EdgeXClient({
+            accountId: c.accountId,
+            apiKey: c.apiKey,
+            apiSecret: c.apiSecret,
+            apiPassphrase: c.apiPassphrase,
+            signerPrivateKey: c.signerPrivateKey,
+            restUrl: r.restUrl,
+            wsUrl: r.wsUrl,
+            clock,
+          }),
+        fundingAdapter: () => new EdgeXFundingAdapter({ restUrl: r.restUrl, clock }),
+        close: () => r.close(),
+      };
+    }
+  }
 }

@@ -41,3 +41,30 @@ Deno.test("a simulated venue moves prices, quotes liquidity and fills the test a
     await sim.close();
   }
 });
+
+for (const venue of SIM_VENUES) {
+  Deno.test(`startSimVenue("${venue}", replica) trades over the venue's wire protocol`, async () => {
+    const sim = await startSimVenue(venue, { protocol: "replica", seed: 5 });
+    const client = sim.client();
+    try {
+      await client.connect();
+      const quote = await client.getBestBidAsk("BTC");
+      ok(quote.bid.lt(quote.ask), "liquidity quotes both sides");
+      const order = await client.placeOrder({
+        symbol: "BTC",
+        side: "buy",
+        type: "limit",
+        size: "0.01",
+        price: quote.ask.toString(),
+      });
+      ok(["filled", "partially_filled", "open"].includes(order.status), order.status);
+      const truth = sim.engine.position(sim.accountId, sim.engineSymbol("BTC"));
+      ok(truth.size !== "0", "the replica's engine holds the position");
+      const rates = await sim.fundingAdapter().fetchFundingRates({ symbols: ["BTC"] });
+      deepEqual(rates[0]?.intervalHours, SIM_VENUE_PROFILES[venue].fundingIntervalHours);
+    } finally {
+      await client.disconnect();
+      await sim.close();
+    }
+  });
+}
