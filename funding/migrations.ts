@@ -1,0 +1,141 @@
+/**
+ * Versioned schema of the funding stores. Each migration is plain SQL per dialect, applied
+ * once in order and recorded in `schema_migrations`; the same version numbers describe the
+ * same tables in SQLite and PostgreSQL. Decimals are `TEXT` in SQLite and `NUMERIC` in
+ * PostgreSQL (exact in both); times are integer milliseconds since the epoch.
+ *
+ * @module
+ */
+
+/** SQL dialect. */
+export type Dialect = "sqlite" | "postgres";
+
+/** One schema migration. */
+export interface Migration {
+  /** Version, starting at 1, consecutive. */
+  version: number;
+  /** Short name. */
+  name: string;
+  /** Statements per dialect, run in order inside one transaction. */
+  sql: Readonly<Record<Dialect, readonly string[]>>;
+}
+
+function types(d: Dialect) {
+  return d === "sqlite"
+    ? { dec: "TEXT", ms: "INTEGER", int: "INTEGER", real: "REAL" }
+    : { dec: "NUMERIC", ms: "BIGINT", int: "INTEGER", real: "DOUBLE PRECISION" };
+}
+
+function rateColumns(d: Dialect): string {
+  const t = types(d);
+  return `venue TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    time ${t.ms} NOT NULL,
+    venue_symbol TEXT NOT NULL,
+    rate ${t.dec} NOT NULL,
+    interval_hours ${t.real} NOT NULL CHECK (interval_hours > 0),
+    hourly_rate ${t.dec} NOT NULL,
+    apr ${t.dec} NOT NULL,
+    next_funding_time ${t.ms},
+    mark_price ${t.dec},
+    index_price ${t.dec},
+    volume_24h_usd ${t.dec},
+    open_interest_usd ${t.dec},
+    best_bid ${t.dec},
+    best_ask ${t.dec},
+    spread_bps ${t.dec},
+    latency_ms ${t.int}`;
+}
+
+function initial(d: Dialect): string[] {
+  const t = types(d);
+  const noRowId = d === "sqlite" ? " WITHOUT ROWID" : "";
+  return [
+    `CREATE TABLE venues (
+    name TEXT PRIMARY KEY,
+    maker_fee ${t.dec} NOT NULL,
+    taker_fee ${t.dec} NOT NULL,
+    last_success_at ${t.ms},
+    last_error_at ${t.ms},
+    last_error TEXT,
+    consecutive_errors ${t.int} NOT NULL DEFAULT 0
+  )`,
+    `CREATE TABLE funding_rates (
+    ${rateColumns(d)},
+    PRIMARY KEY (venue, symbol, time)
+  )${noRowId}`,
+    `CREATE INDEX funding_rates_time ON funding_rates (time)`,
+    `CREATE TABLE latest_funding_rates (
+    ${rateColumns(d)},
+    PRIMARY KEY (venue, symbol)
+  )${noRowId}`,
+    `CREATE TABLE collection_logs (
+    run_id TEXT NOT NULL,
+    venue TEXT NOT NULL,
+    started_at ${t.ms} NOT NULL,
+    completed_at ${t.ms} NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('success', 'partial', 'failed')),
+    symbols_fetched ${t.int} NOT NULL,
+    symbols_failed ${t.int} NOT NULL,
+    error_message TEXT,
+    PRIMARY KEY (run_id, venue)
+  )`,
+    `CREATE INDEX collection_logs_venue_started ON collection_logs (venue, started_at DESC)`,
+    `CREATE INDEX collection_logs_started ON collection_logs (started_at)`,
+  ];
+}
+
+function streaks(d: Dialect): string[] {
+  const t = types(d);
+  return [
+    `CREATE TABLE opportunity_streaks (
+    symbol TEXT NOT NULL,
+    long_venue TEXT NOT NULL,
+    short_venue TEXT NOT NULL,
+    since ${t.ms} NOT NULL,
+    last_seen ${t.ms} NOT NULL,
+    PRIMARY KEY (symbol, long_venue, short_venue)
+  )`,
+  ];
+}
+
+// PostgreSQL keeps rows in arrival order, so one series' hourly rows sit on as many pages as
+// there are rows; a covering index lets a long history read be an index-only scan. SQLite's
+// WITHOUT ROWID primary key already stores each series contiguously.
+const seriesCover: Readonly<Record<Dialect, readonly string[]>> = {
+  sqlite: [],
+  postgres: [
+    `CREATE INDEX funding_rates_series_cover ON funding_rates (venue, symbol, time)
+     INCLUDE (rate, interval_hours, hourly_rate, apr)`,
+  ],
+};
+
+/**
+ * Every migration, oldest first.
+ *
+ * @example
+ * ```ts
+ * import { MIGRATIONS } from "./migrations.ts";
+ * MIGRATIONS.map((m) => m.version); // [1, 2, 3]
+ * ```
+ */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: "rates_latest_logs_venues",
+    sql: { sqlite: initial("sqlite"), postgres: initial("postgres") },
+  },
+  {
+    version: 2,
+    name: "opportunity_streaks",
+    sql: { sqlite: streaks("sqlite"), postgres: streaks("postgres") },
+  },
+  { version: 3, name: "funding_rates_series_cover", sql: seriesCover },
+]);
+
+/** DDL of the migrations bookkeeping table. */
+export const SCHEMA_MIGRATIONS_DDL: string = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+)`;

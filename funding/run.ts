@@ -1,0 +1,250 @@
+/**
+ * `deno task funding`: the funding service's entry point. `--once` collects every venue,
+ * stores, prints a table (or JSON) and exits non-zero only if every venue failed; `serve`
+ * collects on a schedule without overlapping runs and serves the HTTP API. `cli.ts` parses the
+ * flags and calls {@linkcode runFundingCommand}; this is the only place that calls
+ * `Deno.serve`.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { type Clock, Decimal } from "../base.ts";
+import { ManualClock, systemClock } from "../exchanges/_shared/clock.ts";
+import { createFundingApi } from "./api.ts";
+import { FundingCollector } from "./collector.ts";
+import { DEFAULT_VENUE_FEES, type VenueFees } from "./fees.ts";
+import { DEFAULT_MAX_AGE_MS, findOpportunities } from "./opportunities.ts";
+import { PostgresFundingStore } from "./postgres_store.ts";
+import { formatRunReport, progressLine, runReportJson } from "./report.ts";
+import { runEvery } from "./scheduler.ts";
+import { type FundingNetwork, type OpenedSources, openFundingSources } from "./sources.ts";
+import { SqliteFundingStore } from "./sqlite_store.ts";
+import type { FundingStore, RetentionPolicy } from "./store.ts";
+
+const log = getLogger(["perp", "funding"]);
+
+/** The validated `perp funding` configuration (the fields of cli.ts's `FundingConfig` used). */
+export interface FundingCommandConfig {
+  /** `once` or `serve`. */
+  mode: "serve" | "once";
+  /** Seconds between collections in serve mode. */
+  interval: number;
+  /** Venues. */
+  exchanges: readonly string[];
+  /** Network. */
+  network: FundingNetwork;
+  /** Store. */
+  database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+  /** JSON output with `--once`. */
+  json: boolean;
+  /** API port in serve mode (0 = any). */
+  port: number;
+  /** Holding horizon in hours (decimal string). */
+  holdHours: string;
+}
+
+/** Where the command writes. */
+export interface FundingCommandIO {
+  /** Results. */
+  stdout(text: string): void;
+  /** Progress and errors. */
+  stderr(text: string): void;
+}
+
+/** Extra knobs for tests and benchmarks. */
+export interface FundingCommandOptions {
+  /** Clock. @default {systemClock} */
+  clock?: Clock;
+  /** Per-venue timeout (ms). @default {30_000} */
+  timeoutMs?: number;
+  /** Retention of the store. @default {rates 90 d, logs 30 d} */
+  retention?: RetentionPolicy;
+  /** Stops `serve` (otherwise SIGINT / SIGTERM do). */
+  signal?: AbortSignal;
+  /** Hostname the API listens on. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Called once `serve` listens, with its base URL. */
+  onListen?: (url: string) => void;
+  /** Replaces how sources are opened (tests). @default {openFundingSources} */
+  openSources?: (venues: readonly string[], network: FundingNetwork) => Promise<OpenedSources>;
+}
+
+/**
+ * Opens the configured store.
+ *
+ * @param database SQLite path or PostgreSQL URL.
+ * @returns The migrated store.
+ * @throws {Error} When it cannot be opened.
+ *
+ * @example
+ * ```ts
+ * import { openFundingStore } from "./run.ts";
+ * await using store = await openFundingStore({ kind: "sqlite", path: ":memory:" });
+ * ```
+ */
+export async function openFundingStore(
+  database: FundingCommandConfig["database"],
+): Promise<FundingStore> {
+  return database.kind === "sqlite"
+    ? await SqliteFundingStore.open(database.path)
+    : await PostgresFundingStore.open(database.url);
+}
+
+async function feesOf(store: FundingStore): Promise<Record<string, VenueFees>> {
+  const fees: Record<string, VenueFees> = { ...DEFAULT_VENUE_FEES };
+  for (const v of await store.venues()) fees[v.venue] = v.fees;
+  return fees;
+}
+
+/**
+ * Runs `perp funding` with a validated configuration.
+ *
+ * @param config The configuration.
+ * @param io Where to write.
+ * @param options Clock, timeout, retention, stop signal.
+ * @returns The exit code: 0, or 1 when every venue failed (`--once`) or the store failed.
+ * @throws {Error} When the store cannot be opened.
+ *
+ * @example Offline, in memory
+ * ```ts
+ * import { runFundingCommand } from "./run.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const out: string[] = [];
+ * const code = await runFundingCommand({
+ *   mode: "once", interval: 60, exchanges: ["grvt", "edgex"], network: "sim",
+ *   database: { kind: "sqlite", path: ":memory:" }, json: true, port: 0, holdHours: "24",
+ * }, { stdout: (t) => out.push(t), stderr: () => {} });
+ * equal(code, 0);
+ * equal(JSON.parse(out.join("")).venues.length, 2);
+ * ```
+ */
+export async function runFundingCommand(
+  config: FundingCommandConfig,
+  io: FundingCommandIO,
+  options: FundingCommandOptions = {},
+): Promise<number> {
+  const clock = options.clock ?? systemClock;
+  const store = await openFundingStore(config.database);
+  try {
+    const opened = options.openSources
+      ? await options.openSources(config.exchanges, config.network)
+      : await openFundingSources(config.exchanges, {
+        network: config.network,
+        clock: clock instanceof ManualClock ? clock : undefined,
+      });
+    try {
+      const collector = new FundingCollector(store, opened.sources, {
+        clock,
+        timeoutMs: options.timeoutMs,
+        onProgress: (e) => {
+          if (e.type === "start") io.stderr(`${e.venue}: collecting…\n`);
+          else io.stderr(progressLine(e.result) + "\n");
+        },
+      });
+      return config.mode === "once"
+        ? await once(config, io, store, collector, clock, options)
+        : await serve(config, io, store, collector, clock, options);
+    } finally {
+      await opened.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function once(
+  config: FundingCommandConfig,
+  io: FundingCommandIO,
+  store: FundingStore,
+  collector: FundingCollector,
+  clock: Clock,
+  options: FundingCommandOptions,
+): Promise<number> {
+  const run = await collector.collect();
+  await collector.prune(options.retention);
+  const opportunities = findOpportunities(
+    (await store.latestRates()).filter((r) => config.exchanges.includes(r.venue)),
+    {
+      holdHours: new Decimal(config.holdHours),
+      fees: await feesOf(store),
+      streaks: await store.streaks(),
+      now: clock.now(),
+      maxAgeMs: DEFAULT_MAX_AGE_MS,
+    },
+  );
+  io.stdout(
+    config.json
+      ? JSON.stringify(runReportJson(run, opportunities), null, 2) + "\n"
+      : formatRunReport(run, opportunities),
+  );
+  const allFailed = run.venues.length > 0 && run.venues.every((v) => v.status === "failed");
+  if (allFailed) io.stderr("error: every venue failed; nothing was stored\n");
+  return allFailed ? 1 : 0;
+}
+
+async function serve(
+  config: FundingCommandConfig,
+  io: FundingCommandIO,
+  store: FundingStore,
+  collector: FundingCollector,
+  clock: Clock,
+  options: FundingCommandOptions,
+): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  options.signal?.addEventListener("abort", onSignal, { once: true });
+  const signals: Deno.Signal[] = options.signal ? [] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const api = createFundingApi({
+    store,
+    venues: config.exchanges,
+    clock,
+    holdHours: config.holdHours,
+    healthyWithinMs: Math.max(300_000, 3 * config.interval * 1000),
+    collector: {
+      get running() {
+        return collector.running;
+      },
+      intervalSeconds: config.interval,
+    },
+  });
+  const server = Deno.serve({
+    port: config.port,
+    hostname: options.hostname ?? "127.0.0.1",
+    signal: stop.signal,
+    onListen: ({ hostname, port }) => {
+      const url = `http://${hostname}:${port}`;
+      io.stderr(`funding API on ${url}/api/v1 (OpenAPI: ${url}/api/v1/openapi.json)\n`);
+      options.onListen?.(url);
+    },
+  }, (request) => api.fetch(request));
+  let lastPrune = -Infinity;
+  try {
+    await runEvery(
+      async () => {
+        await collector.collect();
+        api.invalidate();
+        if (clock.now() - lastPrune >= 3_600_000) {
+          lastPrune = clock.now();
+          const pruned = await collector.prune(options.retention);
+          if (pruned.rates + pruned.logs > 0) {
+            log.info("Retention removed {rates} rates, {logs} logs", pruned);
+          }
+        }
+      },
+      config.interval * 1000,
+      {
+        clock,
+        signal: stop.signal,
+        onError: (error) => log.error("Collection failed: {error}", { error: String(error) }),
+      },
+    );
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    options.signal?.removeEventListener("abort", onSignal);
+    stop.abort();
+    await server.finished;
+  }
+  return 0;
+}

@@ -1,0 +1,367 @@
+/**
+ * The embedded store: SQLite through `node:sqlite` (no native add-on, no FFI; Deno needs only
+ * read / write permission on the file's folder). The default file is `data/funding.db`; its
+ * folder is created on first use.
+ *
+ * @module
+ */
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { dirname } from "node:path";
+import { UNKNOWN_VENUE_FEES, type VenueFees } from "./fees.ts";
+import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from "./migrations.ts";
+import type { CollectionLog, FundingObservation, VenueHealth, VenueRecord } from "./model.ts";
+import {
+  logRow,
+  observationRow,
+  RATE_COLUMNS,
+  rowLog,
+  rowObservation,
+  rowPoint,
+  rowStreak,
+  rowVenue,
+} from "./_rows.ts";
+import {
+  DAY_MS,
+  DEFAULT_RETENTION,
+  type FundingStore,
+  type HistoryPoint,
+  type HistoryQuery,
+  type LatestFilter,
+  type OpportunityStreak,
+  type RetentionPolicy,
+  type StoreStats,
+} from "./store.ts";
+
+const COLS = RATE_COLUMNS.join(", ");
+const MARKS = RATE_COLUMNS.map(() => "?").join(", ");
+const UPDATE_LATEST = RATE_COLUMNS.filter((c) => c !== "venue" && c !== "symbol")
+  .map((c) => `${c} = excluded.${c}`).join(", ");
+
+/** Options of {@linkcode SqliteFundingStore}. */
+export interface SqliteStoreOptions {
+  /** Run pending migrations when opening. @default {true} */
+  migrate?: boolean;
+}
+
+/**
+ * A {@linkcode FundingStore} in one SQLite file (or `":memory:"`).
+ *
+ * @example
+ * ```ts
+ * import { fundingRate } from "../base.ts";
+ * import { SqliteFundingStore } from "./sqlite_store.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * await using store = await SqliteFundingStore.open(":memory:");
+ * const o = {
+ *   venue: "edgex", symbol: "BTC", venueSymbol: "BTCUSD", time: 1_000,
+ *   ...fundingRate({ rate: "0.00004", intervalHours: 4 }),
+ * };
+ * equal(await store.saveObservations([o]), 1);
+ * equal(await store.saveObservations([o]), 0); // same key: nothing new
+ * equal((await store.latestRates())[0].hourlyRate.toString(), "0.00001");
+ * ```
+ */
+export class SqliteFundingStore implements FundingStore {
+  /** Always `"sqlite"`. */
+  readonly kind = "sqlite" as const;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+
+  private constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /**
+   * Opens (creating the file and its folder if needed) and migrates a store.
+   *
+   * @param path File path, or `":memory:"`.
+   * @param options Whether to migrate.
+   * @returns The open store.
+   * @throws {Error} When the file cannot be created or opened.
+   */
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteFundingStore> {
+    if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
+    const db = new DatabaseSync(path);
+    db.exec("PRAGMA busy_timeout = 5000");
+    if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    const store = new SqliteFundingStore(db);
+    if (options.migrate ?? true) await store.migrate();
+    return store;
+  }
+
+  #prepare(sql: string): StatementSync {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
+  }
+
+  #all(sql: string, ...params: SQLInputValue[]): Record<string, unknown>[] {
+    return this.#prepare(sql).all(...params) as Record<string, unknown>[];
+  }
+
+  #tx<T>(fn: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /** {@inheritDoc FundingStore.migrate} */
+  migrate(): Promise<number> {
+    this.#db.exec(SCHEMA_MIGRATIONS_DDL);
+    return Promise.resolve(this.#tx(() => {
+      let version = this.#version();
+      for (const m of MIGRATIONS) {
+        if (m.version <= version) continue;
+        for (const sql of m.sql.sqlite) this.#db.exec(sql);
+        this.#db.prepare(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        )
+          .run(m.version, m.name, Date.now());
+        version = m.version;
+      }
+      return version;
+    }));
+  }
+
+  #version(): number {
+    const row = this.#db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as
+      | { v: number | null }
+      | undefined;
+    return row?.v ?? 0;
+  }
+
+  /** {@inheritDoc FundingStore.schemaVersion} */
+  schemaVersion(): Promise<number> {
+    this.#db.exec(SCHEMA_MIGRATIONS_DDL);
+    return Promise.resolve(this.#version());
+  }
+
+  /** {@inheritDoc FundingStore.saveObservations} */
+  saveObservations(observations: readonly FundingObservation[]): Promise<number> {
+    const insert = this.#prepare(
+      `INSERT INTO funding_rates (${COLS}) VALUES (${MARKS}) ON CONFLICT DO NOTHING`,
+    );
+    const latest = this.#prepare(
+      `INSERT INTO latest_funding_rates (${COLS}) VALUES (${MARKS})
+       ON CONFLICT (venue, symbol) DO UPDATE SET ${UPDATE_LATEST}
+       WHERE excluded.time >= latest_funding_rates.time`,
+    );
+    return Promise.resolve(this.#tx(() => {
+      let inserted = 0;
+      for (const o of observations) {
+        const row = observationRow(o);
+        inserted += Number(insert.run(...row).changes);
+        latest.run(...row);
+      }
+      return inserted;
+    }));
+  }
+
+  /** {@inheritDoc FundingStore.latestRates} */
+  latestRates(filter: LatestFilter = {}): Promise<FundingObservation[]> {
+    const rows = this.#all(
+      `SELECT * FROM latest_funding_rates
+       WHERE (?1 IS NULL OR venue = ?1) AND (?2 IS NULL OR symbol = ?2)
+       ORDER BY symbol, venue`,
+      filter.venue ?? null,
+      filter.symbol ?? null,
+    );
+    return Promise.resolve(rows.map(rowObservation));
+  }
+
+  /** {@inheritDoc FundingStore.history} */
+  history(venue: string, symbol: string, query: HistoryQuery = {}): Promise<FundingObservation[]> {
+    const rows = this.#all(
+      `SELECT * FROM (
+         SELECT * FROM funding_rates
+         WHERE venue = ? AND symbol = ? AND time >= ? AND time <= ?
+         ORDER BY time DESC LIMIT ?
+       ) ORDER BY time`,
+      venue,
+      symbol,
+      query.start ?? 0,
+      query.end ?? Number.MAX_SAFE_INTEGER,
+      query.limit ?? -1,
+    );
+    return Promise.resolve(rows.map(rowObservation));
+  }
+
+  /** {@inheritDoc FundingStore.historyPoints} */
+  historyPoints(venue: string, symbol: string, query: HistoryQuery = {}): Promise<HistoryPoint[]> {
+    const rows = this.#all(
+      `SELECT * FROM (
+         SELECT time, rate, interval_hours, hourly_rate, apr FROM funding_rates
+         WHERE venue = ? AND symbol = ? AND time >= ? AND time <= ?
+         ORDER BY time DESC LIMIT ?
+       ) ORDER BY time`,
+      venue,
+      symbol,
+      query.start ?? 0,
+      query.end ?? Number.MAX_SAFE_INTEGER,
+      query.limit ?? -1,
+    );
+    return Promise.resolve(rows.map(rowPoint));
+  }
+
+  /** {@inheritDoc FundingStore.saveCollectionLogs} */
+  saveCollectionLogs(logs: readonly CollectionLog[]): Promise<void> {
+    const st = this.#prepare(
+      `INSERT INTO collection_logs (run_id, venue, started_at, completed_at, status,
+         symbols_fetched, symbols_failed, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, venue) DO UPDATE SET started_at = excluded.started_at,
+         completed_at = excluded.completed_at, status = excluded.status,
+         symbols_fetched = excluded.symbols_fetched, symbols_failed = excluded.symbols_failed,
+         error_message = excluded.error_message`,
+    );
+    this.#tx(() => {
+      for (const l of logs) st.run(...logRow(l));
+    });
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc FundingStore.collectionLogs} */
+  collectionLogs(options: { venue?: string; limit?: number } = {}): Promise<CollectionLog[]> {
+    const rows = this.#all(
+      `SELECT * FROM collection_logs WHERE (?1 IS NULL OR venue = ?1)
+       ORDER BY started_at DESC, venue LIMIT ?2`,
+      options.venue ?? null,
+      options.limit ?? 100,
+    );
+    return Promise.resolve(rows.map(rowLog));
+  }
+
+  /** {@inheritDoc FundingStore.ensureVenues} */
+  ensureVenues(venues: readonly { venue: string; fees: VenueFees }[]): Promise<void> {
+    const st = this.#prepare(
+      "INSERT INTO venues (name, maker_fee, taker_fee) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    );
+    this.#tx(() => {
+      for (const v of venues) st.run(v.venue, v.fees.maker.toString(), v.fees.taker.toString());
+    });
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc FundingStore.setVenueFees} */
+  setVenueFees(venue: string, fees: VenueFees): Promise<void> {
+    this.#prepare(
+      `INSERT INTO venues (name, maker_fee, taker_fee) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET maker_fee = excluded.maker_fee,
+         taker_fee = excluded.taker_fee`,
+    ).run(venue, fees.maker.toString(), fees.taker.toString());
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc FundingStore.saveVenueHealth} */
+  saveVenueHealth(health: readonly VenueHealth[]): Promise<void> {
+    const st = this.#prepare(
+      `INSERT INTO venues (name, maker_fee, taker_fee, last_success_at, last_error_at, last_error,
+         consecutive_errors) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET last_success_at = excluded.last_success_at,
+         last_error_at = excluded.last_error_at, last_error = excluded.last_error,
+         consecutive_errors = excluded.consecutive_errors`,
+    );
+    this.#tx(() => {
+      for (const h of health) {
+        st.run(
+          h.venue,
+          UNKNOWN_VENUE_FEES.maker.toString(),
+          UNKNOWN_VENUE_FEES.taker.toString(),
+          h.lastSuccessAt ?? null,
+          h.lastErrorAt ?? null,
+          h.lastError ?? null,
+          h.consecutiveErrors,
+        );
+      }
+    });
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc FundingStore.venues} */
+  venues(): Promise<VenueRecord[]> {
+    return Promise.resolve(this.#all("SELECT * FROM venues ORDER BY name").map(rowVenue));
+  }
+
+  /** {@inheritDoc FundingStore.replaceStreaks} */
+  replaceStreaks(streaks: readonly OpportunityStreak[]): Promise<void> {
+    const st = this.#prepare(
+      `INSERT INTO opportunity_streaks (symbol, long_venue, short_venue, since, last_seen)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.#tx(() => {
+      this.#db.exec("DELETE FROM opportunity_streaks");
+      for (const s of streaks) st.run(s.symbol, s.longVenue, s.shortVenue, s.since, s.lastSeen);
+    });
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc FundingStore.streaks} */
+  streaks(): Promise<OpportunityStreak[]> {
+    return Promise.resolve(
+      this.#all("SELECT * FROM opportunity_streaks ORDER BY symbol, long_venue, short_venue")
+        .map(rowStreak),
+    );
+  }
+
+  /** {@inheritDoc FundingStore.prune} */
+  prune(now: number, policy: RetentionPolicy = {}): Promise<{ rates: number; logs: number }> {
+    const ratesDays = policy.ratesDays ?? DEFAULT_RETENTION.ratesDays;
+    const logsDays = policy.logsDays ?? DEFAULT_RETENTION.logsDays;
+    return Promise.resolve(this.#tx(() => ({
+      rates: Number(
+        this.#prepare("DELETE FROM funding_rates WHERE time < ?").run(now - ratesDays * DAY_MS)
+          .changes,
+      ),
+      logs: Number(
+        this.#prepare("DELETE FROM collection_logs WHERE started_at < ?")
+          .run(now - logsDays * DAY_MS).changes,
+      ),
+    })));
+  }
+
+  /** {@inheritDoc FundingStore.stats} */
+  stats(now: number): Promise<StoreStats> {
+    const one = (sql: string, ...p: SQLInputValue[]) => Number(this.#all(sql, ...p)[0].n);
+    return Promise.resolve({
+      venues: one("SELECT COUNT(*) AS n FROM venues"),
+      symbols: one("SELECT COUNT(DISTINCT symbol) AS n FROM latest_funding_rates"),
+      latestRates: one("SELECT COUNT(*) AS n FROM latest_funding_rates"),
+      rates: one("SELECT COUNT(*) AS n FROM funding_rates"),
+      ratesLast24h: one("SELECT COUNT(*) AS n FROM funding_rates WHERE time >= ?", now - DAY_MS),
+      collectionLogs: one("SELECT COUNT(*) AS n FROM collection_logs"),
+      schemaVersion: this.#version(),
+    });
+  }
+
+  /** {@inheritDoc FundingStore.ping} */
+  ping(): Promise<void> {
+    this.#prepare("SELECT 1").get();
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc FundingStore.close} */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#statements.clear();
+      this.#db.close();
+    }
+    return Promise.resolve();
+  }
+
+  /** Same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
