@@ -63,6 +63,8 @@ export * from "./faults.ts";
 export * from "./control.ts";
 export * from "./server.ts";
 export * from "./paper.ts";
+export * from "./network.ts";
+export * from "./serve.ts";
 export { Prng } from "./random.ts";
 export type { Ratio } from "./_fixed.ts";
 export * from "../base.ts";

@@ -135,6 +135,11 @@ export interface SimVenue {
   readonly protocol: "replica" | "paper";
   /** The engine's name of a unified symbol (GRVT's replica uses `BTC_USDT_Perp`). */
   engineSymbol(symbol: string): string;
+  /**
+   * How to reach the venue: the replica's URLs and the test account's credentials (test keys
+   * of a local replica, never funded anywhere); empty for paper venues.
+   */
+  readonly endpoints: Readonly<Record<string, string>>;
   /** A trading client for the test account (not yet connected). */
   client(): ExchangeClient;
   /** A funding adapter for the venue. */
@@ -204,6 +209,7 @@ export function startSimVenue(
     client: base.client,
     fundingAdapter: base.fundingAdapter,
     engineSymbol: base.engineSymbol ?? ((symbol) => symbol),
+    endpoints: base.endpoints ?? {},
     close: async () => {
       stop.abort();
       await running;
@@ -236,6 +242,7 @@ interface VenueBase {
   client(): ExchangeClient;
   fundingAdapter(): FundingAdapter;
   engineSymbol?(symbol: string): string;
+  endpoints?: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -282,6 +289,15 @@ function startReplica(
         client: () => new GRVTClient({ ...connection, ...r.credentials }),
         fundingAdapter: () => new GRVTFundingAdapter(connection),
         engineSymbol: (symbol) => r.instruments[symbol] ?? symbol,
+        endpoints: {
+          edgeUrl: r.hosts.edgeUrl,
+          tradesUrl: r.hosts.tradesUrl,
+          marketDataUrl: r.hosts.marketDataUrl,
+          chainId: String(r.hosts.chainId),
+          GRVT_API_KEY: r.credentials.apiKey,
+          GRVT_PRIVATE_KEY: r.credentials.privateKey,
+          GRVT_TRADING_ACCOUNT_ID: r.credentials.tradingAccountId,
+        },
         close: () => r.close(),
       };
     }
@@ -301,6 +317,14 @@ function startReplica(
             clock,
           }),
         fundingAdapter: () => new LighterFundingAdapter({ restUrl: r.restUrl, wsUrl: r.wsUrl }),
+        endpoints: {
+          restUrl: r.restUrl,
+          wsUrl: r.wsUrl,
+          chainId: String(r.chainId),
+          LIGHTER_API_KEY_PRIVATE_KEY: r.credentials.apiKeyPrivateKey,
+          LIGHTER_ACCOUNT_INDEX: String(r.credentials.accountIndex),
+          LIGHTER_API_KEY_INDEX: String(r.credentials.apiKeyIndex),
+        },
         close: () => r.close(),
       };
     }
@@ -324,6 +348,15 @@ function startReplica(
             clock,
           }),
         fundingAdapter: () => new EdgeXFundingAdapter({ restUrl: r.restUrl, clock }),
+        endpoints: {
+          restUrl: r.restUrl,
+          wsUrl: r.wsUrl,
+          EDGEX_ACCOUNT_ID: c.accountId,
+          EDGEX_API_KEY: c.apiKey,
+          EDGEX_API_SECRET: c.apiSecret,
+          EDGEX_API_PASSPHRASE: c.apiPassphrase,
+          EDGEX_SIGNER_PRIVATE_KEY: c.signerPrivateKey,
+        },
         close: () => r.close(),
       };
     }
