@@ -1,6 +1,7 @@
 /**
- * Helpers for the entry points: logging setup with secret redaction. LogTape is configured
- * once by the program that runs; library code only calls `getLogger(["perp", …])`.
+ * Helpers for the entry points: logging setup with secret redaction, and notifications
+ * (Telegram Bot API, Lark / Feishu webhook; {@linkcode Notifications} never throws). LogTape is
+ * configured once by the program that runs; library code only calls `getLogger(["perp", …])`.
  *
  * @example
  * ```ts
@@ -18,3 +19,6 @@
  * @module
  */
 export * from "./logging.ts";
+export * from "./notifier.ts";
+export * from "./telegram.ts";
+export * from "./lark.ts";

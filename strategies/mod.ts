@@ -1,10 +1,12 @@
 /**
- * Trading strategy building blocks.
+ * The trading bot: the grid strategy of the original perp-dex-tools bot on the
+ * venue-independent `ExchangeClient`, a strategy-independent runner (event loop and error
+ * policy), the CSV trade log, the venue-client factory (`sim` replicas or live venues), the
+ * dry-run client and `runBot()`, which `deno task bot` calls.
  *
- * Strategies work on the venue-independent `ExchangeClient`. This entry point currently
- * exports the helpers they rely on: exact price/size quantization with an explicit rounding
- * direction, and client order ids that are valid per venue — derived ids make a restarted
- * bot send the same id for the same intent, so the venue refuses a duplicate.
+ * Also exported: exact price/size quantization with an explicit rounding direction, and client
+ * order ids that are valid per venue — derived ids make a restarted bot send the same id for
+ * the same intent, so it finds what it already sent instead of sending it twice.
  *
  * @example
  * ```ts
@@ -31,4 +33,11 @@ export {
   type Rounding,
   toScaledInteger,
 } from "../exchanges/_shared/quantize.ts";
+export * from "./grid.ts";
+export * from "./runner.ts";
+export * from "./order_tracker.ts";
+export * from "./trade_log.ts";
+export * from "./venue_clients.ts";
+export * from "./dry_run.ts";
+export * from "./bot.ts";
 export * from "../base.ts";

@@ -1,0 +1,1068 @@
+/**
+ * The grid ("volume") strategy of the original bot, on the venue-independent
+ * {@linkcode ExchangeClient}:
+ *
+ * 1. open a post-only order one tick inside the spread (buy at ask − tick, sell at bid + tick),
+ *    with a fresh price on each post-only rejection (capped);
+ * 2. wait for the fill on the order-event stream; keep a resting open order while it is still
+ *    competitive, cancel and re-place it (chase) once the market moves away;
+ * 3. on a fill (or a partial fill then cancel) place ONE take-profit close of exactly the filled
+ *    size at fill price × (1 ± tp %), quantized to the tick away from the market and kept maker;
+ * 4. between opens, a cooldown of ¼, ½, 1 or 2 × wait-time by how full the grid is, skipped
+ *    right after a take-profit fill; a grid-step check against the nearest close order; stop and
+ *    pause prices on the ask (buys) or bid (sells);
+ * 5. every 60 s a status line and the position-versus-close-orders guard
+ *    (|position − Σ close sizes| > 2 × quantity, confirmed by a second reading ⇒ notify, stop).
+ *
+ * Restart safety: the strategy keeps no state the venue does not hold. Order ids are derived
+ * ({@linkcode deriveClientOrderId}) from the venue's own state — the open order's from the set of
+ * resting close orders plus an attempt number, the close order's from the open order's id — so a
+ * restarted bot finds what it already sent (a resting open order is adopted, a filled one
+ * without its close gets it) instead of sending it again.
+ *
+ * Fixed on purpose compared with the original (originals.md §7): opens are post-only on every
+ * venue, the post-only retry is capped, the close price is the filled limit price ± tp (never
+ * placed before the fill), the stop comparisons are the upstream ones, and a mismatch needs two
+ * readings.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { getLogger } from "@logtape/logtape";
+import {
+  type BestBidAsk,
+  type Clock,
+  ConfigurationError,
+  Decimal,
+  type DecimalInput,
+  DuplicateClientOrderIdError,
+  type ExchangeClient,
+  type Market,
+  NotFoundError,
+  type Order,
+  type OrderBookSubscription,
+  OrderRejectedError,
+  PostOnlyWouldCrossError,
+  redact,
+  type Side,
+} from "../base.ts";
+import {
+  type ClientOrderIdVenue,
+  deriveClientOrderId,
+} from "../exchanges/_shared/client_order_id.ts";
+import { systemClock } from "../exchanges/_shared/clock.ts";
+import { isMultipleOf, quantize } from "../exchanges/_shared/quantize.ts";
+import { isTerminal, OrderTracker } from "./order_tracker.ts";
+import type { Strategy, StrategyStep } from "./runner.ts";
+import type { TradeLog } from "./trade_log.ts";
+
+/**
+ * The side of the take-profit orders: the other side of the opens.
+ *
+ * @param direction Side of the opens.
+ * @returns The close side.
+ *
+ * @example
+ * ```ts
+ * import { closeSideOf } from "./grid.ts";
+ * closeSideOf("buy"); // "sell"
+ * ```
+ */
+export function closeSideOf(direction: Side): Side {
+  return direction === "buy" ? "sell" : "buy";
+}
+
+/**
+ * The open price: one tick inside the spread from the far side (buy at ask − tick, sell at
+ * bid + tick), the most aggressive price that still rests (GRVT and EdgeX in the original).
+ *
+ * @param quote Best bid and ask.
+ * @param tick Tick size.
+ * @param direction Side of the open.
+ * @returns The limit price.
+ *
+ * @example
+ * ```ts
+ * import { openOrderPrice } from "./grid.ts";
+ * import { Decimal } from "../base.ts";
+ * const q = { bid: new Decimal("100.0"), ask: new Decimal("100.5") };
+ * openOrderPrice(q, new Decimal("0.1"), "buy").toString(); // "100.4"
+ * openOrderPrice(q, new Decimal("0.1"), "sell").toString(); // "100.1"
+ * ```
+ */
+export function openOrderPrice(
+  quote: Pick<BestBidAsk, "bid" | "ask">,
+  tick: Decimal,
+  direction: Side,
+): Decimal {
+  return direction === "buy" ? quote.ask.minus(tick) : quote.bid.plus(tick);
+}
+
+/**
+ * The take-profit price: fill price × (1 + tp/100) for a sell close (buy grid), × (1 − tp/100)
+ * for a buy close (sell grid), quantized to the tick away from the market so the profit is at
+ * least `tp` percent.
+ *
+ * @param fillPrice Price the open filled at.
+ * @param takeProfitPercent Percent: `0.02` means 0.02 %.
+ * @param tick Tick size.
+ * @param direction Side of the opens.
+ * @returns The close price.
+ *
+ * @example
+ * ```ts
+ * import { takeProfitPrice } from "./grid.ts";
+ * takeProfitPrice("64000", "0.02", "0.1", "buy").toString(); // "64012.8"
+ * takeProfitPrice("64000", "0.02", "0.1", "sell").toString(); // "63987.2"
+ * ```
+ */
+export function takeProfitPrice(
+  fillPrice: DecimalInput,
+  takeProfitPercent: DecimalInput,
+  tick: DecimalInput,
+  direction: Side,
+): Decimal {
+  const ratio = new Decimal(takeProfitPercent).div(100);
+  const fill = new Decimal(fillPrice);
+  return direction === "buy"
+    ? quantize(fill.times(ratio.plus(1)), tick, "up")
+    : quantize(fill.times(new Decimal(1).minus(ratio)), tick, "down");
+}
+
+/**
+ * Keeps a close order on the maker side: a sell at or below the bid moves to bid + tick, a buy
+ * at or above the ask moves to ask − tick.
+ *
+ * @param price Wanted price.
+ * @param quote Best bid and ask.
+ * @param tick Tick size.
+ * @param closeSide Side of the close order.
+ * @returns The price to post.
+ *
+ * @example
+ * ```ts
+ * import { makerPrice } from "./grid.ts";
+ * import { Decimal } from "../base.ts";
+ * const q = { bid: new Decimal(100), ask: new Decimal(101) };
+ * makerPrice(new Decimal(99), q, new Decimal(1), "sell").toString(); // "101"
+ * ```
+ */
+export function makerPrice(
+  price: Decimal,
+  quote: Pick<BestBidAsk, "bid" | "ask">,
+  tick: Decimal,
+  closeSide: Side,
+): Decimal {
+  if (closeSide === "sell" && price.lte(quote.bid)) return quote.bid.plus(tick);
+  if (closeSide === "buy" && price.gte(quote.ask)) return quote.ask.minus(tick);
+  return price;
+}
+
+/**
+ * The cooldown ladder: wait-time × ¼ below 1/6 of the grid, ½ from 1/6, 1 from 1/3, 2 from 2/3
+ * (`count / maxOrders`).
+ *
+ * @param closeCount Resting close orders.
+ * @param maxOrders Grid size.
+ * @param waitTimeSec Base wait, seconds.
+ * @returns The cooldown in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { cooldownMs } from "./grid.ts";
+ * import { deepEqual } from "node:assert/strict";
+ * deepEqual([0, 7, 14, 27].map((n) => cooldownMs(n, 40, 400)), [100_000, 200_000, 400_000, 800_000]);
+ * ```
+ */
+export function cooldownMs(closeCount: number, maxOrders: number, waitTimeSec: number): number {
+  const w = waitTimeSec * 1_000;
+  // Compare count/max against 2/3, 1/3 and 1/6 in integers.
+  if (closeCount * 3 >= maxOrders * 2) return 2 * w;
+  if (closeCount * 3 >= maxOrders) return w;
+  if (closeCount * 6 >= maxOrders) return w / 2;
+  return w / 4;
+}
+
+/**
+ * The grid-step check: a new open is allowed when its take-profit (from the current best price)
+ * is more than `gridStep` percent away from the nearest resting close order. `-100` (or less)
+ * always allows.
+ *
+ * @param options Direction, close prices, quote, take-profit and grid step (percents).
+ * @returns Whether to open.
+ *
+ * @example
+ * ```ts
+ * import { gridStepAllows } from "./grid.ts";
+ * import { Decimal } from "../base.ts";
+ * const quote = { bid: new Decimal(99), ask: new Decimal(100) };
+ * // New TP at 100 × 1.01 = 101; nearest close 101.5 is 0.495 % above it.
+ * gridStepAllows({ direction: "buy", closePrices: [new Decimal("101.5")], quote, takeProfit: "1", gridStep: "0.5" }); // false
+ * gridStepAllows({ direction: "buy", closePrices: [new Decimal("101.5")], quote, takeProfit: "1", gridStep: "0.4" }); // true
+ * ```
+ */
+export function gridStepAllows(options: {
+  direction: Side;
+  closePrices: readonly Decimal[];
+  quote: Pick<BestBidAsk, "bid" | "ask">;
+  takeProfit: DecimalInput;
+  gridStep: DecimalInput;
+}): boolean {
+  const { direction, closePrices, quote } = options;
+  if (closePrices.length === 0) return true;
+  const tp = new Decimal(options.takeProfit).div(100);
+  const threshold = new Decimal(options.gridStep).div(100).plus(1);
+  if (direction === "buy") {
+    const next = closePrices.reduce((a, b) => (b.lt(a) ? b : a));
+    const newTp = quote.ask.times(tp.plus(1));
+    return next.div(newTp).gt(threshold);
+  }
+  const next = closePrices.reduce((a, b) => (b.gt(a) ? b : a));
+  const newTp = quote.bid.times(new Decimal(1).minus(tp));
+  return newTp.div(next).gt(threshold);
+}
+
+/**
+ * Options of {@linkcode GridStrategy}: the bot's flags plus the loop's timings.
+ *
+ * @example
+ * ```ts
+ * import type { GridOptions } from "./grid.ts";
+ * const o: GridOptions = { symbol: "BTC", quantity: "0.01", takeProfit: "0.02", direction: "buy" };
+ * ```
+ */
+export interface GridOptions {
+  /** Unified symbol. */
+  symbol: string;
+  /** Size of every open order. */
+  quantity: DecimalInput;
+  /** Take-profit in percent (`0.02` = 0.02 %). */
+  takeProfit: DecimalInput;
+  /** Side of the opens. */
+  direction: Side;
+  /** Most resting close orders. @default {40} */
+  maxOrders?: number;
+  /** Base cooldown in seconds. @default {450} */
+  waitTimeSec?: number;
+  /** Grid step in percent; -100 disables. @default {"-100"} */
+  gridStep?: DecimalInput;
+  /** Stop price; -1 disables. @default {"-1"} */
+  stopPrice?: DecimalInput;
+  /** Pause price; -1 disables. @default {"-1"} */
+  pausePrice?: DecimalInput;
+  /** Cancel resting opens (never closes) on stop. @default {false} */
+  cancelOnExit?: boolean;
+  /** Key prefix of derived order ids; must be stable across restarts. @default {"venue/SYMBOL/direction"} */
+  idPrefix?: string;
+  /** Message prefix. @default {"VENUE_SYMBOL"} */
+  label?: string;
+  /** First wait for a fill (ms). @default {10000} */
+  fillWaitMs?: number;
+  /** Re-check period of a resting open order (ms). @default {5000} */
+  chaseCheckMs?: number;
+  /** Wait for a cancel to be confirmed before asking (ms). @default {5000} */
+  cancelWaitMs?: number;
+  /** Period of the status line and mismatch guard (ms). @default {60000} */
+  statusIntervalMs?: number;
+  /** Delay before the second reading of a mismatch (ms). @default {3000} */
+  mismatchRecheckMs?: number;
+  /** Sleep while paused (ms). @default {5000} */
+  pauseMs?: number;
+  /** Sleep between checks while cooling down (ms). @default {1000} */
+  idleMs?: number;
+  /** Post-only attempts per order before giving up (GRVT HEAD caps at 15). @default {15} */
+  maxPostOnlyAttempts?: number;
+}
+
+/**
+ * What the strategy talks to.
+ *
+ * @example
+ * ```ts
+ * import type { GridDependencies } from "./grid.ts";
+ * const deps: Partial<GridDependencies> = { notify: (text) => Promise.resolve(console.log(text)) };
+ * ```
+ */
+export interface GridDependencies {
+  /** The venue. */
+  client: ExchangeClient;
+  /** Time. @default {systemClock} */
+  clock?: Clock;
+  /** Sends a notification (Telegram / Lark); must not throw. */
+  notify?: (text: string) => Promise<unknown>;
+  /** The CSV trade log. */
+  tradeLog?: TradeLog;
+}
+
+interface Cycle {
+  /** Key base of the open's derived id; undefined for an adopted order. */
+  base: string | undefined;
+  clientOrderId: string;
+  price: Decimal;
+  /** First 10 s wait for a fill done. */
+  waited: boolean;
+  /** A close may already have been sent (after an error or a restart): look before sending. */
+  closeTried: boolean;
+  /** The open's outcome was logged. */
+  logged: boolean;
+}
+
+type Quote = Pick<BestBidAsk, "bid" | "ask">;
+
+function idVenue(venue: string): ClientOrderIdVenue {
+  return venue === "grvt" || venue === "lighter" || venue === "edgex" ? venue : "edgex";
+}
+
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+const OFF = new Decimal(-1);
+
+/** LogTape reads `{name}` as a placeholder; our messages are already complete text. */
+function escapeBraces(text: string): string {
+  return text.replace(/[{}]/g, (c) => c + c);
+}
+
+/**
+ * The grid strategy (see the module documentation for the loop).
+ *
+ * @example Two minutes of virtual market on the simulator
+ * ```ts
+ * import { ManualClock } from "../exchanges/_shared/clock.ts";
+ * import { startSimVenue } from "../sim/network.ts";
+ * import { GridStrategy } from "./grid.ts";
+ * import { runStrategy } from "./runner.ts";
+ *
+ * const clock = new ManualClock(Date.UTC(2026, 0, 1));
+ * const sim = await startSimVenue("grvt", { clock });
+ * const client = sim.client();
+ * const grid = new GridStrategy(
+ *   { symbol: "BTC", quantity: "0.01", takeProfit: "0.02", direction: "buy" },
+ *   { client, clock },
+ * );
+ * const stop = new AbortController();
+ * const running = runStrategy(grid, { clock, signal: stop.signal });
+ * await clock.advance(120_000);
+ * stop.abort();
+ * await clock.advance(60_000);
+ * await running;
+ * console.log(grid.stats);
+ * await client.disconnect();
+ * await sim.close();
+ * ```
+ */
+export class GridStrategy implements Strategy {
+  /** Strategy name. */
+  readonly name: string = "grid";
+  /** Counters, for status lines and tests. */
+  readonly stats: {
+    opensPlaced: number;
+    opensFilled: number;
+    closesPlaced: number;
+    tpFills: number;
+  } = {
+    opensPlaced: 0,
+    opensFilled: 0,
+    closesPlaced: 0,
+    tpFills: 0,
+  };
+  readonly #client: ExchangeClient;
+  readonly #clock: Clock;
+  readonly #notify: (text: string) => Promise<unknown>;
+  readonly #tradeLog: TradeLog | undefined;
+  readonly #symbol: string;
+  readonly #direction: Side;
+  readonly #closeSide: Side;
+  readonly #quantity: Decimal;
+  readonly #takeProfit: Decimal;
+  readonly #maxOrders: number;
+  readonly #waitTimeSec: number;
+  readonly #gridStep: Decimal;
+  readonly #stopPrice: Decimal;
+  readonly #pausePrice: Decimal;
+  readonly #cancelOnExit: boolean;
+  readonly #prefix: string;
+  readonly #label: string;
+  readonly #t: Required<
+    Pick<
+      GridOptions,
+      | "fillWaitMs"
+      | "chaseCheckMs"
+      | "cancelWaitMs"
+      | "statusIntervalMs"
+      | "mismatchRecheckMs"
+      | "pauseMs"
+      | "idleMs"
+      | "maxPostOnlyAttempts"
+    >
+  >;
+  readonly #log = getLogger(["perp", "bot", "grid"]);
+  #market: Market | undefined;
+  #book: OrderBookSubscription | undefined;
+  #tracker: OrderTracker | undefined;
+  #current: Cycle | undefined;
+  #lastCloseOrders = 0;
+  #lastOpenTime = 0;
+  #lastStatusAt = -Infinity;
+  #chaseNext = false;
+  #paused = false;
+  #noQuoteSince = 0;
+  #noQuoteWarned = false;
+  #rejectedUntil = 0;
+  #startEquity: Decimal | undefined;
+  #nextAttempt = new Map<string, number>();
+  #stopping = false;
+
+  /**
+   * Creates the strategy (nothing is sent until `start`).
+   *
+   * @param options The grid's settings.
+   * @param deps Client, clock, notifications and trade log.
+   * @throws {RangeError} If a setting is out of range.
+   */
+  constructor(options: GridOptions, deps: GridDependencies) {
+    this.#client = deps.client;
+    this.#clock = deps.clock ?? systemClock;
+    this.#notify = deps.notify ?? (() => Promise.resolve());
+    this.#tradeLog = deps.tradeLog;
+    this.#symbol = options.symbol;
+    this.#direction = options.direction;
+    this.#closeSide = closeSideOf(options.direction);
+    this.#quantity = new Decimal(options.quantity);
+    this.#takeProfit = new Decimal(options.takeProfit);
+    this.#maxOrders = options.maxOrders ?? 40;
+    this.#waitTimeSec = options.waitTimeSec ?? 450;
+    this.#gridStep = new Decimal(options.gridStep ?? "-100");
+    this.#stopPrice = new Decimal(options.stopPrice ?? "-1");
+    this.#pausePrice = new Decimal(options.pausePrice ?? "-1");
+    this.#cancelOnExit = options.cancelOnExit ?? false;
+    if (!this.#quantity.gt(0)) throw new RangeError("'quantity' must be positive");
+    if (!this.#takeProfit.gt(0)) throw new RangeError("'takeProfit' must be positive");
+    if (!(Number.isInteger(this.#maxOrders) && this.#maxOrders > 0)) {
+      throw new RangeError("'maxOrders' must be a positive integer");
+    }
+    const venue = deps.client.venue;
+    this.#prefix = options.idPrefix ?? `${venue}/${options.symbol}/${options.direction}`;
+    this.#label = options.label ?? `${venue.toUpperCase()}_${options.symbol}`;
+    this.#t = {
+      fillWaitMs: options.fillWaitMs ?? 10_000,
+      chaseCheckMs: options.chaseCheckMs ?? 5_000,
+      cancelWaitMs: options.cancelWaitMs ?? 5_000,
+      statusIntervalMs: options.statusIntervalMs ?? 60_000,
+      mismatchRecheckMs: options.mismatchRecheckMs ?? 3_000,
+      pauseMs: options.pauseMs ?? 5_000,
+      idleMs: options.idleMs ?? 1_000,
+      maxPostOnlyAttempts: options.maxPostOnlyAttempts ?? 15,
+    };
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Connects, loads the market, subscribes to the book and rebuilds the cycle in progress from
+   * the venue: a resting open order is adopted; a filled one whose close is missing gets it.
+   *
+   * @param _signal Unused: start-up is short and not interrupted half-way.
+   * @returns Resolves when ready to trade.
+   * @throws {ConfigurationError} If the quantity does not fit the market's size step / minimum.
+   * @throws {NotFoundError} If the venue does not list the symbol.
+   */
+  async start(_signal?: AbortSignal): Promise<void> {
+    const client = this.#client;
+    await client.connect();
+    const market = await client.getMarket(this.#symbol);
+    this.#market = market;
+    if (!isMultipleOf(this.#quantity, market.sizeStep) || this.#quantity.lt(market.minSize)) {
+      throw new ConfigurationError(
+        `--quantity ${this.#quantity} does not fit ${this.#symbol} on ${client.venue}: it must be ` +
+          `a multiple of ${market.sizeStep} and at least ${market.minSize}`,
+        { venue: client.venue },
+      );
+    }
+    this.#tracker ??= new OrderTracker(client, this.#symbol, this.#clock);
+    this.#tracker.onUpdate((o, prev) => this.#onOrderUpdate(o, prev));
+    this.#book ??= await client.subscribeOrderBook(this.#symbol);
+    try {
+      this.#startEquity = (await client.getBalance()).equity;
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    await this.#recover();
+    const q = this.#quantity;
+    this.#info(
+      `Grid started on ${client.venue}: ${this.#direction} ${q} ${this.#symbol}, take-profit ` +
+        `${this.#takeProfit} %, max ${this.#maxOrders} orders, wait ${this.#waitTimeSec} s, ` +
+        `grid step ${this.#gridStep} %, stop ${this.#stopPrice}, pause ${this.#pausePrice}`,
+    );
+    await this.#notify(
+      `INFO: [${this.#label}] Grid bot started: ${this.#direction} ${q} ${this.#symbol}, ` +
+        `take-profit ${this.#takeProfit} %, max ${this.#maxOrders} orders`,
+    );
+  }
+
+  async #recover(): Promise<void> {
+    const orders = await this.#client.getOpenOrders(this.#symbol);
+    const opens = orders.filter((o) => o.side === this.#direction)
+      .sort((a, b) => b.createdAt - a.createdAt);
+    const closes = orders.filter((o) => o.side === this.#closeSide);
+    this.#lastCloseOrders = closes.length;
+    if (opens.length > 0) {
+      const o = this.#tracker!.update(opens[0]);
+      this.#current = this.#cycleOf(undefined, o, true);
+      this.#info(
+        `Adopting resting open order ${o.id} (${o.side} ${o.size} @ ${o.price}, ` +
+          `filled ${o.filledSize}) from a previous run`,
+      );
+      if (opens.length > 1) {
+        this.#warn(
+          `${opens.length - 1} other ${this.#direction} orders rest on ${this.#symbol}; ` +
+            `leaving them alone`,
+        );
+      }
+      return;
+    }
+    const base = this.#baseOf(closes);
+    const k = await this.#probeAttempts(base);
+    if (k === 0) return;
+    const last = await this.#client.getOrder(this.#symbol, {
+      clientOrderId: this.#openId(base, k - 1),
+    });
+    if (last && isTerminal(last) && last.filledSize.gt(0)) {
+      // The last open of this grid state filled; its close may not have gone out before the stop.
+      this.#current = this.#cycleOf(base, this.#tracker!.update(last), true);
+      this.#current.logged = true;
+    }
+  }
+
+  #cycleOf(base: string | undefined, o: Order, recovered: boolean): Cycle {
+    return {
+      base,
+      clientOrderId: o.clientOrderId,
+      price: o.price ?? new Decimal(0),
+      waited: recovered,
+      closeTried: recovered,
+      logged: false,
+    };
+  }
+
+  /**
+   * Stops gracefully: never opens again; with `cancelOnExit` cancels the resting open orders;
+   * places the close of anything already filled; leaves every close order resting.
+   *
+   * @param reason Why (for the log).
+   * @returns Resolves when done.
+   */
+  async stop(reason: string): Promise<void> {
+    this.#stopping = true;
+    const client = this.#client;
+    try {
+      const c = this.#current;
+      if (c && this.#tracker && this.#market) {
+        let o = this.#tracker.get(c.clientOrderId) ??
+          await client.getOrder(this.#symbol, { clientOrderId: c.clientOrderId });
+        if (o && !isTerminal(o) && this.#cancelOnExit) {
+          await this.#cancelAndSettle(o);
+          o = this.#tracker.get(c.clientOrderId) ?? o;
+        }
+        if (o && isTerminal(o)) {
+          await this.#finishCycle(c, o);
+        } else if (o) {
+          this.#info(
+            `Leaving open order ${o.id} resting (${o.side} ${o.size} @ ${o.price}); ` +
+              `a restart adopts it`,
+          );
+        }
+      }
+      if (this.#cancelOnExit && this.#market) {
+        for (const o of await client.getOpenOrders(this.#symbol)) {
+          if (o.side !== this.#direction) continue;
+          try {
+            await client.cancelOrder(
+              this.#symbol,
+              o.id ? { id: o.id } : { clientOrderId: o.clientOrderId },
+            );
+            this.#info(`Canceled open order ${o.id} on exit`);
+          } catch (error) {
+            if (!(error instanceof NotFoundError)) throw error;
+          }
+        }
+      }
+      if (this.#market) {
+        const closes = (await client.getOpenOrders(this.#symbol))
+          .filter((o) => o.side === this.#closeSide);
+        this.#info(`Stopped (${reason}); ${closes.length} take-profit orders left resting`);
+      }
+    } finally {
+      this.#tracker?.close();
+      await this.#book?.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  /**
+   * One pass of the original main loop (see the module documentation).
+   *
+   * @param signal Aborts waits (graceful shutdown).
+   * @returns What to do next.
+   */
+  async step(signal: AbortSignal): Promise<StrategyStep> {
+    if (this.#current) return await this.#runCycle(signal);
+    this.#tracker?.prune();
+    const client = this.#client;
+    const now = this.#clock.now();
+    if (now - this.#lastStatusAt >= this.#t.statusIntervalMs) {
+      this.#lastStatusAt = now;
+      if (await this.#statusAndGuard(signal)) {
+        return { kind: "stop", reason: "position mismatch", exitCode: 1 };
+      }
+    }
+    const orders = await client.getOpenOrders(this.#symbol);
+    const closes = orders.filter((o) => o.side === this.#closeSide);
+    const idle: StrategyStep = { kind: "continue", sleepMs: this.#t.idleMs };
+
+    const priceChecks = !this.#stopPrice.eq(OFF) || !this.#pausePrice.eq(OFF);
+    let quote: Quote | undefined;
+    if (priceChecks) {
+      quote = await this.#quote();
+      if (!quote) return idle;
+      const ref = this.#direction === "buy" ? quote.ask : quote.bid;
+      const beyond = (p: Decimal) =>
+        !p.eq(OFF) && (this.#direction === "buy" ? ref.gte(p) : ref.lte(p));
+      if (beyond(this.#stopPrice)) {
+        const side = this.#direction === "buy" ? "ask" : "bid";
+        this.#warn(`Stop price ${this.#stopPrice} triggered (best ${side} ${ref}); stopping`);
+        await this.#notify(
+          `WARNING: [${this.#label}]\nStopped trading due to stop price triggered\n` +
+            `价格已触发停止价格，停止交易`,
+        );
+        return { kind: "stop", reason: "stop price triggered", exitCode: 0 };
+      }
+      if (beyond(this.#pausePrice)) {
+        if (!this.#paused) this.#info(`Pause price ${this.#pausePrice} reached (${ref}); pausing`);
+        this.#paused = true;
+        return { kind: "continue", sleepMs: this.#t.pauseMs };
+      }
+      if (this.#paused) this.#info(`Price back below the pause price (${ref}); resuming`);
+      this.#paused = false;
+    }
+
+    if (this.#cooldownLeft(closes) > 0) return idle;
+    if (now < this.#rejectedUntil) return idle;
+    if (closes.length > 0 && !this.#gridStep.lte(-100)) {
+      quote ??= await this.#quote();
+      if (!quote) return idle;
+      const allowed = gridStepAllows({
+        direction: this.#direction,
+        closePrices: closes.map((o) => o.price ?? new Decimal(0)),
+        quote,
+        takeProfit: this.#takeProfit,
+        gridStep: this.#gridStep,
+      });
+      if (!allowed) return idle;
+    }
+
+    const base = this.#baseOf(closes);
+    for (let i = 0; i < this.#t.maxPostOnlyAttempts; i++) {
+      const placed = await this.#placeOpen(base);
+      if (placed === "placed") return await this.#runCycle(signal);
+      if (placed === "no-quote") return idle;
+      if (placed === "refused") {
+        this.#rejectedUntil = this.#clock.now() + Math.max(5_000, this.#waitTimeSec * 250);
+        return idle;
+      }
+    }
+    this.#warn(`Post-only open rejected ${this.#t.maxPostOnlyAttempts} times in a row; waiting`);
+    return idle;
+  }
+
+  #cooldownLeft(closes: readonly Order[]): number {
+    const n = closes.length;
+    if (this.#chaseNext) {
+      this.#chaseNext = false;
+      this.#lastCloseOrders = n;
+      return 0;
+    }
+    if (n < this.#lastCloseOrders) {
+      // A take-profit just filled: go now.
+      this.#lastCloseOrders = n;
+      return 0;
+    }
+    this.#lastCloseOrders = n;
+    if (n >= this.#maxOrders) return this.#t.idleMs;
+    const now = this.#clock.now();
+    if (this.#lastOpenTime === 0 && n > 0) this.#lastOpenTime = now; // a restart with a grid
+    const elapsed = now - this.#lastOpenTime;
+    const cd = cooldownMs(n, this.#maxOrders, this.#waitTimeSec);
+    return elapsed > cd ? 0 : Math.max(1, cd - elapsed);
+  }
+
+  // ------------------------------------------------------------------ ids
+
+  #baseOf(closes: readonly Order[]): string {
+    const ids = closes.map((o) => o.clientOrderId).sort().join(",");
+    return `${this.#prefix}/open/${shortHash(ids)}`;
+  }
+
+  #openId(base: string, attempt: number): string {
+    return deriveClientOrderId(idVenue(this.#client.venue), `${base}/${attempt}`);
+  }
+
+  #closeId(openClientOrderId: string, attempt: number): string {
+    return deriveClientOrderId(
+      idVenue(this.#client.venue),
+      `${this.#prefix}/close/${openClientOrderId}/${attempt}`,
+    );
+  }
+
+  /** First attempt number of `base` the venue has never seen (gallop + bisection). */
+  async #probeAttempts(base: string): Promise<number> {
+    const cached = this.#nextAttempt.get(base);
+    if (cached !== undefined) return cached;
+    const exists = async (k: number) =>
+      (await this.#client.getOrder(this.#symbol, { clientOrderId: this.#openId(base, k) })) !==
+        undefined;
+    let k = 0;
+    if (await exists(0)) {
+      let lo = 0;
+      let hi = 1;
+      while (await exists(hi)) {
+        lo = hi;
+        hi *= 2;
+      }
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (await exists(mid)) lo = mid;
+        else hi = mid;
+      }
+      k = hi;
+      // An attempt that never reached the venue leaves a hole: look a little further.
+      while ((await exists(k + 1)) || (await exists(k + 2))) k += (await exists(k + 1)) ? 2 : 3;
+    }
+    if (this.#nextAttempt.size > 1_000) this.#nextAttempt.clear();
+    this.#nextAttempt.set(base, k);
+    return k;
+  }
+
+  // ------------------------------------------------------------------ open
+
+  async #placeOpen(base: string): Promise<"placed" | "rejected" | "refused" | "no-quote"> {
+    const market = this.#market!;
+    const quote = await this.#quote();
+    if (!quote) return "no-quote";
+    const price = openOrderPrice(quote, market.tickSize, this.#direction);
+    const k = await this.#probeAttempts(base);
+    this.#nextAttempt.set(base, k + 1);
+    const clientOrderId = this.#openId(base, k);
+    // Set before sending: if the answer is lost, the next step looks the order up by this id.
+    this.#current = {
+      base,
+      clientOrderId,
+      price,
+      waited: false,
+      closeTried: false,
+      logged: false,
+    };
+    let order: Order;
+    try {
+      order = await this.#client.placeOrder({
+        symbol: this.#symbol,
+        side: this.#direction,
+        type: "limit",
+        size: this.#quantity,
+        price,
+        postOnly: true,
+        clientOrderId,
+      });
+    } catch (error) {
+      if (error instanceof PostOnlyWouldCrossError) {
+        this.#current = undefined;
+        this.#log.debug(
+          escapeBraces(`[${this.#label}] Post-only open at ${price} would cross; re-pricing`),
+        );
+        return "rejected";
+      }
+      if (error instanceof OrderRejectedError && !(error instanceof DuplicateClientOrderIdError)) {
+        this.#current = undefined;
+        this.#warn(`Open order refused: ${redact(error.message)}; waiting before the next try`);
+        return "refused";
+      }
+      throw error;
+    }
+    const o = this.#tracker!.update(order);
+    if (o.filledSize.isZero() && (o.status === "rejected" || o.status === "canceled")) {
+      this.#current = undefined;
+      return "rejected";
+    }
+    this.stats.opensPlaced++;
+    this.#info(`[OPEN] [${o.id}] ${this.#direction} ${o.size} @ ${price} post-only`);
+    this.#record(o, "open", "placed", o.size);
+    return "placed";
+  }
+
+  async #runCycle(signal: AbortSignal): Promise<StrategyStep> {
+    const c = this.#current!;
+    const tracker = this.#tracker!;
+    let o = tracker.get(c.clientOrderId);
+    if (!o) {
+      const found = await this.#client.getOrder(this.#symbol, { clientOrderId: c.clientOrderId });
+      if (!found) {
+        // The send never reached the venue: start over.
+        this.#current = undefined;
+        this.#chaseNext = true;
+        return { kind: "continue", sleepMs: 0 };
+      }
+      o = tracker.update(found);
+    }
+    if (!isTerminal(o) && !c.waited) {
+      await tracker.waitForTerminal(c.clientOrderId, this.#t.fillWaitMs, signal);
+      c.waited = true;
+    }
+    for (;;) {
+      o = tracker.get(c.clientOrderId)!;
+      if (isTerminal(o)) break;
+      const quote = await this.#quote();
+      const next = quote
+        ? openOrderPrice(quote, this.#market!.tickSize, this.#direction)
+        : undefined;
+      const competitive = next !== undefined &&
+        (this.#direction === "buy" ? next.lte(c.price) : next.gte(c.price));
+      if ((o.status === "open" || o.status === "pending") && competitive) {
+        await tracker.waitForTerminal(c.clientOrderId, this.#t.chaseCheckMs, signal);
+        // The original checked the position only between cycles; a resting order can rest for
+        // hours, so the guard also runs while one waits.
+        const now = this.#clock.now();
+        if (now - this.#lastStatusAt >= this.#t.statusIntervalMs) {
+          this.#lastStatusAt = now;
+          if (await this.#statusAndGuard(signal)) {
+            return { kind: "stop", reason: "position mismatch", exitCode: 1 };
+          }
+        }
+        continue;
+      }
+      const why = o.status === "open" ? `market moved to ${next ?? "?"}` : `${o.status}`;
+      this.#log.debug(escapeBraces(`[${this.#label}] Canceling open ${o.id} @ ${c.price}: ${why}`));
+      await this.#cancelAndSettle(o, signal);
+      if (!isTerminal(tracker.get(c.clientOrderId)!)) {
+        await this.#clock.sleep(this.#t.idleMs, signal);
+      }
+    }
+    await this.#finishCycle(c, o);
+    return { kind: "continue", sleepMs: 0 };
+  }
+
+  async #cancelAndSettle(o: Order, signal?: AbortSignal): Promise<void> {
+    const tracker = this.#tracker!;
+    try {
+      await this.#client.cancelOrder(
+        this.#symbol,
+        o.id !== undefined ? { id: o.id } : { clientOrderId: o.clientOrderId },
+      );
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error; // already finished
+    }
+    if (await tracker.waitForTerminal(o.clientOrderId, this.#t.cancelWaitMs, signal)) return;
+    const found = await this.#client.getOrder(this.#symbol, { clientOrderId: o.clientOrderId });
+    if (found) tracker.update(found);
+  }
+
+  /** Logs the open's outcome and places its close for the filled size. */
+  async #finishCycle(c: Cycle, o: Order): Promise<void> {
+    const filled = o.filledSize;
+    if (!c.logged) {
+      c.logged = true;
+      if (filled.gt(0)) {
+        this.stats.opensFilled++;
+        const partial = filled.lt(o.size) ? ` (partial, ${o.status})` : "";
+        this.#info(`[OPEN] [${o.id}] FILLED ${filled} @ ${c.price}${partial}`);
+        this.#record(o, "open", o.status === "filled" ? "filled" : `${o.status}_partial`, filled);
+      } else {
+        this.#log.debug(
+          escapeBraces(`[${this.#label}] Open ${o.id} ${o.status} unfilled; chasing`),
+        );
+      }
+    }
+    if (filled.gt(0)) await this.#placeClose(c, filled);
+    else this.#chaseNext = !this.#stopping;
+    this.#current = undefined;
+  }
+
+  // ------------------------------------------------------------------ close
+
+  async #placeClose(c: Cycle, filled: Decimal): Promise<void> {
+    const market = this.#market!;
+    const target = takeProfitPrice(c.price, this.#takeProfit, market.tickSize, this.#direction);
+    let n = 0;
+    if (c.closeTried) {
+      for (; n < this.#t.maxPostOnlyAttempts; n++) {
+        const found = await this.#client.getOrder(this.#symbol, {
+          clientOrderId: this.#closeId(c.clientOrderId, n),
+        });
+        if (!found) break;
+        const refused = found.filledSize.isZero() &&
+          (found.status === "rejected" || found.status === "canceled");
+        if (!refused) {
+          this.#info(`[CLOSE] [${found.id}] already placed for open ${c.clientOrderId}`);
+          return;
+        }
+      }
+    }
+    c.closeTried = true;
+    for (; n < this.#t.maxPostOnlyAttempts; n++) {
+      const quote = await this.#quote();
+      const price = quote ? makerPrice(target, quote, market.tickSize, this.#closeSide) : target;
+      const clientOrderId = this.#closeId(c.clientOrderId, n);
+      let order: Order;
+      try {
+        order = await this.#client.placeOrder({
+          symbol: this.#symbol,
+          side: this.#closeSide,
+          type: "limit",
+          size: filled,
+          price,
+          postOnly: true,
+          clientOrderId,
+        });
+      } catch (error) {
+        if (error instanceof PostOnlyWouldCrossError) continue;
+        if (error instanceof DuplicateClientOrderIdError) return; // it is already there
+        throw error;
+      }
+      const o = this.#tracker!.update(order);
+      if (o.filledSize.isZero() && (o.status === "rejected" || o.status === "canceled")) continue;
+      this.stats.closesPlaced++;
+      this.#lastOpenTime = this.#clock.now();
+      this.#lastCloseOrders += 1;
+      this.#info(`[CLOSE] [${o.id}] ${this.#closeSide} ${filled} @ ${price} post-only`);
+      this.#record(o, "close", "placed", filled);
+      return;
+    }
+    throw new OrderRejectedError("other", {
+      venue: this.#client.venue,
+      message: `Cannot place the take-profit ${this.#closeSide} ${filled} ${this.#symbol} @ ` +
+        `${target}: post-only rejected ${this.#t.maxPostOnlyAttempts} times`,
+    });
+  }
+
+  #onOrderUpdate(o: Order, prev: Order | undefined): void {
+    if (o.side !== this.#closeSide || o.filledSize.isZero()) return;
+    if (o.status === "filled" && prev?.status !== "filled") {
+      this.stats.tpFills++;
+      this.#info(`[CLOSE] [${o.id}] FILLED ${o.filledSize} @ ${o.averageFillPrice ?? o.price}`);
+      this.#record(o, "close", "filled", o.filledSize);
+    }
+  }
+
+  // ------------------------------------------------------------------ status
+
+  async #statusAndGuard(signal: AbortSignal): Promise<boolean> {
+    const read = async () => {
+      const client = this.#client;
+      const [orders, positions] = await Promise.all([
+        client.getOpenOrders(this.#symbol),
+        client.getPositions(),
+      ]);
+      const closes = orders.filter((o) => o.side === this.#closeSide);
+      const closeAmount = closes.reduce((s, o) => s.plus(o.remainingSize), new Decimal(0));
+      const position = positions.find((p) => p.symbol === this.#symbol)?.size ?? new Decimal(0);
+      // A filled part of the open in progress has no close yet.
+      const c = this.#current;
+      const inFlight = c ? this.#tracker?.get(c.clientOrderId)?.filledSize : undefined;
+      const held = inFlight ? closeAmount.plus(inFlight) : closeAmount;
+      const expected = this.#direction === "buy" ? held : held.neg();
+      const off = position.minus(expected).abs().gt(this.#quantity.times(2));
+      return { orders, closes, closeAmount, position, off };
+    };
+    let r = await read();
+    let pnl = "";
+    try {
+      const balance = await this.#client.getBalance();
+      if (this.#startEquity !== undefined) {
+        const d = balance.equity.minus(this.#startEquity);
+        pnl = ` | PnL: ${d.isNegative() ? "" : "+"}${d.toFixed(4)} ${balance.asset}`;
+      }
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    this.#info(
+      `Position: ${r.position} | Active closing amount: ${r.closeAmount} | Order quantity: ` +
+        `${this.#quantity} | Open orders: ${r.orders.length} (${r.closes.length} take-profit)${pnl}`,
+    );
+    if (!r.off) return false;
+    this.#warn(
+      `Position ${r.position} and take-profit orders ${r.closeAmount} disagree; checking again`,
+    );
+    await this.#clock.sleep(this.#t.mismatchRecheckMs, signal);
+    r = await read();
+    if (!r.off) return false;
+    const banner = "###### ERROR ###### ERROR ###### ERROR ###### ERROR ######";
+    const detail = `current position: ${r.position} | active closing amount: ${r.closeAmount} | ` +
+      `Order quantity: ${this.#quantity}`;
+    this.#log.error(
+      `[${this.#label}] Position mismatch detected\n${banner}\nPlease manually rebalance your ` +
+        `position and take-profit orders\n${detail}\n${banner}`,
+    );
+    await this.#notify(
+      `ERROR: [${this.#label}] Position mismatch detected\n${banner}\n` +
+        `Please manually rebalance your position and take-profit orders\n` +
+        `请手动平衡当前仓位和止盈订单\n${detail}\n${banner}`,
+    );
+    return true;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  async #quote(): Promise<Quote | undefined> {
+    let q: BestBidAsk;
+    try {
+      q = await this.#client.getBestBidAsk(this.#symbol);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      return this.#noQuote("a side of the book is empty");
+    }
+    if (q.stale) return this.#noQuote("the book is resyncing");
+    if (!(q.bid.gt(0) && q.ask.gt(0) && q.bid.lt(q.ask))) {
+      return this.#noQuote(`bid ${q.bid} / ask ${q.ask} is not a valid quote`);
+    }
+    this.#noQuoteSince = 0;
+    return q;
+  }
+
+  #noQuote(why: string): undefined {
+    const now = this.#clock.now();
+    if (this.#noQuoteSince === 0) {
+      this.#noQuoteSince = now;
+      this.#noQuoteWarned = false;
+    }
+    // A book side can be empty for a moment (a fill, a resync): warn only when it lasts.
+    if (!this.#noQuoteWarned && now - this.#noQuoteSince >= 5_000) {
+      this.#noQuoteWarned = true;
+      this.#warn(`No usable bid/ask for ${this.#symbol} for 5 s: ${why}; waiting`);
+    } else {
+      this.#log.debug(escapeBraces(`[${this.#label}] No usable bid/ask: ${why}`));
+    }
+    return undefined;
+  }
+
+  #record(o: Order, kind: "open" | "close", status: string, size: Decimal): void {
+    this.#tradeLog?.append({
+      timestamp: this.#clock.now(),
+      orderId: o.id,
+      clientOrderId: o.clientOrderId,
+      side: o.side,
+      kind,
+      size,
+      price: o.price,
+      status,
+    });
+  }
+
+  #info(message: string): void {
+    this.#log.info(escapeBraces(`[${this.#label}] ${message}`));
+  }
+
+  #warn(message: string): void {
+    this.#log.warn(escapeBraces(`[${this.#label}] ${message}`));
+  }
+}

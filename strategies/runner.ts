@@ -1,0 +1,269 @@
+/**
+ * The strategy-independent bot loop: start, step, sleep, stop — with one error policy for
+ * every strategy (the grid today, funding arbitrage later):
+ *
+ * - retryable errors (network, timeout, 5xx, 429) back off and the loop goes on;
+ * - order rejections are the strategy's business (it handles them inside `step`);
+ * - a `ConfigurationError` or `NotFoundError` while starting (credentials, sizes, an unknown
+ *   market) ends the run quietly for the caller to report;
+ * - anything else stops the bot with a clear message and a notification;
+ * - an aborted signal (Ctrl-C) ends the loop and the strategy stops gracefully.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import {
+  type Clock,
+  ConfigurationError,
+  NotFoundError,
+  PerpError,
+  RateLimitedError,
+  redact,
+} from "../base.ts";
+import { backoffDelay } from "../exchanges/_shared/backoff.ts";
+import { systemClock } from "../exchanges/_shared/clock.ts";
+
+/**
+ * What a strategy step asks the runner to do next.
+ *
+ * @example
+ * ```ts
+ * import type { StrategyStep } from "./runner.ts";
+ * const next: StrategyStep = { kind: "continue", sleepMs: 1_000 };
+ * const done: StrategyStep = { kind: "stop", reason: "stop-price", exitCode: 0 };
+ * ```
+ */
+export type StrategyStep =
+  | { kind: "continue"; sleepMs: number }
+  | { kind: "stop"; reason: string; exitCode: number };
+
+/**
+ * A strategy the runner can drive.
+ *
+ * @example
+ * ```ts
+ * import type { Strategy } from "./runner.ts";
+ * let n = 0;
+ * const countToThree: Strategy = {
+ *   name: "count",
+ *   start: () => Promise.resolve(),
+ *   step: () =>
+ *     Promise.resolve(++n < 3 ? { kind: "continue", sleepMs: 10 } : { kind: "stop", reason: "done", exitCode: 0 }),
+ *   stop: () => Promise.resolve(),
+ * };
+ * ```
+ */
+export interface Strategy {
+  /** Name for logs. */
+  readonly name: string;
+  /** Connects and rebuilds state from the venue. */
+  start(signal: AbortSignal): Promise<void>;
+  /** One iteration. Throws on errors the runner should judge. */
+  step(signal: AbortSignal): Promise<StrategyStep>;
+  /** Stops gracefully (never opens again); called once, whatever ended the loop. */
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * Options of {@linkcode runStrategy}.
+ *
+ * @example
+ * ```ts
+ * import type { RunnerOptions } from "./runner.ts";
+ * const o: RunnerOptions = { label: "GRVT_BTC", maxRetryDelayMs: 30_000 };
+ * ```
+ */
+export interface RunnerOptions {
+  /** Clock for sleeps and backoff. @default {systemClock} */
+  clock?: Clock;
+  /** Stops the loop (graceful shutdown). */
+  signal?: AbortSignal;
+  /** Sends a notification; failures are the callee's business. @default {none} */
+  notify?: (text: string) => Promise<unknown>;
+  /** Prefix of messages, e.g. `GRVT_BTC`. @default {the strategy name} */
+  label?: string;
+  /** First backoff delay after a retryable error (ms). @default {1000} */
+  baseRetryDelayMs?: number;
+  /** Longest backoff delay (ms). @default {30000} */
+  maxRetryDelayMs?: number;
+  /** Notify once after this many retryable errors in a row. @default {5} */
+  notifyAfterRetries?: number;
+  /** Uniform random source for the backoff jitter. @default {Math.random} */
+  random?: () => number;
+}
+
+/**
+ * How a run ended.
+ *
+ * @example
+ * ```ts
+ * import type { RunResult } from "./runner.ts";
+ * const r: RunResult = { reason: "signal", detail: "stopped by signal", exitCode: 0, phase: "run" };
+ * ```
+ */
+export interface RunResult {
+  /** `signal` (shutdown asked), `strategy` (the strategy stopped itself) or `error`. */
+  reason: "signal" | "strategy" | "error";
+  /** One line of detail. */
+  detail: string;
+  /** Suggested process exit code. */
+  exitCode: number;
+  /** Where it ended: while starting or while running. */
+  phase: "start" | "run";
+  /** The error, for `reason: "error"`. */
+  error?: unknown;
+}
+
+/**
+ * Whether the runner retries after this error.
+ *
+ * @param error What a step threw.
+ * @returns `true` for retryable `PerpError`s (network, timeout, 5xx, 429).
+ *
+ * @example
+ * ```ts
+ * import { isRetryable } from "./runner.ts";
+ * import { NetworkError, InsufficientMarginError } from "../base.ts";
+ * isRetryable(new NetworkError()); // true
+ * isRetryable(new InsufficientMarginError()); // false
+ * ```
+ */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof PerpError && error.retryable;
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return redact(text).split("\n")[0];
+}
+
+/**
+ * Runs a strategy until it stops itself, the signal aborts or an unexpected error occurs.
+ * `strategy.stop()` is always called once at the end.
+ *
+ * @param strategy The strategy.
+ * @param options Clock, signal, notifications and backoff.
+ * @returns How it ended.
+ *
+ * @example
+ * ```ts
+ * import { runStrategy, type Strategy } from "./runner.ts";
+ * import { ManualClock } from "../exchanges/_shared/clock.ts";
+ * import { NetworkError } from "../base.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * const clock = new ManualClock(0);
+ * let calls = 0;
+ * const flaky: Strategy = {
+ *   name: "flaky",
+ *   start: () => Promise.resolve(),
+ *   step: () => {
+ *     calls++;
+ *     if (calls === 1) return Promise.reject(new NetworkError({ message: "reset" }));
+ *     return Promise.resolve({ kind: "stop", reason: "done", exitCode: 0 });
+ *   },
+ *   stop: () => Promise.resolve(),
+ * };
+ * const running = runStrategy(flaky, { clock, random: () => 0.5 });
+ * await clock.advance(60_000);
+ * const result = await running;
+ * deepEqual([result.reason, result.detail, calls], ["strategy", "done", 2]);
+ * ```
+ */
+export async function runStrategy(
+  strategy: Strategy,
+  options: RunnerOptions = {},
+): Promise<RunResult> {
+  const clock = options.clock ?? systemClock;
+  const signal = options.signal ?? new AbortController().signal;
+  const label = options.label ?? strategy.name;
+  const log = getLogger(["perp", "bot"]);
+  const notify = async (text: string) => {
+    try {
+      await options.notify?.(text);
+    } catch (error) {
+      log.warn("Notification failed: {error}", { error: describe(error) });
+    }
+  };
+  const notifyAfter = options.notifyAfterRetries ?? 5;
+  let phase: "start" | "run" = "start";
+  let failures = 0;
+  let result: RunResult | undefined;
+
+  const backoff = async (error: unknown): Promise<void> => {
+    failures++;
+    let delay = backoffDelay(failures - 1, {
+      baseDelayMs: options.baseRetryDelayMs ?? 1_000,
+      maxDelayMs: options.maxRetryDelayMs ?? 30_000,
+      jitter: "equal",
+      random: options.random,
+    });
+    if (error instanceof RateLimitedError && error.retryAfterMs !== undefined) {
+      delay = Math.max(delay, error.retryAfterMs);
+    }
+    log.warn(`[${label}] {error}; retrying in {delay} ms (attempt {attempt})`, {
+      error: describe(error),
+      delay: Math.round(delay),
+      attempt: failures,
+    });
+    if (failures === notifyAfter) {
+      await notify(
+        `WARNING: [${label}] ${failures} errors in a row, still retrying: ${describe(error)}`,
+      );
+    }
+    await clock.sleep(delay, signal);
+  };
+
+  try {
+    for (;;) {
+      if (signal.aborted) break;
+      try {
+        await strategy.start(signal);
+        break;
+      } catch (error) {
+        if (signal.aborted) break;
+        if (!isRetryable(error)) throw error;
+        await backoff(error);
+      }
+    }
+    phase = "run";
+    failures = 0;
+    while (!signal.aborted) {
+      let next: StrategyStep;
+      try {
+        next = await strategy.step(signal);
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        if (!isRetryable(error)) throw error;
+        await backoff(error);
+        continue;
+      }
+      if (next.kind === "stop") {
+        result = { reason: "strategy", detail: next.reason, exitCode: next.exitCode, phase };
+        break;
+      }
+      if (next.sleepMs > 0) await clock.sleep(next.sleepMs, signal);
+    }
+  } catch (error) {
+    if (
+      phase === "start" && (error instanceof ConfigurationError || error instanceof NotFoundError)
+    ) {
+      // A setup problem (credentials, quantity): the caller reports it in one line.
+      result = { reason: "error", detail: describe(error), exitCode: 2, phase, error };
+    } else if (!signal.aborted) {
+      const detail = describe(error);
+      log.error(`[${label}] Stopping on an unexpected error: {error}`, { error: detail });
+      await notify(`ERROR: [${label}] Bot stopped on an unexpected error: ${detail}`);
+      result = { reason: "error", detail, exitCode: 1, phase, error };
+    }
+  }
+  result ??= { reason: "signal", detail: "stopped by signal", exitCode: 0, phase };
+  try {
+    await strategy.stop(result.detail);
+  } catch (error) {
+    log.error(`[${label}] Graceful stop failed: {error}`, { error: describe(error) });
+    if (result.exitCode === 0) result = { ...result, exitCode: 1 };
+  }
+  return result;
+}

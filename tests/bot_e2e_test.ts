@@ -1,0 +1,582 @@
+/**
+ * End-to-end tests of the grid bot against each simulated venue, in virtual time: hours of
+ * market run in seconds. The venue's truth (every order that reached it) is read from the
+ * engine's event stream, so the assertions do not trust the bot's own bookkeeping.
+ */
+import assert from "node:assert/strict";
+import {
+  Decimal,
+  type ExchangeClient,
+  type ExchangeEvent,
+  type OrderRequest,
+  type Position,
+} from "../base.ts";
+import { deriveClientOrderId } from "../exchanges/_shared/client_order_id.ts";
+import { ManualClock } from "../exchanges/_shared/clock.ts";
+import type { OrderView } from "../sim/events.ts";
+import {
+  DEFAULT_SIM_MARKETS,
+  type SimVenue,
+  type SimVenueName,
+  startSimVenue,
+} from "../sim/network.ts";
+import type { PaperClient } from "../sim/paper.ts";
+import { type GridOptions, GridStrategy, makerPrice, takeProfitPrice } from "../strategies/grid.ts";
+import { type RunResult, runStrategy, type Strategy } from "../strategies/runner.ts";
+
+const VENUES: SimVenueName[] = ["lighter", "grvt", "edgex"];
+const START = Date.UTC(2026, 0, 1);
+const Q = "0.01";
+const TP = "0.02";
+const TICK = new Decimal("0.1");
+const ACCOUNT = "trader";
+
+// ------------------------------------------------------------------------------------------
+// Harness
+
+/** Every order of the test account that reached the venue, from the engine's own events. */
+class VenueTruth {
+  readonly orders = new Map<string, OrderView>();
+  readonly #resting = new Set<string>();
+  maxRestingOpens = 0;
+
+  constructor(sim: SimVenue) {
+    sim.engine.subscribe((e) => {
+      if (e.type !== "order" || e.order.accountId !== ACCOUNT) return;
+      const o = e.order;
+      this.orders.set(o.id, o);
+      if (o.side !== "buy" || o.type !== "limit") return;
+      if (o.status === "open" || o.status === "partially_filled") this.#resting.add(o.id);
+      else this.#resting.delete(o.id);
+      this.maxRestingOpens = Math.max(this.maxRestingOpens, this.#resting.size);
+    });
+  }
+
+  byClientId(cid: string): OrderView[] {
+    return [...this.orders.values()].filter((o) => o.clientOrderId === cid);
+  }
+}
+
+interface Placed {
+  request: OrderRequest;
+  time: number;
+  quote: { bid: Decimal; ask: Decimal } | undefined;
+}
+
+interface Bot {
+  grid: GridStrategy;
+  client: ExchangeClient;
+  paper: PaperClient;
+  placed: Placed[];
+  notes: string[];
+  result: Promise<RunResult>;
+  /** Graceful stop (Ctrl-C). */
+  stop(): Promise<RunResult>;
+  /** A crash: the loop ends without the graceful stop and the connection drops. */
+  crash(): Promise<void>;
+}
+
+interface LaunchOptions {
+  grid?: Partial<GridOptions>;
+  /** Wraps the client (fault injection, duplicate events). */
+  wrap?: (client: ExchangeClient) => ExchangeClient;
+}
+
+function prefixOf(venue: string): string {
+  return `test/${venue}/BTC/buy`;
+}
+
+/** Wraps a client to record each placement with the last quote the strategy read. */
+function recording(inner: ExchangeClient, clock: ManualClock, placed: Placed[]): ExchangeClient {
+  let quote: Placed["quote"];
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === "getBestBidAsk") {
+        return async (symbol: string) => {
+          const q = await target.getBestBidAsk(symbol);
+          quote = { bid: q.bid, ask: q.ask };
+          return q;
+        };
+      }
+      if (prop === "placeOrder") {
+        return (request: OrderRequest) => {
+          placed.push({ request, time: clock.now(), quote });
+          return target.placeOrder(request);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Delivers every order and fill event twice, as a venue that repeats itself. */
+function duplicatingEvents(inner: ExchangeClient): ExchangeClient {
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === "onEvent") {
+        return (listener: (e: ExchangeEvent) => void) =>
+          target.onEvent((e) => {
+            listener(e);
+            if (e.type === "order" || e.type === "fill") listener(e);
+          });
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+async function startVenue(
+  venue: SimVenueName,
+  options: { volatilityBps?: string; seed?: number } = {},
+): Promise<{ clock: ManualClock; sim: SimVenue; truth: VenueTruth }> {
+  const clock = new ManualClock(START);
+  const sim = await startSimVenue(venue, {
+    clock,
+    seed: options.seed ?? 3,
+    markets: [DEFAULT_SIM_MARKETS[0]],
+    volatilityBps: options.volatilityBps ?? "2",
+  });
+  return { clock, sim, truth: new VenueTruth(sim) };
+}
+
+function launch(
+  sim: SimVenue,
+  clock: ManualClock,
+  options: LaunchOptions = {},
+): Bot {
+  const paper = sim.client() as PaperClient;
+  const placed: Placed[] = [];
+  const notes: string[] = [];
+  const wrapped = options.wrap ? options.wrap(paper) : paper;
+  const client = recording(wrapped, clock, placed);
+  const grid = new GridStrategy(
+    {
+      symbol: "BTC",
+      quantity: Q,
+      takeProfit: TP,
+      direction: "buy",
+      maxOrders: 10,
+      waitTimeSec: 60,
+      idPrefix: prefixOf(sim.venue),
+      ...options.grid,
+    },
+    { client, clock, notify: (text) => Promise.resolve(notes.push(text)) },
+  );
+  const controller = new AbortController();
+  let crashed = false;
+  const driven: Strategy = {
+    name: grid.name,
+    start: (s) => grid.start(s),
+    step: (s) => grid.step(s),
+    stop: (reason) => (crashed ? Promise.resolve() : grid.stop(reason)),
+  };
+  const result = runStrategy(driven, { clock, signal: controller.signal, random: () => 0.5 });
+  return {
+    grid,
+    client,
+    paper,
+    placed,
+    notes,
+    result,
+    async stop() {
+      controller.abort();
+      await clock.advance(30_000);
+      const r = await result;
+      await paper.disconnect();
+      return r;
+    },
+    async crash() {
+      crashed = true;
+      await paper.disconnect();
+      controller.abort();
+      await clock.advance(1);
+      await result;
+    },
+  };
+}
+
+async function runFor(clock: ManualClock, ms: number, chunk = 60_000): Promise<void> {
+  for (let t = 0; t < ms; t += chunk) await clock.advance(Math.min(chunk, ms - t));
+}
+
+function opens(bot: Bot): Placed[] {
+  return bot.placed.filter((p) => p.request.side === "buy");
+}
+
+function closes(bot: Bot): Placed[] {
+  return bot.placed.filter((p) => p.request.side === "sell");
+}
+
+function closeIdsOf(venue: string, openCid: string): Set<string> {
+  const ids = new Set<string>();
+  for (let n = 0; n < 15; n++) {
+    ids.add(deriveClientOrderId(
+      venue as "grvt",
+      `${prefixOf(venue)}/close/${openCid}/${n}`,
+    ));
+  }
+  return ids;
+}
+
+/**
+ * The core invariant: every open order that filled (fully, or partly and then canceled) has
+ * exactly one take-profit at the venue, of exactly the filled size, at or above the
+ * take-profit price; an unfilled open has none; never two resting opens at once.
+ */
+function assertOneClosePerFill(venue: string, truth: VenueTruth): { filledOpens: number } {
+  const all = [...truth.orders.values()];
+  const ourOpens = all.filter((o) => o.side === "buy" && o.type === "limit");
+  const sells = all.filter((o) => o.side === "sell");
+  const accepted = (o: OrderView) =>
+    !(o.status === "rejected" || o.cancelReason === "post_only_would_cross");
+  const claimed = new Set<string>();
+  let filledOpens = 0;
+  for (const open of ourOpens) {
+    assert.equal(open.postOnly, true, `open ${open.clientOrderId} is post-only`);
+    assert.equal(open.size, Q);
+    const ids = closeIdsOf(venue, open.clientOrderId);
+    const mine = sells.filter((s) => ids.has(s.clientOrderId) && accepted(s));
+    for (const s of mine) claimed.add(s.id);
+    const filled = new Decimal(open.filledSize);
+    const finished = open.status !== "open" && open.status !== "partially_filled";
+    if (filled.isZero() || !finished) {
+      assert.equal(mine.length, 0, `no close for unfilled open ${open.clientOrderId}`);
+      continue;
+    }
+    filledOpens++;
+    assert.equal(mine.length, 1, `exactly one close for open ${open.clientOrderId}`);
+    const close = mine[0];
+    assert.equal(close.size, filled.toString(), "close size = filled size");
+    assert.equal(close.postOnly, true);
+    const target = takeProfitPrice(open.price!, TP, TICK, "buy");
+    assert.ok(new Decimal(close.price!).gte(target), `close ${close.price} >= TP ${target}`);
+  }
+  const orphans = sells.filter((s) => accepted(s) && s.type === "limit" && !claimed.has(s.id));
+  assert.deepEqual(orphans.map((o) => o.clientOrderId), [], "no close without its open");
+  assert.ok(truth.maxRestingOpens <= 1, `at most one resting open (saw ${truth.maxRestingOpens})`);
+  return { filledOpens };
+}
+
+function position(positions: Position[]): Decimal {
+  return positions.find((p) => p.symbol === "BTC")?.size ?? new Decimal(0);
+}
+
+function restingCloseAmount(sim: SimVenue): Decimal {
+  return sim.engine.openOrders(ACCOUNT, "BTC")
+    .filter((o) => o.side === "sell")
+    .reduce((s, o) => s.plus(o.remainingSize), new Decimal(0));
+}
+
+async function cleanup(bot: Bot | undefined, sim: SimVenue): Promise<void> {
+  await bot?.paper.disconnect();
+  await sim.close();
+}
+
+// ------------------------------------------------------------------------------------------
+// Trading on a moving market
+
+for (const venue of VENUES) {
+  Deno.test(`grid on ${venue}: an hour of market, post-only opens at ask − tick, one close per fill`, async () => {
+    const { clock, sim, truth } = await startVenue(venue);
+    const bot = launch(sim, clock, { grid: { cancelOnExit: true } });
+    try {
+      await runFor(clock, 3_600_000);
+      const result = await bot.stop();
+      assert.equal(result.reason, "signal");
+      assert.equal(result.exitCode, 0);
+
+      const o = opens(bot);
+      assert.ok(o.length > 20, `opens placed: ${o.length}`);
+      for (const p of o) {
+        assert.equal(p.request.postOnly, true);
+        assert.equal(p.request.type, "limit");
+        assert.ok(p.quote, "a quote was read before each open");
+        assert.equal(new Decimal(p.request.price!).toString(), p.quote!.ask.minus(TICK).toString());
+      }
+      for (const [i, p] of bot.placed.entries()) {
+        if (p.request.side !== "sell") continue;
+        assert.equal(p.request.postOnly, true);
+        // Its open is the last one sent before it (one cycle at a time).
+        const open = bot.placed.slice(0, i).filter((x) => x.request.side === "buy").at(-1)!;
+        const target = takeProfitPrice(open.request.price!, TP, TICK, "buy");
+        const want = makerPrice(target, p.quote!, TICK, "sell");
+        assert.equal(new Decimal(p.request.price!).toString(), want.toString());
+      }
+      const { filledOpens } = assertOneClosePerFill(venue, truth);
+      assert.ok(filledOpens > 10, `fills: ${filledOpens}`);
+      assert.equal(bot.grid.stats.closesPlaced, filledOpens);
+      // Canceled on exit: no open left; the position is exactly what the closes will unwind.
+      assert.equal(sim.engine.openOrders(ACCOUNT, "BTC").filter((x) => x.side === "buy").length, 0);
+      assert.equal(
+        position(await bot.paper.getPositions()).toString(),
+        restingCloseAmount(sim).toString(),
+      );
+      assert.equal(bot.notes.filter((n) => n.includes("mismatch")).length, 0);
+    } finally {
+      await cleanup(bot, sim);
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// A flat market, driven by hand: cooldown ladder, grid step, stop, pause
+
+async function fillLastOpen(sim: SimVenue, bot: Bot, clock: ManualClock): Promise<void> {
+  const cid = opens(bot).at(-1)!.request.clientOrderId!;
+  sim.control.fillOrder(ACCOUNT, { clientOrderId: cid });
+  await clock.advance(500);
+}
+
+function lastCloseTime(bot: Bot): number {
+  return closes(bot).at(-1)!.time;
+}
+
+for (const venue of VENUES) {
+  Deno.test(`grid on ${venue}: cooldown ladder ¼ ½ 1 2 × wait, and an immediate open after a take-profit`, async () => {
+    const { clock, sim, truth } = await startVenue(venue, { volatilityBps: "0" });
+    const bot = launch(sim, clock, { grid: { maxOrders: 6, waitTimeSec: 60 } });
+    try {
+      await clock.advance(1_000);
+      assert.equal(opens(bot).length, 1, "first open goes out at once");
+      // Closes resting → cooldown: 1/6 → 30 s, 2/6 → 60 s, 3/6 → 60 s, 4/6 → 120 s.
+      const ladder = [30_000, 60_000, 60_000, 120_000];
+      for (const [i, cooldown] of ladder.entries()) {
+        await fillLastOpen(sim, bot, clock);
+        assert.equal(closes(bot).length, i + 1, "close placed after the fill");
+        const closedAt = lastCloseTime(bot);
+        await clock.advance(cooldown - (clock.now() - closedAt) - 1_000);
+        assert.equal(opens(bot).length, i + 1, `no open before ${cooldown} ms`);
+        await clock.advance(3_000);
+        assert.equal(opens(bot).length, i + 2, `open after ${cooldown} ms`);
+        const waited = opens(bot).at(-1)!.time - closedAt;
+        assert.ok(waited > cooldown && waited <= cooldown + 2_000, `waited ${waited}`);
+      }
+      // A take-profit fills: the next open goes out at once, with no cooldown.
+      await fillLastOpen(sim, bot, clock); // 5 closes now; cooldown would be 120 s
+      const before = opens(bot).length;
+      // The market rises through the take-profits (all at 64013): the liquidity buys them.
+      sim.control.setPrices("BTC", { indexPrice: "64020", markPrice: "64020" });
+      await clock.advance(1_000);
+      assert.equal(bot.grid.stats.tpFills, 5);
+      await clock.advance(1_000);
+      assert.equal(opens(bot).length, before + 1, "immediate open after a take-profit fill");
+      assertOneClosePerFill(venue, truth);
+    } finally {
+      await bot.stop();
+      await cleanup(bot, sim);
+    }
+  });
+
+  Deno.test(`grid on ${venue}: a full grid opens nothing; the grid step gates on the nearest close`, async () => {
+    const { clock, sim } = await startVenue(venue, { volatilityBps: "0" });
+    const bot = launch(sim, clock, { grid: { maxOrders: 2, waitTimeSec: 1, gridStep: "0.01" } });
+    try {
+      await clock.advance(1_000);
+      await fillLastOpen(sim, bot, clock);
+      // The new take-profit would sit at the existing one: the 0.01 % step blocks.
+      await runFor(clock, 300_000, 10_000);
+      assert.equal(opens(bot).length, 1, "grid step blocks");
+      // The market drops 0.03 %: the new take-profit is far enough below the resting one.
+      sim.control.setPrices("BTC", { indexPrice: "63980", markPrice: "63980" });
+      await clock.advance(3_000);
+      assert.equal(opens(bot).length, 2, "grid step passes after the move");
+      await fillLastOpen(sim, bot, clock);
+      assert.equal(closes(bot).length, 2);
+      // Two closes = max-orders: nothing more, however long.
+      sim.control.setPrices("BTC", { indexPrice: "63900", markPrice: "63900" });
+      await runFor(clock, 600_000, 10_000);
+      assert.equal(opens(bot).length, 2, "a full grid opens nothing");
+    } finally {
+      await bot.stop();
+      await cleanup(bot, sim);
+    }
+  });
+
+  Deno.test(`grid on ${venue}: the pause price pauses opening and the stop price stops`, async () => {
+    const { clock, sim } = await startVenue(venue, { volatilityBps: "0" });
+    const bot = launch(sim, clock, { grid: { pausePrice: "64050", stopPrice: "64150" } });
+    try {
+      await clock.advance(1_000);
+      assert.equal(opens(bot).length, 1);
+      sim.control.setPrices("BTC", { indexPrice: "64100", markPrice: "64100" });
+      await clock.advance(10_000); // the open is chased away, then the pause holds
+      const paused = opens(bot).length;
+      await runFor(clock, 120_000, 10_000);
+      assert.equal(opens(bot).length, paused, "no open while the ask is above the pause price");
+      assert.equal(sim.engine.openOrders(ACCOUNT, "BTC").length, 0);
+      sim.control.setPrices("BTC", { indexPrice: "64000", markPrice: "64000" });
+      await clock.advance(10_000);
+      assert.equal(opens(bot).length, paused + 1, "resumes below the pause price");
+      sim.control.setPrices("BTC", { indexPrice: "64200", markPrice: "64200" });
+      await runFor(clock, 30_000, 5_000);
+      const result = await bot.result;
+      assert.deepEqual([result.reason, result.detail, result.exitCode], [
+        "strategy",
+        "stop price triggered",
+        0,
+      ]);
+      assert.ok(bot.notes.some((n) => n.includes("Stopped trading due to stop price triggered")));
+    } finally {
+      await cleanup(bot, sim);
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// The mismatch guard
+
+for (const venue of VENUES) {
+  Deno.test(`grid on ${venue}: a position altered behind the bot's back stops it with a notification`, async () => {
+    const { clock, sim } = await startVenue(venue, { volatilityBps: "0" });
+    const bot = launch(sim, clock);
+    try {
+      await clock.advance(1_000);
+      await fillLastOpen(sim, bot, clock);
+      await runFor(clock, 120_000, 10_000);
+      assert.ok(!bot.notes.some((n) => n.includes("mismatch")), "no mismatch while consistent");
+      sim.control.placeOrder(ACCOUNT, { symbol: "BTC", side: "buy", type: "market", size: "0.05" });
+      await runFor(clock, 70_000, 5_000);
+      const result = await bot.result;
+      assert.deepEqual([result.detail, result.exitCode], ["position mismatch", 1]);
+      const note = bot.notes.find((n) => n.includes("Position mismatch detected"));
+      assert.ok(note, bot.notes.join("\n"));
+      assert.match(note!, /current position: 0\.06 \| active closing amount: 0\.01/);
+      // The take-profit stays; the bot never closes positions by itself.
+      assert.equal(restingCloseAmount(sim).toString(), "0.01");
+    } finally {
+      await cleanup(bot, sim);
+    }
+  });
+}
+
+Deno.test("grid: one odd position reading is checked again and does not stop the bot", async () => {
+  const { clock, sim } = await startVenue("grvt", { volatilityBps: "0" });
+  let odd = 0;
+  const bot = launch(sim, clock, {
+    wrap: (inner) =>
+      new Proxy(inner, {
+        get(target, prop) {
+          if (prop === "getPositions") {
+            return async () => {
+              const real = await target.getPositions();
+              if (odd !== 1) return real;
+              odd = 2;
+              return [{
+                venue: "grvt",
+                symbol: "BTC",
+                size: new Decimal(5),
+                entryPrice: new Decimal(1),
+              }];
+            };
+          }
+          const value = Reflect.get(target, prop, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      }),
+  });
+  try {
+    await clock.advance(1_000);
+    odd = 1;
+    await runFor(clock, 180_000, 10_000);
+    assert.equal(odd, 2, "the odd reading was served");
+    assert.ok(!bot.notes.some((n) => n.includes("mismatch")), bot.notes.join("\n"));
+    const status = await Promise.race([bot.result.then(() => "ended"), Promise.resolve("running")]);
+    assert.equal(status, "running");
+  } finally {
+    await bot.stop();
+    await cleanup(bot, sim);
+  }
+});
+
+// ------------------------------------------------------------------------------------------
+// Restart safety
+
+for (const venue of VENUES) {
+  Deno.test(`grid on ${venue}: a restart adopts the resting open order instead of sending another`, async () => {
+    const { clock, sim, truth } = await startVenue(venue, { volatilityBps: "0" });
+    const a = launch(sim, clock);
+    let b: Bot | undefined;
+    try {
+      await clock.advance(1_000);
+      assert.equal(opens(a).length, 1);
+      await a.crash();
+      b = launch(sim, clock);
+      await runFor(clock, 60_000, 5_000);
+      assert.equal(opens(b).length, 0, "the restarted bot sends no new open");
+      assert.equal(truth.maxRestingOpens, 1);
+      sim.control.fillOrder(ACCOUNT, { clientOrderId: opens(a)[0].request.clientOrderId! });
+      await clock.advance(2_000);
+      assert.equal(closes(b).length, 1, "the restarted bot closes the adopted fill");
+      assertOneClosePerFill(venue, truth);
+    } finally {
+      await b?.stop();
+      await cleanup(b, sim);
+    }
+  });
+
+  Deno.test(`grid on ${venue}: a fill during downtime gets exactly one close across two restarts`, async () => {
+    const { clock, sim, truth } = await startVenue(venue, { volatilityBps: "0" });
+    const a = launch(sim, clock);
+    let b: Bot | undefined;
+    let c: Bot | undefined;
+    try {
+      await clock.advance(1_000);
+      const openCid = opens(a)[0].request.clientOrderId!;
+      await a.crash();
+      sim.control.fillOrder(ACCOUNT, { clientOrderId: openCid }); // filled while no bot runs
+      b = launch(sim, clock);
+      await clock.advance(2_000);
+      assert.equal(closes(b).length, 1, "the restarted bot places the missing close");
+      await b.crash();
+      c = launch(sim, clock);
+      await runFor(clock, 120_000, 10_000);
+      assert.equal(closes(c).length, 0, "no second close after another restart");
+      assert.ok(opens(c).length >= 1, "trading goes on");
+      assertOneClosePerFill(venue, truth);
+      assert.equal(restingCloseAmount(sim).toString(), Q);
+    } finally {
+      await c?.stop();
+      await cleanup(c, sim);
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// Faults
+
+for (const venue of VENUES) {
+  Deno.test(`grid on ${venue}: 5xx, 429, lost answers, dropped streams, book gaps and duplicate events cause no duplicate or missing close`, async () => {
+    const { clock, sim, truth } = await startVenue(venue, { seed: 11 });
+    const fault = (rule: Parameters<typeof sim.control.injectFault>[0]) =>
+      sim.control.injectFault({ frontEnd: "paper", ...rule });
+    fault({ kind: "error", target: "placeOrder", every: 7 });
+    fault({ kind: "drop_response", target: "placeOrder", every: 5 });
+    fault({ kind: "error", status: 502, target: "cancelOrder", every: 4 });
+    fault({ kind: "drop_response", target: "cancelOrder", every: 6 });
+    fault({ kind: "error", target: "getOpenOrders", every: 9 });
+    fault({ kind: "rate_limit", target: "getOrder", limit: 2, windowMs: 1_000 });
+    fault({ kind: "gap", target: "book:BTC", chance: 0.02 });
+    fault({ kind: "malformed", target: "book:BTC", chance: 0.01 });
+    const bot = launch(sim, clock, { wrap: duplicatingEvents, grid: { cancelOnExit: true } });
+    try {
+      for (let minute = 0; minute < 60; minute++) {
+        if (minute % 7 === 3) bot.paper.simulateDisconnect();
+        await clock.advance(60_000);
+      }
+      const result = await bot.stop();
+      assert.equal(result.reason, "signal");
+      const fired = sim.control.faults.rules().map((r) => `${r.kind}/${r.target}:${r.fired}`);
+      for (const r of sim.control.faults.rules()) assert.ok(r.fired > 0, fired.join(" "));
+      const { filledOpens } = assertOneClosePerFill(venue, truth);
+      assert.ok(filledOpens > 5, `fills: ${filledOpens}`);
+      assert.equal(
+        position(await bot.paper.getPositions()).toString(),
+        restingCloseAmount(sim).toString(),
+      );
+    } finally {
+      await cleanup(bot, sim);
+    }
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * `runBot()` as `deno task bot` runs it: notifications over real HTTP to a local server, the
+ * trade and activity logs on disk, one-line errors with the documented exit codes.
+ */
+import assert from "node:assert/strict";
+import { resetLogging } from "../helpers/logging.ts";
+import { type BotOptions, runBot } from "../strategies/bot.ts";
+
+const TG_TOKEN = "987654:bot-run-test-telegram-token";
+const LARK_TOKEN = "bot-run-test-lark-token";
+
+function options(over: Partial<BotOptions> = {}): BotOptions {
+  return {
+    exchange: "grvt",
+    strategy: "grid",
+    ticker: "BTC",
+    quantity: "0.01",
+    takeProfit: "0.02",
+    direction: "buy",
+    maxOrders: 40,
+    waitTime: 450,
+    gridStep: "-100",
+    stopPrice: "-1",
+    pausePrice: "-1",
+    network: "sim",
+    dryRun: false,
+    cancelOnExit: false,
+    ...over,
+  };
+}
+
+async function run(over: Partial<BotOptions>, env: Record<string, string> = {}) {
+  let stderr = "";
+  const logDir = await Deno.makeTempDir();
+  try {
+    const code = await runBot(options(over), {
+      io: { stdout: () => {}, stderr: (t) => (stderr += t) },
+      env: (n) => env[n],
+      logDir,
+      installSignalHandlers: false,
+    });
+    const files: Record<string, string> = {};
+    for await (const f of Deno.readDir(logDir)) {
+      files[f.name] = await Deno.readTextFile(`${logDir}/${f.name}`);
+    }
+    return { code, stderr, files };
+  } finally {
+    await resetLogging();
+    await Deno.remove(logDir, { recursive: true });
+  }
+}
+
+Deno.test("runBot: the stop price stops at once; Telegram and Lark get start and stop-price messages", async () => {
+  const seen: { path: string; body: Record<string, unknown> }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    seen.push({ path: new URL(req.url).pathname, body: await req.json() });
+    return Response.json(req.url.includes("/bot") ? { ok: true } : { code: 0 });
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    // Buy grid, stop when the ask is at or above 1000: the BTC ask (~64000) already is.
+    const r = await run({ stopPrice: "1000" }, {
+      TELEGRAM_BOT_TOKEN: TG_TOKEN,
+      TELEGRAM_CHAT_ID: "5550001",
+      TELEGRAM_BASE_URL: base,
+      LARK_TOKEN,
+      LARK_BASE_URL: base,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const telegram = seen.filter((s) => s.path === `/bot${TG_TOKEN}/sendMessage`);
+    const lark = seen.filter((s) => s.path === `/flow/api/trigger-webhook/${LARK_TOKEN}`);
+    assert.equal(telegram.length, 2);
+    assert.equal(lark.length, 2);
+    assert.ok(telegram.every((t) => t.body.chat_id === "5550001"));
+    assert.match(String(telegram[0].body.text), /^INFO: \[GRVT_BTC\] Grid bot started/);
+    assert.match(String(telegram[1].body.text), /Stopped trading due to stop price triggered/);
+    assert.deepEqual(lark[1].body, { msg_type: "text", content: { text: telegram[1].body.text } });
+    assert.match(r.stderr, /Stop price 1000 triggered/);
+    const activity = r.files["grvt-sim_BTC_activity.log"];
+    assert.match(activity, /Grid started on grvt/);
+    for (const text of [r.stderr, activity]) {
+      assert.ok(!text.includes(TG_TOKEN) && !text.includes(LARK_TOKEN));
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("runBot: --dry-run sends nothing and logs the order it would place", async () => {
+  const stop = new AbortController();
+  let stderr = "";
+  const logDir = await Deno.makeTempDir();
+  try {
+    const done = runBot(options({ dryRun: true, network: "sim", exchange: "lighter" }), {
+      io: { stdout: () => {}, stderr: (t) => (stderr += t) },
+      env: () => undefined,
+      logDir,
+      installSignalHandlers: false,
+      signal: stop.signal,
+      onConnected: (venue) => {
+        // Stop once the first would-be order is logged; nothing reached the venue.
+        const check = setInterval(() => {
+          if (!stderr.includes("[dry-run] would place")) return;
+          clearInterval(check);
+          assert.equal(venue.sim!.openOrderCount(), 0);
+          stop.abort();
+        }, 5);
+      },
+    });
+    assert.equal(await done, 0);
+    assert.match(stderr, /\[dry-run\] would place buy 0\.01 BTC limit @ \d+(\.\d)? post-only/);
+  } finally {
+    await resetLogging();
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
+
+Deno.test("runBot: the trade log gets a header and one row per placed order", async () => {
+  const stop = new AbortController();
+  const logDir = await Deno.makeTempDir();
+  try {
+    const done = runBot(options({ exchange: "edgex", cancelOnExit: true }), {
+      io: { stdout: () => {}, stderr: () => {} },
+      env: (n) => (n === "ACCOUNT_NAME" ? "acct1" : undefined),
+      logDir,
+      installSignalHandlers: false,
+      configureLogging: false,
+      signal: stop.signal,
+      onConnected: (venue) => {
+        const check = setInterval(() => {
+          if (venue.sim!.openOrderCount() === 0) return;
+          clearInterval(check);
+          stop.abort();
+        }, 5);
+      },
+    });
+    assert.equal(await done, 0);
+    const csv = await Deno.readTextFile(`${logDir}/edgex-sim_BTC_acct1_orders.csv`);
+    const [header, first] = csv.trim().split("\n");
+    assert.equal(header, "timestamp_utc,order_id,client_order_id,side,kind,size,price,status");
+    assert.match(first, /^\d{4}-\d\d-\d\dT[\d:.]+Z,\d+,\d+,buy,open,0\.01,\d+(\.\d)?,placed$/);
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
+
+Deno.test("runBot: an unknown ticker or a quantity off the size step is one error line, exit 2", async () => {
+  const unknown = await run({ ticker: "NOPE" });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^error: .*NOPE.*\n$/m);
+  const off = await run({ quantity: "0.0015" });
+  assert.equal(off.code, 2);
+  assert.match(
+    off.stderr,
+    /error: --quantity 0\.0015 does not fit BTC on grvt: it must be a multiple of 0\.001/,
+  );
+});
+
+Deno.test("runBot: missing credentials on a live network are one line naming the variables, exit 2", async () => {
+  const grvt = await run({ network: "mainnet", exchange: "grvt" });
+  assert.equal(grvt.code, 2, grvt.stderr);
+  assert.deepEqual(grvt.stderr.split("\n").filter((l) => l.startsWith("error: ")), [
+    "error: Cannot trade on grvt without credentials: set GRVT_API_KEY, GRVT_PRIVATE_KEY, " +
+    "GRVT_TRADING_ACCOUNT_ID or pass apiKey, privateKey, tradingAccountId",
+  ]);
+  assert.ok(!/ERROR/.test(grvt.stderr), grvt.stderr);
+  const edgex = await run({ network: "mainnet", exchange: "edgex" });
+  assert.equal(edgex.code, 2, edgex.stderr);
+  assert.match(edgex.stderr, /^error: .*EDGEX_ACCOUNT_ID, EDGEX_API_KEY/m);
+  const testnet = await run({ network: "testnet", exchange: "edgex" });
+  assert.equal(testnet.code, 2);
+  assert.match(testnet.stderr, /^error: EdgeX publishes no V2 testnet/m);
+});
