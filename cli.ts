@@ -3,11 +3,11 @@
  *
  * This file only parses flags, reads the environment and hands over to library code; each
  * subcommand is one entry of {@linkcode SUBCOMMANDS} (`parse` → typed config, `run` → exit
- * code), so a real implementation plugs in by replacing its `run`. Until then every `run`
- * prints one line saying what is not built yet and returns {@linkcode ExitCode.NotBuilt}.
+ * code); each `run` imports its library module only when it runs, so `perp sim` never loads
+ * the funding store and `perp funding` never loads the grid strategy.
  *
- * Exit codes: 0 help shown, 1 unexpected failure, 2 usage error (one `error: …` line on
- * stderr), 3 not built yet.
+ * Exit codes: 0 success or help shown, 1 failure while running, 2 usage or configuration
+ * error (one `error: …` line on stderr), 3 a venue module that lacks the requested client.
  *
  * ```sh
  * deno task bot --exchange grvt --ticker BTC --quantity 0.01 --take-profit 0.02 --direction buy
@@ -61,7 +61,7 @@ export const ExitCode: {
   readonly Failure: 1;
   /** The command line was wrong; one `error: …` line says why. */
   readonly Usage: 2;
-  /** The arguments were valid but the subcommand is not built yet. */
+  /** The arguments were valid but the venue module lacks what they ask for. */
   readonly NotBuilt: 3;
 } = Object.freeze({ Ok: 0, Failure: 1, Usage: 2, NotBuilt: 3 });
 
@@ -125,7 +125,7 @@ export class UsageError extends Error {
 export interface CliIO {
   /** Help and regular output. */
   stdout(text: string): void;
-  /** Errors, the not-built notice and log lines. */
+  /** Errors, progress and log lines. */
   stderr(text: string): void;
 }
 
@@ -979,10 +979,8 @@ function describeFunding(c: FundingConfig): string {
 
 /** Validated `perp sim` arguments. */
 export interface SimConfig {
-  /** Venue replicas to start, without duplicates. */
+  /** Venue replicas to start, without duplicates. Each listens on a free loopback port. */
   venues: ExchangeName[];
-  /** Port to listen on; 0 picks a free port. */
-  port: number;
   /** Seed of the price path and background liquidity. */
   seed: number;
   /** Log level from `--log-level`; absent means env / default. */
@@ -1010,13 +1008,6 @@ export const SIM_FLAGS: readonly FlagSpec[] = Object.freeze(
       default: EXCHANGES.join(","),
     },
     {
-      name: "port",
-      type: "string",
-      value: "<port>",
-      description: "Port to listen on; 0 picks a free port.",
-      default: "0",
-    },
-    {
       name: "seed",
       type: "string",
       value: "<n>",
@@ -1035,7 +1026,6 @@ export const SIM_FLAGS: readonly FlagSpec[] = Object.freeze(
 
 const simSchema = z.object({
   venues: venueList().default([...EXCHANGES]),
-  port: portSchema("0"),
   seed: whole("must be a whole number such as 1").default(1),
   "log-level": logLevelSchema,
 });
@@ -1054,7 +1044,6 @@ const simSchema = z.object({
  *
  * assert.deepEqual(parseSimArgs(["--seed", "7"]), {
  *   venues: ["lighter", "grvt", "edgex"],
- *   port: 0,
  *   seed: 7,
  *   logLevel: undefined,
  * });
@@ -1063,13 +1052,12 @@ const simSchema = z.object({
 export function parseSimArgs(args: readonly string[]): SimConfig {
   const raw = parseRaw("sim", args, SIM_FLAGS, false);
   const v = validate(simSchema, raw.values);
-  return { venues: v.venues, port: v.port, seed: v.seed, logLevel: v["log-level"] };
+  return { venues: v.venues, seed: v.seed, logLevel: v["log-level"] };
 }
 
 function describeSim(c: SimConfig): string {
   return flagLine([
     ["venues", c.venues.join(",")],
-    ["port", c.port],
     ["seed", c.seed],
     ["log-level", c.logLevel],
   ]);
@@ -1101,17 +1089,6 @@ export interface Subcommand<T extends { logLevel?: LogLevel }> {
   describe(config: T): string;
   /** Runs the subcommand and returns the exit code. */
   run(config: T, context: RunContext): Promise<number>;
-}
-
-function notBuilt<T extends { logLevel?: LogLevel }>(
-  command: string,
-  what: string,
-  describe: (config: T) => string,
-): (config: T, context: RunContext) => Promise<number> {
-  return (config, { io }) => {
-    io.stderr(`perp ${command}: ${what} is not built yet (validated: ${describe(config)})\n`);
-    return Promise.resolve(ExitCode.NotBuilt);
-  };
 }
 
 /** The subcommands, by name. */
@@ -1155,11 +1132,8 @@ export const SUBCOMMANDS: Subcommands = {
       loadEnvFile(config.envFile, { required: config.envFileRequired });
     },
     describe: describeBot,
-    run: (config, context) =>
-      notBuilt<BotConfig>("bot", `the ${config.strategy} strategy`, describeBot)(
-        config,
-        context,
-      ),
+    run: async (config, context) =>
+      (await import("./strategies/bot.ts")).runBot(config, { io: context.io }),
   },
   funding: {
     summary: "collect funding rates (--once, or serve: schedule + HTTP API + dashboard)",
@@ -1176,7 +1150,7 @@ export const SUBCOMMANDS: Subcommands = {
     ),
     parse: (args, options) => parseFundingArgs(args, options),
     describe: describeFunding,
-    run: notBuilt<FundingConfig>("funding", "the funding-rate service", describeFunding),
+    run: async (config, { io }) => (await import("./funding/run.ts")).runFundingCommand(config, io),
   },
   sim: {
     summary: "run local replicas of the venues (paper trading, no credentials)",
@@ -1185,11 +1159,15 @@ export const SUBCOMMANDS: Subcommands = {
       "run local replicas of the venues (paper trading, no credentials)",
       "deno task sim [flags]",
       SIM_FLAGS,
-      ["deno task sim", "deno task sim --venues grvt --port 9000 --seed 7"],
+      ["deno task sim", "deno task sim --venues grvt --seed 7"],
     ),
     parse: (args) => parseSimArgs(args),
     describe: describeSim,
-    run: notBuilt<SimConfig>("sim", "the venue simulator", describeSim),
+    run: async (config, { io }) =>
+      (await import("./sim/serve.ts")).runSimCommand(
+        { venues: config.venues, seed: config.seed },
+        { stdout: io.stdout, stderr: io.stderr },
+      ),
   },
 };
 
@@ -1288,8 +1266,8 @@ async function runSubcommand<T extends { logLevel?: LogLevel }>(
  *
  * @param args The arguments after the program name, e.g. `["bot", "--exchange", "grvt"]`.
  * @param io Where to write; defaults to the process's stdout and stderr.
- * @returns 0 after help, 1 on an unexpected failure, 2 on a usage error, 3 while the
- *   subcommand is not built yet.
+ * @returns The exit code: 0 success or help, 1 failure while running, 2 usage or
+ *   configuration error, 3 a venue module that lacks the requested client.
  *
  * @example
  * ```ts
@@ -1299,8 +1277,8 @@ async function runSubcommand<T extends { logLevel?: LogLevel }>(
  * const out: string[] = [];
  * const err: string[] = [];
  * const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) };
- * assert.equal(await main(["sim", "--seed", "7"], io), 3);
- * assert.match(err.join(""), /^perp sim: the venue simulator is not built yet/);
+ * assert.equal(await main(["sim", "--venues", "binance"], io), 2);
+ * assert.match(err.join(""), /^error: --venues/);
  * ```
  */
 export async function main(args: readonly string[], io: CliIO = PROCESS_IO): Promise<number> {

@@ -208,6 +208,8 @@ export class LighterClient implements ExchangeClient {
    * @throws {ConfigurationError} When credentials are invalid.
    */
   async connect(options: { signal?: AbortSignal } = {}): Promise<void> {
+    // Missing credentials are named before any request: offline, a request would only retry.
+    if (this.#credentialsError) throw this.#credentialsError;
     await this.#loadMarkets();
     if (this.#connected) return;
     if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
