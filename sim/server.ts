@@ -91,7 +91,23 @@ interface Route {
   endpoint: string;
   rest?: RestHandler;
   socket?: SocketHandler;
+  accept?: SocketAccept;
 }
+
+/**
+ * Decides whether to upgrade a WebSocket request: `undefined` accepts, a `Response` (e.g. a 401
+ * with the venue's error body) refuses the handshake.
+ *
+ * @example
+ * ```ts
+ * import type { SocketAccept } from "./server.ts";
+ * const needsCookie: SocketAccept = (ctx) =>
+ *   ctx.request.headers.has("cookie") ? undefined : new Response("unauthorized", { status: 401 });
+ * ```
+ */
+export type SocketAccept = (
+  ctx: RouteContext,
+) => Response | undefined | Promise<Response | undefined>;
 
 /**
  * The server side of one WebSocket connection. `send` applies the frame faults of its front-end.
@@ -313,14 +329,21 @@ export class SimServer implements AsyncDisposable {
    * @param frontEnd Front-end name (for faults).
    * @param path Path pattern.
    * @param handler Called with each opened socket.
+   * @param options `accept` may refuse the handshake (auth) with a response of its own.
    */
-  websocket(frontEnd: string, path: string, handler: SocketHandler): void {
+  websocket(
+    frontEnd: string,
+    path: string,
+    handler: SocketHandler,
+    options: { accept?: SocketAccept } = {},
+  ): void {
     this.#routes.push({
       frontEnd,
       method: "GET",
       segments: split(path),
       endpoint: path,
       socket: handler,
+      accept: options.accept,
     });
   }
 
@@ -471,6 +494,8 @@ export class SimServer implements AsyncDisposable {
       });
     }
     if (route.socket !== undefined) {
+      const refusal = await route.accept?.(ctx);
+      if (refusal !== undefined) return refusal;
       // The request is closed once upgraded; handlers still need its handshake headers
       // (GRVT's cookie, EdgeX's signed headers), so they get a copy.
       ctx.request = new Request(request.url, { headers: new Headers(request.headers) });

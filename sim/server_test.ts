@@ -178,3 +178,17 @@ Deno.test("a WebSocket handler can read the handshake headers", async () => {
   deepStrictEqual(await seen.promise, "42");
   await closed;
 });
+
+Deno.test("a WebSocket route can refuse the handshake", async () => {
+  await using server = await SimServer.start();
+  server.websocket("hdr", "/ws", (socket) => socket.close(1000, "unexpected"), {
+    accept: (ctx) =>
+      ctx.request.headers.get("cookie") === "ok"
+        ? undefined
+        : Response.json({ code: 1000 }, { status: 401 }),
+  });
+  const res = await fetch(`${server.url}/ws`, {
+    headers: { upgrade: "websocket", connection: "Upgrade" },
+  });
+  deepStrictEqual([res.status, await res.json()], [401, { code: 1000 }]);
+});
