@@ -1,14 +1,43 @@
 /**
  * {@linkcode GRVTFundingAdapter}: GRVT's funding rates and market data in the package's units.
  *
- * GRVT quotes `funding_rate` in **percentage points per funding interval** (`"0.01"` is 0.01 %,
- * grvt.md §5) with `funding_interval_hours` per instrument; the adapter divides by 100 and
- * takes the interval from the instrument. One collection is one `instruments` call (cached for
- * `instrumentsTtlMs`) and one `ticker` call per market, run concurrently through a bounded pool.
+ * **Units.** GRVT quotes `funding_rate` in **percentage points per funding interval** (`"0.01"`
+ * is 0.01 %, grvt.md §5) with `funding_interval_hours` per instrument; the adapter divides by
+ * 100 and takes the interval from the ticker when it carries one, else from the instrument.
+ *
+ * **Requests per collection.** GRVT's REST API has no all-tickers endpoint (grvt.md §4.1 lists
+ * `ticker` for one instrument only), so REST costs one call per market — dozens on prod. The
+ * market-data WebSocket does: `v1.ticker.s` takes any number of `instrument@rate` selectors in
+ * one JSON-RPC `subscribe` (grvt.md §7.2, §7.4) and publishes the same `Ticker` object as
+ * `full/v1/ticker` (same field names and units: decimal strings, nanosecond times, funding in
+ * percentage points — checked against `ws_v1_ticker_s.json` / `full_v1_ticker.json`: the feed
+ * has exactly the REST field set; neither documented example has `funding_interval_hours`,
+ * which the live stream adds (grvt.md §4.1.2), so the instrument's interval is the fallback on
+ * both paths). So a collection (rates and market data, often asked for together) is:
+ * 1. one `full/v1/instruments` call (cached for `instrumentsTtlMs`);
+ * 2. one `subscribe` of `v1.ticker.s` with every instrument, on a socket kept open between
+ *    collections; the latest snapshot per instrument is kept, dropped when the connection is
+ *    lost, and the subscription is re-sent on every reconnection (later collections cost no
+ *    request at all until the instrument list is refreshed, and a new listing costs one more
+ *    `subscribe`);
+ * 3. REST `ticker` calls (bounded pool) only as a fallback: for every market when the stream
+ *    cannot be opened or subscribed within `streamWaitMs` (then REST is used for
+ *    `streamRetryMs` before the stream is tried again), or for the markets whose snapshot has
+ *    not arrived (or was unreadable) by then. Each collection logs which path it took.
+ *
+ * A streamed row is as fresh as its last frame (the venue publishes at most every
+ * `tickerRateMs`); its `timestamp` is the frame's `event_time`.
+ *
+ * The snapshot stream (`.s`) is used rather than `v1.ticker.d` because every frame is a whole
+ * ticker: no delta merging (`''` for null, omitted for unchanged) and no sequence bookkeeping.
+ * `tickerSource: "rest"` restores the per-market REST path.
+ *
  * History comes from `full/v1/funding`, paged with its `next` cursor.
  *
  * @module
  */
+import { getLogger } from "@logtape/logtape";
+import type { z } from "zod";
 import type {
   Clock,
   FundingAdapter,
@@ -19,16 +48,26 @@ import type {
 import { fundingRate } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
 import type { Decimal } from "../_shared/decimal.ts";
-import { NotFoundError } from "../_shared/errors.ts";
+import { ConfigurationError, NotFoundError, TimeoutError } from "../_shared/errors.ts";
 import type { FetchLike, HttpTransport } from "../_shared/http.ts";
+import { parsePayload } from "../_shared/parse.ts";
+import type { WebSocketConstructor, WsReconnectOptions } from "../_shared/ws.ts";
 import { msToNs } from "./common.ts";
-import { type GrvtConnectionOptions, resolveGrvtConfig } from "./config.ts";
+import { type GrvtConnectionOptions, grvtWsUrl, resolveGrvtConfig } from "./config.ts";
 import { createGrvtTransport, type GrvtMarket, loadGrvtMarkets } from "./markets.ts";
-import { fundingResponseSchema, tickerResponseSchema } from "./schemas.ts";
+import { fundingResponseSchema, tickerResponseSchema, tickerSchema } from "./schemas.ts";
+import { type GrvtFeedFrame, GrvtStream } from "./stream.ts";
+
+const log = getLogger(["perp", "grvt"]);
 
 /** Funding rates arrive in percentage points (grvt.md §5). */
 const PERCENT = 100;
 const MAX_PAGE = 1000;
+/** The ticker snapshot stream and its publish rates in ms (grvt.md §7.4). */
+const TICKER_STREAM = "v1.ticker.s";
+const TICKER_RATES = [500, 1000, 5000] as const;
+
+type Ticker = z.output<typeof tickerSchema>;
 
 /**
  * Options of {@linkcode GRVTFundingAdapter}. No credentials are needed: market data is public.
@@ -36,7 +75,7 @@ const MAX_PAGE = 1000;
  * @example
  * ```ts
  * import type { GRVTFundingAdapterOptions } from "./funding_adapter.ts";
- * const o: GRVTFundingAdapterOptions = { environment: "prod", concurrency: 4 };
+ * const o: GRVTFundingAdapterOptions = { environment: "prod", tickerRateMs: 5000 };
  * ```
  */
 export interface GRVTFundingAdapterOptions extends GrvtConnectionOptions {
@@ -46,18 +85,36 @@ export interface GRVTFundingAdapterOptions extends GrvtConnectionOptions {
   fetch?: FetchLike;
   /** REST timeout per attempt, in ms. @default {10_000} */
   timeoutMs?: number;
-  /** Tickers fetched at once. @default {8} */
+  /** REST tickers fetched at once (fallback path). @default {8} */
   concurrency?: number;
   /** How long the instruments list is reused, in ms. @default {3_600_000} */
   instrumentsTtlMs?: number;
   /** Rows per `full/v1/funding` page (the venue allows at most 1000). @default {1000} */
   pageSize?: number;
+  /**
+   * Where current tickers come from: the `v1.ticker.s` stream (one subscription for every
+   * market) or one REST `ticker` call per market. @default {"stream"}
+   */
+  tickerSource?: "stream" | "rest";
+  /** Publish interval of `v1.ticker.s`, in ms (the venue offers 500, 1000, 5000). @default {1000} */
+  tickerRateMs?: 500 | 1000 | 5000;
+  /**
+   * How long a collection waits for the stream (connecting, subscribing, then a snapshot of
+   * every wanted market) before using REST for what is missing, in ms. @default {5_000}
+   */
+  streamWaitMs?: number;
+  /** After the stream fails, REST is used for this long before it is tried again, in ms. @default {60_000} */
+  streamRetryMs?: number;
+  /** WebSocket constructor. @default {globalThis.WebSocket} */
+  WebSocket?: WebSocketConstructor;
+  /** Reconnect policy of the ticker stream. @default {the transport's} */
+  reconnect?: WsReconnectOptions;
 }
 
 /**
  * GRVT funding rates, market data and funding history.
  *
- * @example Units: percentage points per interval become a fraction
+ * @example Units: percentage points per interval become a fraction (REST tickers)
  * ```ts
  * import { GRVTFundingAdapter } from "./funding_adapter.ts";
  * import { equal } from "node:assert/strict";
@@ -73,9 +130,10 @@ export interface GRVTFundingAdapterOptions extends GrvtConnectionOptions {
  *     next_funding_time: "1764777600000000000",
  *   } },
  * };
- * const adapter = new GRVTFundingAdapter({
+ * await using adapter = new GRVTFundingAdapter({
  *   environment: "prod",
  *   env: {},
+ *   tickerSource: "rest", // the default "stream" would open wss://market-data.grvt.io
  *   fetch: (url) => Promise.resolve(Response.json(replies[new URL(String(url)).pathname])),
  * });
  * const [btc] = await adapter.fetchFundingRates();
@@ -89,24 +147,51 @@ export class GRVTFundingAdapter implements FundingAdapter {
   readonly venue: "grvt" = "grvt";
   readonly #md: HttpTransport;
   readonly #clock: Clock;
+  readonly #options: GRVTFundingAdapterOptions;
+  readonly #wsUrl: string;
   readonly #concurrency: number;
   readonly #ttl: number;
   readonly #pageSize: number;
+  readonly #rate: number;
+  readonly #waitMs: number;
+  readonly #retryMs: number;
   #markets: { at: number; value: Map<string, GrvtMarket> } | undefined;
   #loading: Promise<Map<string, GrvtMarket>> | undefined;
+  #stream: GrvtStream | undefined;
+  /** Instruments the current stream has been asked for. */
+  #subscribed = new Set<string>();
+  /** Latest snapshot per instrument on the current connection. */
+  #tickers = new Map<string, Ticker>();
+  /** Instruments whose latest frame could not be read. */
+  #unreadable = new Set<string>();
+  #waiters = new Set<() => void>();
+  #subscribing: Promise<void> = Promise.resolve();
+  #streamDownUntil = -Infinity;
 
   /**
-   * Creates an adapter.
+   * Creates an adapter. Nothing is opened until the first call.
    *
-   * @param options Environment, hosts, clock, fetch, concurrency and instrument cache.
-   * @throws {ConfigurationError} If the environment is unknown or `sim` lacks its hosts.
+   * @param options Environment, hosts, clock, fetch, ticker source, stream and cache settings.
+   * @throws {ConfigurationError} If the environment is unknown, `sim` lacks its hosts, or
+   * `tickerRateMs` is not one the venue offers.
    */
   constructor(options: GRVTFundingAdapterOptions = {}) {
     const { hosts } = resolveGrvtConfig(options);
+    this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
     this.#ttl = options.instrumentsTtlMs ?? 3_600_000;
     this.#pageSize = Math.min(MAX_PAGE, Math.max(1, Math.floor(options.pageSize ?? MAX_PAGE)));
+    this.#rate = options.tickerRateMs ?? 1000;
+    if (!(TICKER_RATES as readonly number[]).includes(this.#rate)) {
+      throw new ConfigurationError(
+        `Cannot create the grvt funding adapter as 'tickerRateMs' must be 500, 1000 or 5000: current value is ${this.#rate}`,
+        { venue: "grvt" },
+      );
+    }
+    this.#waitMs = Math.max(1, options.streamWaitMs ?? 5_000);
+    this.#retryMs = Math.max(0, options.streamRetryMs ?? 60_000);
+    this.#wsUrl = grvtWsUrl(hosts.marketDataUrl);
     this.#md = createGrvtTransport({
       baseUrl: hosts.marketDataUrl,
       clock: this.#clock,
@@ -127,12 +212,16 @@ export class GRVTFundingAdapter implements FundingAdapter {
     return await this.#loading;
   }
 
-  async #select(symbols?: string[], signal?: AbortSignal): Promise<GrvtMarket[]> {
+  async #select(
+    symbols?: string[],
+    signal?: AbortSignal,
+  ): Promise<{ all: GrvtMarket[]; wanted: GrvtMarket[] }> {
     const all = [...(await this.#load(signal)).values()];
-    return symbols === undefined ? all : all.filter((m) => symbols.includes(m.symbol));
+    const wanted = symbols === undefined ? all : all.filter((m) => symbols.includes(m.symbol));
+    return { all, wanted };
   }
 
-  #ticker(market: GrvtMarket, signal?: AbortSignal) {
+  #restTicker(market: GrvtMarket, signal?: AbortSignal): Promise<Ticker> {
     return this.#md.request({
       method: "POST",
       path: "/full/v1/ticker",
@@ -144,18 +233,201 @@ export class GRVTFundingAdapter implements FundingAdapter {
     }).then((r) => r.result);
   }
 
+  /** The current ticker of every wanted market, by instrument: from the stream, else REST. */
+  async #collect(
+    all: GrvtMarket[],
+    wanted: GrvtMarket[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, Ticker>> {
+    const out = new Map<string, Ticker>();
+    let rest = wanted;
+    if (wanted.length === 0) return out;
+    if (this.#options.tickerSource === "rest") {
+      log.info("GRVT tickers: {count} REST ticker call(s) (tickerSource: rest)", {
+        count: wanted.length,
+      });
+    } else if (this.#clock.now() < this.#streamDownUntil) {
+      log.warn(
+        "GRVT tickers: {count} REST ticker call(s); the v1.ticker.s stream failed and is retried after {until}",
+        { count: wanted.length, until: new Date(this.#streamDownUntil).toISOString() },
+      );
+    } else {
+      try {
+        await this.#subscribeAll(all, signal);
+        await this.#awaitSnapshots(wanted, signal);
+        for (const m of wanted) {
+          const t = this.#tickers.get(m.venueSymbol);
+          if (t) out.set(m.venueSymbol, t);
+        }
+        rest = wanted.filter((m) => !out.has(m.venueSymbol));
+        if (rest.length === 0) {
+          log.info("GRVT tickers: {count} from the v1.ticker.s stream, no REST call", {
+            count: wanted.length,
+          });
+        } else {
+          log.warn(
+            "GRVT tickers: {streamed} from the v1.ticker.s stream, {count} REST ticker call(s) for markets without a readable snapshot after {ms} ms: {missing}",
+            {
+              streamed: out.size,
+              count: rest.length,
+              ms: this.#waitMs,
+              missing: rest.map((m) => m.venueSymbol).join(", "),
+            },
+          );
+        }
+      } catch (e) {
+        signal?.throwIfAborted();
+        this.#streamDownUntil = this.#clock.now() + this.#retryMs;
+        log.warn(
+          "GRVT tickers: {count} REST ticker call(s); the v1.ticker.s stream failed ({error}) and is retried in {retryMs} ms",
+          { count: wanted.length, error: (e as Error).message, retryMs: this.#retryMs },
+        );
+        await this.#dropStream();
+        out.clear();
+        rest = wanted;
+      }
+    }
+    const fetched = await pool(rest, this.#concurrency, (m) => this.#restTicker(m, signal));
+    rest.forEach((m, i) => out.set(m.venueSymbol, fetched[i]));
+    return out;
+  }
+
+  /** Opens the stream if needed and subscribes every market not yet asked for, in one request. */
+  #subscribeAll(all: GrvtMarket[], signal?: AbortSignal): Promise<void> {
+    // Serialised: fetchFundingRates and fetchMarketData often run together and share it.
+    const run = this.#subscribing.then(async () => {
+      const stream = this.#stream ??= this.#newStream();
+      const fresh = all.map((m) => m.venueSymbol).filter((i) => !this.#subscribed.has(i));
+      for (const i of fresh) this.#subscribed.add(i);
+      const work = fresh.length > 0
+        ? stream.subscribe(TICKER_STREAM, fresh.map((i) => `${i}@${this.#rate}`))
+        : stream.connect({ signal });
+      await this.#within(work, signal, "opening the v1.ticker.s stream");
+    });
+    this.#subscribing = run.catch(() => {});
+    return run;
+  }
+
+  #newStream(): GrvtStream {
+    const stream: GrvtStream = new GrvtStream({
+      url: this.#wsUrl,
+      clock: this.#clock,
+      WebSocket: this.#options.WebSocket,
+      reconnect: this.#options.reconnect,
+      connectTimeoutMs: this.#waitMs,
+      onFeed: (f) => this.#onFeed(f),
+      onState: (e) => {
+        if (this.#stream !== stream) return;
+        // Snapshots of a lost connection are not served; the reconnection resubscribes.
+        if (e.state !== "connected") {
+          this.#tickers.clear();
+          this.#unreadable.clear();
+        }
+        if (e.state === "disconnected" && e.error) {
+          log.warn("GRVT v1.ticker.s stream gave up: {error}", { error: e.error.message });
+          this.#dropStream().catch(() => {});
+        }
+        this.#wake();
+      },
+      onMalformed: (e) => {
+        log.warn("GRVT v1.ticker.s frame unreadable: {error}", { error: (e as Error).message });
+      },
+    });
+    return stream;
+  }
+
+  #onFeed(frame: GrvtFeedFrame): void {
+    if (frame.stream !== TICKER_STREAM) return;
+    // Live selectors carry the rate (`BTC_USDT_Perp@500`), the docs' do not (grvt.md §7.5).
+    const instrument = frame.selector.split("@")[0];
+    try {
+      const t = parsePayload(tickerSchema, frame.feed, { venue: "grvt", endpoint: TICKER_STREAM });
+      this.#tickers.set(t.instrument, t);
+      this.#unreadable.delete(t.instrument);
+    } catch (e) {
+      log.warn("GRVT v1.ticker.s snapshot of {instrument} unreadable: {error}", {
+        instrument,
+        error: (e as Error).message,
+      });
+      this.#tickers.delete(instrument);
+      this.#unreadable.add(instrument);
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  /** Waits until every wanted market has a snapshot (or an unreadable one), or `streamWaitMs`. */
+  async #awaitSnapshots(wanted: GrvtMarket[], signal?: AbortSignal): Promise<void> {
+    const ready = () =>
+      wanted.every((m) => this.#tickers.has(m.venueSymbol) || this.#unreadable.has(m.venueSymbol));
+    if (ready()) return;
+    let waiter: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      waiter = () => {
+        if (ready()) resolve();
+      };
+      this.#waiters.add(waiter);
+    });
+    try {
+      await this.#within(done, signal, "").catch((e) => {
+        if (!(e instanceof TimeoutError)) throw e;
+      });
+    } finally {
+      this.#waiters.delete(waiter);
+    }
+  }
+
+  /** `work`, or a TimeoutError after `streamWaitMs`, or the caller's abort. */
+  async #within<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+    const stop = new AbortController();
+    const deadline = this.#clock.sleep(this.#waitMs, stop.signal).then(() => {
+      throw new TimeoutError(this.#waitMs, { venue: "grvt", endpoint: what || TICKER_STREAM });
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal?.aborted) reject(signal.reason);
+      signal?.addEventListener("abort", () => reject(signal.reason), {
+        once: true,
+        signal: stop.signal,
+      });
+    });
+    // Whichever loses the race must not surface as an unhandled rejection.
+    work.catch(() => {});
+    deadline.catch(() => {});
+    aborted.catch(() => {});
+    try {
+      return await Promise.race([work, deadline, aborted]);
+    } finally {
+      stop.abort();
+    }
+  }
+
+  async #dropStream(): Promise<void> {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    this.#subscribed.clear();
+    this.#tickers.clear();
+    this.#unreadable.clear();
+    this.#wake();
+    await stream?.close();
+  }
+
   /**
    * Current funding rates: the rate of the interval ending at `next_funding_time`.
    *
    * @param options Only these unified symbols; `signal` aborts.
    * @returns One rate per market.
+   * @throws {MalformedPayloadError} If a REST ticker lacks a field the rate needs.
    */
   async fetchFundingRates(
     options: { symbols?: string[]; signal?: AbortSignal } = {},
   ): Promise<FundingRate[]> {
-    const markets = await this.#select(options.symbols, options.signal);
-    return await pool(markets, this.#concurrency, async (m) => {
-      const t = await this.#ticker(m, options.signal);
+    const { all, wanted } = await this.#select(options.symbols, options.signal);
+    const tickers = await this.#collect(all, wanted, options.signal);
+    return wanted.map((m) => {
+      const t = tickers.get(m.venueSymbol)!;
       const intervalHours = t.funding_interval_hours && t.funding_interval_hours > 0
         ? t.funding_interval_hours
         : m.fundingIntervalHours;
@@ -178,13 +450,15 @@ export class GRVTFundingAdapter implements FundingAdapter {
    *
    * @param options Only these unified symbols; `signal` aborts.
    * @returns One row per market.
+   * @throws {MalformedPayloadError} If a REST ticker cannot be read.
    */
   async fetchMarketData(
     options: { symbols?: string[]; signal?: AbortSignal } = {},
   ): Promise<MarketData[]> {
-    const markets = await this.#select(options.symbols, options.signal);
-    return await pool(markets, this.#concurrency, async (m) => {
-      const t = await this.#ticker(m, options.signal);
+    const { all, wanted } = await this.#select(options.symbols, options.signal);
+    const tickers = await this.#collect(all, wanted, options.signal);
+    return wanted.map((m) => {
+      const t = tickers.get(m.venueSymbol)!;
       const mark = positive(t.mark_price);
       const bid = positive(t.best_bid_price);
       const ask = positive(t.best_ask_price);
@@ -261,9 +535,14 @@ export class GRVTFundingAdapter implements FundingAdapter {
     return rows.sort((a, b) => a.time - b.time).slice(Math.max(0, rows.length - want));
   }
 
-  /** Nothing to release (HTTP only). */
-  close(): Promise<void> {
-    return Promise.resolve();
+  /**
+   * Closes the ticker stream (a later call opens a new one). Idempotent.
+   *
+   * @returns Resolves once the socket is closed.
+   */
+  async close(): Promise<void> {
+    await this.#subscribing;
+    await this.#dropStream();
   }
 
   /** Same as `close()`. */

@@ -101,9 +101,11 @@ export class GrvtStream {
   readonly #ws: WsTransport;
   readonly #options: GrvtStreamOptions;
   readonly #clock: Clock;
-  readonly #subs = new Map<string, { stream: string; selector: string }>();
+  /** By `stream|primary`; `group` ties selectors subscribed together (re-sent together). */
+  readonly #subs = new Map<string, { stream: string; selector: string; group: number }>();
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
+  #nextGroup = 1;
 
   /**
    * Creates the connection; nothing is opened until {@linkcode GrvtStream.connect}.
@@ -123,9 +125,16 @@ export class GrvtStream {
       connectTimeoutMs: options.connectTimeoutMs,
       heartbeat: { intervalMs: options.heartbeatMs ?? 5_000, message: () => "ping" },
       onOpen: async (_t, ctx) => {
-        // Subscriptions are sent here, each awaited, so "connected" means subscribed.
+        // Subscriptions are sent here, each awaited, so "connected" means subscribed; selectors
+        // subscribed in one request are re-sent in one request.
+        const groups = new Map<number, { stream: string; selectors: string[] }>();
+        for (const s of this.#subs.values()) {
+          const g = groups.get(s.group);
+          if (g) g.selectors.push(s.selector);
+          else groups.set(s.group, { stream: s.stream, selectors: [s.selector] });
+        }
         await Promise.all(
-          [...this.#subs.values()].map((s) => this.#subscribeNow(s.stream, s.selector, ctx.signal)),
+          [...groups.values()].map((g) => this.#subscribeNow(g.stream, g.selectors, ctx.signal)),
         );
       },
     });
@@ -153,15 +162,21 @@ export class GrvtStream {
 
   /**
    * Subscribes (or subscribes again, which replaces the same primary selector and brings a
-   * fresh snapshot): kept for every reconnection, sent now when connected.
+   * fresh snapshot): kept for every reconnection, sent now when connected. Several selectors
+   * go in one JSON-RPC request (grvt.md §7.2 `selectors` is a list), and are re-sent together.
    *
    * @param stream Stream (`v1.book.d`).
-   * @param selector Selector (`BTC_USDT_Perp@100`).
+   * @param selector Selector (`BTC_USDT_Perp@100`), or several.
    * @throws {PerpError} If the venue refuses the subscription.
    */
-  async subscribe(stream: string, selector: string): Promise<void> {
-    this.#subs.set(`${stream}|${selector.split("@")[0]}`, { stream, selector });
-    if (this.#ws.state === "connected") await this.#subscribeNow(stream, selector);
+  async subscribe(stream: string, selector: string | string[]): Promise<void> {
+    const selectors = typeof selector === "string" ? [selector] : selector;
+    if (selectors.length === 0) return;
+    const group = this.#nextGroup++;
+    for (const s of selectors) {
+      this.#subs.set(`${stream}|${s.split("@")[0]}`, { stream, selector: s, group });
+    }
+    if (this.#ws.state === "connected") await this.#subscribeNow(stream, selectors);
     else await this.connect();
   }
 
@@ -192,13 +207,28 @@ export class GrvtStream {
     this.#failPending();
   }
 
-  async #subscribeNow(stream: string, selector: string, signal?: AbortSignal): Promise<void> {
-    const result = await this.#call("subscribe", { stream, selectors: [selector] }, signal);
+  async #subscribeNow(stream: string, selectors: string[], signal?: AbortSignal): Promise<void> {
+    const result = await this.#call("subscribe", { stream, selectors }, signal);
     const parsed = parsePayload(subscribeResultSchema, result, {
       venue: "grvt",
       endpoint: `subscribe ${stream}`,
     });
-    this.#options.onSubscribed?.(stream, selector, parsed);
+    if (selectors.length === 1) {
+      this.#options.onSubscribed?.(stream, selectors[0], parsed);
+      return;
+    }
+    // The per-selector lists are in request order (one entry per selector).
+    selectors.forEach((selector, i) => {
+      const at = <T>(list: T[] | undefined) => list?.[i] === undefined ? undefined : [list[i]];
+      this.#options.onSubscribed?.(stream, selector, {
+        stream: parsed.stream,
+        subs: [selector],
+        unsubs: parsed.unsubs,
+        num_snapshots: at(parsed.num_snapshots),
+        first_sequence_number: at(parsed.first_sequence_number),
+        latest_sequence_number: at(parsed.latest_sequence_number),
+      });
+    });
   }
 
   #call(method: string, params: unknown, signal?: AbortSignal): Promise<unknown> {

@@ -1,19 +1,22 @@
 /**
  * The GRVT replica: GRVT's wire protocol (grvt.md) on the simulator engine, served over
- * loopback on three servers standing in for the edge (login), trading and market-data hosts
- * ({@linkcode SimServer}s, except the trading host, whose WebSocket handler must read the
- * handshake headers).
+ * loopback on three {@linkcode SimServer}s standing in for the edge (login), trading and
+ * market-data hosts.
  *
  * What it speaks:
  * - `POST /auth/api_key/login` → `Set-Cookie: gravity=…; Expires=…` and `X-Grvt-Account-Id`;
  *   private calls without a live cookie get 401 / 1000, a mismatched account header 403 / 1001;
+ *   the trading host's WebSocket handshake is refused the same way (grvt.md §7.1: "a missing or
+ *   bad cookie gives a WS 401");
  * - `POST /full/v1/…` with `{"result": …}` bodies and `{code, message, status}` errors: market
  *   data (`instrument`, `instruments`, `all_instruments`, `ticker`, `book`, `trade`, `funding`
  *   with paging) and trading (`create_order`, `cancel_order`, `cancel_all_orders`, `order`,
  *   `open_orders`, `positions`, `account_summary`, `fill_history`, `funding_payment_history`,
  *   `get_sub_accounts`);
  * - `/ws/full` JSON-RPC on both hosts: `subscribe` / `unsubscribe` of `v1.book.d`, `v1.book.s`,
- *   `v1.order`, `v1.fill`, `v1.position` (snapshots at sequence 0, then 1, 2, …), and
+ *   `v1.ticker.s` (any number of `instrument@500|1000|5000` selectors per request; a whole
+ *   ticker, sequence 0, on subscribe and after every change), `v1.order`, `v1.fill`,
+ *   `v1.position` (snapshots at sequence 0, then 1, 2, …), and
  *   `v1/<endpoint>` request methods answered with the REST body under `result`;
  * - every order's EIP-712 signature checked with viem's `recoverTypedDataAddress` (through
  *   `recoverGrvtOrderSigner`): bad r/s 2006, bad v 2005, high S 2007, expired 2001, more than
@@ -59,7 +62,6 @@ import type { FillView, OrderView, SimEvent } from "../events.ts";
 import { FaultInjector } from "../faults.ts";
 import { scriptedFundingRates } from "../funding.ts";
 import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
-import { HandshakeServer } from "./_handshake_server.ts";
 
 /** Front-end name of the replica, for fault rules. */
 export const GRVT_FRONT_END = "grvt";
@@ -348,7 +350,7 @@ class Replica implements GrvtReplica {
   readonly #chainId: number;
   readonly #sessionMs: number;
   readonly #signer: string;
-  readonly #servers: (SimServer | HandshakeServer)[];
+  readonly #servers: SimServer[];
   readonly #insts = new Map<string, InstrumentInfo>();
   readonly #sessions = new Map<string, Session>();
   readonly #wire = new Map<string, Wire>();
@@ -358,6 +360,7 @@ class Replica implements GrvtReplica {
   readonly #unsubscribe: () => void;
   #held: SimEvent[] | undefined;
   #bookSnapshotsDue = new Set<string>();
+  #tickersDue = new Set<string>();
   #closed = false;
 
   constructor(options: GrvtReplicaOptions) {
@@ -412,8 +415,7 @@ class Replica implements GrvtReplica {
     this.#unsubscribe = this.engine.subscribe((e) => this.#onEngineEvent(e));
 
     const edge = SimServer.start({ faults: this.faults });
-    // The trading host reads the WebSocket handshake headers (see _handshake_server.ts).
-    const trades = new HandshakeServer(this.faults);
+    const trades = SimServer.start({ faults: this.faults });
     const market = SimServer.start({ faults: this.faults });
     this.#servers = [edge, trades, market];
     this.hosts = Object.freeze({
@@ -443,7 +445,7 @@ class Replica implements GrvtReplica {
 
   // ------------------------------------------------------------------ routing
 
-  #routes(edge: SimServer, trades: HandshakeServer, market: SimServer): void {
+  #routes(edge: SimServer, trades: SimServer, market: SimServer): void {
     const fe = GRVT_FRONT_END;
     edge.route(fe, "POST", "/auth/api_key/login", (ctx) => this.#login(ctx), {
       endpoint: "auth/api_key/login",
@@ -482,15 +484,37 @@ class Replica implements GrvtReplica {
         }), { endpoint: `full/v1/${name}` });
     }
     market.websocket(fe, "/ws/full", (socket) => this.#onSocket(socket, undefined, pub, {}));
-    trades.websocket(fe, "/ws/full", (socket, ctx) => {
-      let session: Session | undefined;
-      try {
-        session = this.#authenticate(ctx.request.headers);
-      } catch {
-        // Private streams answer 1000 on subscribe (grvt.md §7.1).
-      }
-      this.#onSocket(socket, session, {}, priv);
-    });
+    // The handshake carries the session (grvt.md §7.1): a missing or bad cookie is refused with
+    // a 401, a foreign account header with a 403, before the upgrade.
+    trades.websocket(
+      fe,
+      "/ws/full",
+      (socket, ctx) => {
+        let session: Session;
+        try {
+          // Checked again: the session may have expired between the handshake and now.
+          session = this.#authenticate(ctx.request.headers);
+        } catch {
+          socket.close(1008, "unauthenticated");
+          return;
+        }
+        this.#onSocket(socket, session, {}, priv);
+      },
+      {
+        accept: (ctx) => {
+          try {
+            this.#authenticate(ctx.request.headers);
+            return undefined;
+          } catch (e) {
+            return reply(toReply(e));
+          }
+        },
+      },
+    );
+    // Unknown paths answer GRVT's own 1004 body rather than the harness's.
+    for (const server of [trades, market]) {
+      server.route(fe, "*", "/*", () => reply(new GrvtReply(1004)), { endpoint: "unknown" });
+    }
   }
 
   async #rest(ctx: RouteContext, run: (body: Json) => unknown): Promise<Response> {
@@ -1214,41 +1238,46 @@ class Replica implements GrvtReplica {
   ): void {
     const stream = String(params.stream ?? "");
     const selectors = Array.isArray(params.selectors) ? params.selectors.map(String) : [];
+    const book = stream === "v1.book.d" || stream === "v1.book.s";
+    const ticker = stream === "v1.ticker.s";
+    const priv = stream === "v1.order" || stream === "v1.fill" || stream === "v1.position";
+    if (!book && !ticker && !priv) throw new GrvtReply(1003, `Unknown stream ${stream}`);
     const subs: string[] = [];
     const unsubs: string[] = [];
     const first: string[] = [];
     const latest: string[] = [];
     const snapshots: number[] = [];
     const after: (() => void)[] = [];
-    for (const selector of selectors) {
+    const added: Sub[] = [];
+    // Every selector is checked before any takes effect: a refused request changes nothing.
+    for (const selector of method === "subscribe" ? selectors : []) {
       const [primary, secondary] = selector.split("@");
-      const book = stream === "v1.book.d" || stream === "v1.book.s";
-      const priv = stream === "v1.order" || stream === "v1.fill" || stream === "v1.position";
-      if (!book && !priv) throw new GrvtReply(1003, `Unknown stream ${stream}`);
-      // Same primary selector again replaces the earlier one (grvt.md §7.2).
-      for (const s of [...mine]) {
-        if (s.stream === stream && s.selector.split("@")[0] === primary) {
-          mine.delete(s);
-          this.#subs.delete(s);
-          if (method === "unsubscribe") unsubs.push(s.selector);
-        }
-      }
-      if (method === "unsubscribe") continue;
       const sub: Sub = { socket, stream, selector, seq: 0 };
-      if (book) {
+      if (book || ticker) {
         if (secondary === undefined) throw new GrvtReply(1101);
         const info = this.#inst(primary);
         const [rate, depth] = secondary.split("-");
-        if (!/^\d+$/.test(rate)) throw new GrvtReply(3030);
+        // Ticker snapshot rates 500, 1000, 5000 ms (grvt.md §7.4).
+        if (ticker ? !["500", "1000", "5000"].includes(secondary) : !/^\d+$/.test(rate)) {
+          throw new GrvtReply(3030);
+        }
         sub.instrument = info.instrument;
         if (stream === "v1.book.s") {
           sub.depth = depthOf(depth === undefined ? 10 : Number(depth));
         }
-        const seq = this.engine.lastSeq(`book:${info.instrument}`);
-        first.push(String(seq + 1));
-        latest.push(String(seq));
-        snapshots.push(1);
-        after.push(() => this.#sendBookSnapshot(sub));
+        if (ticker) {
+          // Snapshot streams carry sequence number 0 on every frame (grvt.md §7.5).
+          first.push("0");
+          latest.push("0");
+          snapshots.push(1);
+          after.push(() => this.#sendTicker(sub));
+        } else {
+          const seq = this.engine.lastSeq(`book:${info.instrument}`);
+          first.push(String(seq + 1));
+          latest.push(String(seq));
+          snapshots.push(1);
+          after.push(() => this.#sendBookSnapshot(sub));
+        }
       } else {
         if (session === undefined || session.expiresAt <= this.engine.now()) {
           throw new GrvtReply(1000);
@@ -1266,9 +1295,24 @@ class Replica implements GrvtReplica {
           for (const feed of snaps) this.#sendFeed(sub, feed, 0);
         });
       }
+      added.push(sub);
+    }
+    const primaries = new Set(
+      (method === "subscribe" ? added.map((a) => a.selector) : selectors)
+        .map((sel) => sel.split("@")[0]),
+    );
+    // Same primary selector again replaces the earlier one (grvt.md §7.2).
+    for (const s of [...mine]) {
+      if (s.stream === stream && primaries.has(s.selector.split("@")[0])) {
+        mine.delete(s);
+        this.#subs.delete(s);
+        if (method === "unsubscribe") unsubs.push(s.selector);
+      }
+    }
+    for (const sub of added) {
       mine.add(sub);
       this.#subs.add(sub);
-      subs.push(selector);
+      subs.push(sub.selector);
     }
     const result: Json = method === "subscribe"
       ? {
@@ -1311,6 +1355,39 @@ class Replica implements GrvtReplica {
     });
   }
 
+  /**
+   * A `v1.ticker.s` frame: the REST `Ticker` object plus `funding_interval_hours`, which the live
+   * stream carries (grvt.md §4.1.2, ccxt pro sample).
+   */
+  #sendTicker(sub: Sub): void {
+    const info = this.#insts.get(sub.instrument!)!;
+    sub.socket.send(`v1.ticker.s:${info.instrument}`, {
+      stream: "v1.ticker.s",
+      selector: sub.selector,
+      sequence_number: "0",
+      feed: { ...this.#ticker(info), funding_interval_hours: info.fundingIntervalHours },
+      prev_sequence_number: "0",
+    });
+  }
+
+  /**
+   * Publishes fresh ticker snapshots of an instrument after whatever changed it (book, trade,
+   * position, price, funding), at most once per task. The venue's publish rate is not imitated:
+   * a change is published at once, and nothing is published without a change.
+   */
+  #scheduleTickers(instrument: string): void {
+    if (this.#tickersDue.has(instrument)) return;
+    this.#tickersDue.add(instrument);
+    queueMicrotask(() => {
+      this.#tickersDue.delete(instrument);
+      for (const sub of this.#subs) {
+        if (sub.stream === "v1.ticker.s" && sub.instrument === instrument && sub.socket.open) {
+          this.#sendTicker(sub);
+        }
+      }
+    });
+  }
+
   #sendFeed(sub: Sub, feed: Json, seq?: number): void {
     let n: number;
     if (seq === undefined) n = ++sub.seq;
@@ -1329,6 +1406,8 @@ class Replica implements GrvtReplica {
       this.#held.push(e);
       return;
     }
+    const touched = tickerInstrument(e);
+    if (touched !== undefined && this.#insts.has(touched)) this.#scheduleTickers(touched);
     switch (e.type) {
       case "book": {
         for (const sub of this.#subs) {
@@ -1416,6 +1495,8 @@ class Replica implements GrvtReplica {
       },
       setFundingRate: (symbol, rate) => {
         this.engine.setFundingRates(inst(symbol), scriptedFundingRates(rate));
+        // The engine has no event for a new rate; the ticker shows it.
+        this.#scheduleTickers(inst(symbol));
         return done;
       },
       advance: async (ms) => {
@@ -1529,6 +1610,21 @@ function rejectReasonOf(v: OrderView, isMarket: boolean, resized: boolean): stri
       return "LIQUIDATION";
     default:
       return "UNSPECIFIED";
+  }
+}
+
+/** The instrument whose ticker an engine event changes, if any. */
+function tickerInstrument(e: SimEvent): string | undefined {
+  switch (e.type) {
+    case "book":
+    case "trade":
+    case "price":
+    case "position":
+      return e.symbol;
+    case "funding":
+      return e.settlement.symbol;
+    default:
+      return undefined;
   }
 }
 
