@@ -13,7 +13,8 @@
  *   the channel is resubscribed for a fresh snapshot; empty frames are heartbeats;
  * - every server `ping` is answered with `pong` echoing `time`;
  * - the HMAC timestamp must be within ±60 s of the venue's clock: the client measures the offset
- *   with `getServerTime` when it connects.
+ *   with `getServerTime` when it connects, again when the private stream is lost, and after a
+ *   signed call is refused for its timestamp (that call is then re-signed and sent once more).
  *
  * @module
  */
@@ -41,6 +42,7 @@ import { randomClientOrderId } from "../_shared/client_order_id.ts";
 import { systemClock } from "../_shared/clock.ts";
 import { Decimal, type DecimalInput, toDecimal } from "../_shared/decimal.ts";
 import {
+  AuthenticationError,
   DuplicateClientOrderIdError,
   InvalidOrderError,
   MalformedPayloadError,
@@ -49,7 +51,12 @@ import {
   PostOnlyWouldCrossError,
 } from "../_shared/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
-import { createHttpTransport, type FetchLike, type HttpTransport } from "../_shared/http.ts";
+import {
+  createHttpTransport,
+  type FetchLike,
+  type HttpRequest,
+  type HttpTransport,
+} from "../_shared/http.ts";
 import { LiveOrderBook } from "../_shared/live_order_book.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import { placeOnce } from "../_shared/place_once.ts";
@@ -60,7 +67,12 @@ import {
   type WsMessage,
   type WsTransport,
 } from "../_shared/ws.ts";
-import { edgeXAuthenticate, edgeXHeaderNames, edgeXPrivateWsAuth } from "./auth.ts";
+import {
+  edgeXAuthenticate,
+  edgeXHeaderNames,
+  edgeXPrivateWsAuth,
+  edgeXRequiresAuth,
+} from "./auth.ts";
 import { EDGEX_EXPIRY, EDGEX_PATHS, EDGEX_PRODUCTION, EDGEX_WS_PATHS } from "./common.ts";
 import {
   type EdgeXCredentialOptions,
@@ -230,6 +242,7 @@ export class EdgeXClient implements ExchangeClient {
   readonly #slippage: Decimal;
   readonly #newId: () => string;
   #offsetMs = 0;
+  #resync: Promise<number> | undefined;
   #hub = new EventHub<ExchangeEvent>();
   #markets: Promise<EdgeXMarket[]> | undefined;
   #signer: EdgeXOrderSigner | undefined;
@@ -257,7 +270,7 @@ export class EdgeXClient implements ExchangeClient {
     this.#newId = options.newClientOrderId ?? (() => randomClientOrderId("edgex"));
     this.#wsUrl = options.wsUrl ?? EDGEX_PRODUCTION.wsUrl;
     const headerNames = edgeXHeaderNames(options.headerPrefix ?? "edgeX");
-    this.#http = createHttpTransport({
+    const http = createHttpTransport({
       venue: VENUE,
       baseUrl: options.restUrl ?? EDGEX_PRODUCTION.restUrl,
       clock: this.#clock,
@@ -273,6 +286,12 @@ export class EdgeXClient implements ExchangeClient {
       ),
       mapError: mapEdgeXError,
     });
+    // Signed calls refused for a stale timestamp re-sync the clock once and are sent again.
+    this.#http = {
+      venue: http.venue,
+      baseUrl: http.baseUrl,
+      request: <S extends z.ZodType>(r: HttpRequest<S>) => this.#request(http, r),
+    };
   }
 
   // ------------------------------------------------------------------------------ lifecycle
@@ -288,12 +307,7 @@ export class EdgeXClient implements ExchangeClient {
 
   async #connect(signal?: AbortSignal): Promise<void> {
     if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
-    if (this.#options.syncServerTime ?? true) {
-      const before = this.#clock.now();
-      const server = await getServerTime(this.#http, { signal });
-      const after = this.#clock.now();
-      this.#offsetMs = server - Math.round((before + after) / 2);
-    }
+    if (this.#options.syncServerTime ?? true) await this.#syncClock(signal);
     await this.#ready();
     // A signed REST call first: bad credentials surface as AuthenticationError /
     // InvalidSignatureError here; a refused WebSocket handshake only says "connection failed".
@@ -301,6 +315,59 @@ export class EdgeXClient implements ExchangeClient {
     const ws = this.#private ?? this.#openPrivate();
     this.#private = ws;
     await ws.connect({ signal });
+  }
+
+  /**
+   * Measures the venue clock's offset with `getServerTime` (one call shared by concurrent
+   * callers) and returns it.
+   */
+  #syncClock(signal?: AbortSignal): Promise<number> {
+    this.#resync ??= (async () => {
+      const before = this.#clock.now();
+      const server = await getServerTime(this.#http, { signal });
+      const after = this.#clock.now();
+      this.#offsetMs = server - Math.round((before + after) / 2);
+      return this.#offsetMs;
+    })().finally(() => {
+      this.#resync = undefined;
+    });
+    return this.#resync;
+  }
+
+  /**
+   * Sends a request. A signed call refused as unauthenticated gets one clock re-sync; it is
+   * sent once more (re-signed) if the refusal was about the timestamp: the venue said so, or
+   * the re-sync moved the offset by a second or more. An authentication refusal happens at
+   * the gateway before the request acts (edgex.md §7.2), so even `createOrder` is safe to
+   * resend; any other refusal, and a second one, is thrown as it is.
+   */
+  async #request<S extends z.ZodType>(
+    http: HttpTransport,
+    request: HttpRequest<S>,
+  ): Promise<z.output<S>> {
+    const before = this.#offsetMs;
+    try {
+      return await http.request(request);
+    } catch (error) {
+      if (
+        !(error instanceof AuthenticationError) || !edgeXRequiresAuth(request.path) ||
+        !(this.#options.syncServerTime ?? true)
+      ) throw error;
+      let after: number;
+      try {
+        after = await this.#syncClock(request.signal);
+      } catch {
+        throw error;
+      }
+      const moved = Math.abs(after - before) >= 1_000;
+      if (!moved && !/timestamp/i.test(error.message)) throw error;
+      log.warn("Refused for a stale timestamp on {endpoint}; clock offset {before} → {after} ms", {
+        endpoint: request.endpoint ?? request.path,
+        before,
+        after,
+      });
+      return await http.request(request);
+    }
   }
 
   #openPrivate(): WsTransport {
@@ -331,6 +398,11 @@ export class EdgeXClient implements ExchangeClient {
     });
     ws.onMessage((m) => this.#onPrivate(ws, m));
     ws.onStateChange((e) => {
+      // The handshake is signed too, and a refused one only says "connection failed": re-sync
+      // the clock once per loss so the next attempts sign with the venue's time.
+      if (e.state === "reconnecting" && (this.#options.syncServerTime ?? true)) {
+        this.#syncClock().catch(() => {});
+      }
       this.#hub.emit({
         type: "connection",
         stream: "account",
@@ -351,6 +423,8 @@ export class EdgeXClient implements ExchangeClient {
       for (const book of [...entry.books]) await book.close();
     }
     await Promise.all([priv?.close(), pub?.close()]);
+    // A clock re-sync started by a lost connection: let it finish (it is one short request).
+    await this.#resync?.catch(() => {});
     for (const w of [...this.#orderWaiters]) w();
     this.#hub.close();
   }
@@ -385,6 +459,12 @@ export class EdgeXClient implements ExchangeClient {
       throw new NotFoundError({ venue: VENUE, message: `Unknown market '${symbol}' on edgex` });
     }
     return m;
+  }
+
+  /** The market of a symbol, loading the markets first (what `placeOrder` did before). */
+  async #loadedMarket(symbol: string): Promise<EdgeXMarket> {
+    await this.getMarkets();
+    return await this.#market(symbol);
   }
 
   #marketById(contractId: string | undefined): EdgeXMarket | undefined {
@@ -422,8 +502,10 @@ export class EdgeXClient implements ExchangeClient {
    * @throws {OrderRejectedError} Other refusals.
    */
   async placeOrder(request: OrderRequest): Promise<Order> {
-    await this.getMarkets();
-    const m = await this.#market(request.symbol);
+    // Hot path: once the markets are loaded, find the market without a detour through
+    // getMarkets() (which copies every market) and its promise hops.
+    const m = this.#loaded?.find((x) => x.market.symbol === request.symbol) ??
+      await this.#loadedMarket(request.symbol);
     const signer = this.#signer!;
     const market = m.market;
     const where = { venue: VENUE, endpoint: EDGEX_PATHS.createOrder };

@@ -10,7 +10,10 @@
  *   the venue publishes no catalogue, these are the gitbook's generic names);
  * - HMAC request auth on every private path (bad signature, unknown key, wrong passphrase,
  *   timestamp more than ±60 s from the replica's clock are refused), also on the private
- *   WebSocket handshake;
+ *   WebSocket handshake (headers or the `Sec-WebSocket-Protocol` form, checked before the
+ *   upgrade; a refusal is HTTP 401 in the envelope);
+ * - one {@linkcode SimServer} for REST and both WebSockets, so request and frame faults,
+ *   `server.sockets()` and `dropConnections()` cover every connection;
  * - EIP-712 verification of every `createOrder` with viem's recover against the signer bound to
  *   the API key, plus the nonce rule (`sha256(clientOrderId)[0:8]`), `l2ExpireTime ≥ expireTime
  *   + 8 d`, `l2Size = size`, `l2Value = price × size` for limits, `price "0"` + IOC for market
@@ -50,7 +53,7 @@ import { SimControl } from "../control.ts";
 import { SimEngine } from "../engine.ts";
 import type { FillView, OrderView, SimEvent } from "../events.ts";
 import { FaultInjector } from "../faults.ts";
-import { type RouteContext, SimServer, SimSocket } from "../server.ts";
+import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
 
 /** Front-end name of the replica in the server and the fault injector. */
 export const EDGEX_FRONT_END = "edgex";
@@ -320,9 +323,6 @@ class Replica implements EdgeXReplica {
   readonly #unsubscribe: () => void;
   #flushScheduled = false;
   #closed = false;
-  readonly #faults: FaultInjector;
-  readonly #gateway: Deno.HttpServer<Deno.NetAddr>;
-  readonly #sockets = new Set<SimSocket>();
 
   constructor(options: EdgeXReplicaOptions) {
     this.clock = options.clock ?? new ManualClock(Date.now());
@@ -363,17 +363,10 @@ class Replica implements EdgeXReplica {
     };
     this.metadata = this.#buildMetadata();
     this.server = SimServer.start({ faults });
-    this.#faults = faults;
-    // The gateway in front of the SimServer: it reads the private handshake's auth headers
-    // before upgrading (SimServer hands socket routes a request whose headers are gone) and
-    // proxies every other request to the SimServer, where request faults apply.
-    this.#gateway = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (req) => this.#gatewayHandle(req),
-    );
-    this.restUrl = `http://127.0.0.1:${this.#gateway.addr.port}`;
-    this.wsUrl = `ws://127.0.0.1:${this.#gateway.addr.port}`;
+    this.restUrl = this.server.url;
+    this.wsUrl = this.server.wsUrl;
     this.#routes();
+    this.#socketRoutes();
     this.server.mountControl(this.control);
     this.#unsubscribe = this.engine.subscribe((e) => this.#onEngineEvent(e));
     const ping = options.pingIntervalMs ?? 10_000;
@@ -393,8 +386,6 @@ class Replica implements EdgeXReplica {
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
     this.#unsubscribe();
-    for (const s of this.#sockets) s.close(1001, "server closing");
-    await this.#gateway.shutdown();
     await this.server.close();
   }
 
@@ -1360,55 +1351,39 @@ class Replica implements EdgeXReplica {
 
   // ---------------------------------------------------------------------------- private WS
 
-  async #gatewayHandle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      if (url.pathname === PUBLIC_WS_PATH) {
-        return this.#upgrade(req, url, (s) => this.#onPublicSocket(s));
-      }
-      if (url.pathname === PRIVATE_WS_PATH) {
-        const failure = this.#checkPrivateHandshake(url, req.headers);
-        if (failure) {
-          // The gateway refuses the upgrade itself (HTTP 401 with the error envelope).
+  /**
+   * Both streams on the SimServer, so request faults, frame faults, `server.sockets()` and
+   * `dropConnections()` all go through it. The private handshake is checked before the upgrade:
+   * a refusal is an HTTP 401 with the error envelope, as the live gateway answers.
+   */
+  #socketRoutes(): void {
+    this.server.websocket(EDGEX_FRONT_END, PUBLIC_WS_PATH, (s) => this.#onPublicSocket(s));
+    this.server.websocket(
+      EDGEX_FRONT_END,
+      PRIVATE_WS_PATH,
+      (s, ctx) => this.#onPrivateSocket(s, ctx.url.searchParams.get("accountId") ?? ""),
+      {
+        accept: (ctx) => {
+          const failure = this.#checkPrivateHandshake(ctx.url, ctx.request.headers);
+          if (failure === undefined) return undefined;
           return Response.json({
             code: "AUTHENTICATION_FAILED",
             data: null,
             msg: failure,
             errorParam: null,
           }, { status: 401 });
-        }
-        const accountId = url.searchParams.get("accountId")!;
-        return this.#upgrade(req, url, (s) => this.#onPrivateSocket(s, accountId));
-      }
-      return Response.json({ code: "NOT_FOUND", msg: "no such stream" }, { status: 404 });
-    }
-    const target = `${this.server.url}${url.pathname}${url.search}`;
-    const body = req.method === "GET" || req.method === "HEAD"
-      ? undefined
-      : await req.arrayBuffer();
-    try {
-      const res = await fetch(target, { method: req.method, headers: req.headers, body });
-      return new Response(res.body, { status: res.status, headers: res.headers });
-    } catch (e) {
-      return Response.json({ code: "INTERNAL_ERROR", msg: String(e) }, { status: 502 });
-    }
-  }
-
-  #upgrade(req: Request, url: URL, open: (s: SimSocket) => void): Response {
-    const { socket, response } = Deno.upgradeWebSocket(req);
-    const sim = new SimSocket(socket, EDGEX_FRONT_END, url.pathname, this.#faults);
-    this.#sockets.add(sim);
-    sim.onClose(() => this.#sockets.delete(sim));
-    socket.addEventListener("open", () => {
-      if (this.#closed) sim.close(1001, "server closing");
-      else open(sim);
+        },
+      },
+    );
+    // Any other WebSocket path: refused before the upgrade (registered last, matched last).
+    this.server.websocket(EDGEX_FRONT_END, "/*", () => {}, {
+      accept: () => Response.json({ code: "NOT_FOUND", msg: "no such stream" }, { status: 404 }),
     });
-    return response;
   }
 
   /** Closes every WebSocket (clients must reconnect). */
   dropConnections(): void {
-    for (const s of [...this.#sockets]) s.close(4000, "connection dropped");
+    for (const s of this.server.sockets(EDGEX_FRONT_END)) s.close(4000, "connection dropped");
   }
 
   #checkPrivateHandshake(url: URL, headers: Headers): string | undefined {

@@ -1,6 +1,6 @@
 import { deepEqual, ok } from "node:assert/strict";
-import { signEdgeXRequest } from "../../exchanges/edgex/auth.ts";
-import { startEdgeXReplica } from "./mod.ts";
+import { edgeXPrivateWsAuth, signEdgeXRequest } from "../../exchanges/edgex/auth.ts";
+import { EDGEX_FRONT_END, startEdgeXReplica } from "./mod.ts";
 
 Deno.test("the replica answers errors in the EdgeX envelope", async () => {
   await using replica = startEdgeXReplica();
@@ -70,4 +70,154 @@ Deno.test("the private stream refuses any client message but ping/pong", async (
   const closed = new Promise((r) => (ws.onclose = r));
   ws.close();
   await closed;
+});
+
+type Frame = Record<string, unknown>;
+const received = new WeakMap<WebSocket, Frame[]>();
+
+/** Opens a socket that records every frame from the start. */
+function open(url: string, init?: string[] | { headers: Record<string, string> }): WebSocket {
+  const ws = Array.isArray(init) ? new WebSocket(url, init) : new WebSocket(url, init);
+  const frames: Frame[] = [];
+  received.set(ws, frames);
+  ws.addEventListener("message", (m) => frames.push(JSON.parse(m.data)));
+  return ws;
+}
+
+/** Resolves with the first recorded frame matching `pred`, or the close code if none came. */
+function nextFrame(ws: WebSocket, pred: (f: Frame) => boolean): Promise<Frame | number> {
+  return new Promise((resolve) => {
+    const check = () => received.get(ws)!.find(pred);
+    const found = check();
+    if (found) return resolve(found);
+    const onMessage = () => {
+      const f = check();
+      if (f === undefined) return;
+      ws.removeEventListener("message", onMessage);
+      resolve(f);
+    };
+    ws.addEventListener("message", onMessage);
+    ws.addEventListener("close", (e) => resolve(check() ?? e.code), { once: true });
+  });
+}
+
+async function closeSocket(ws: WebSocket): Promise<void> {
+  if (ws.readyState === WebSocket.CLOSED) return;
+  const closed = new Promise((r) => ws.addEventListener("close", r, { once: true }));
+  ws.close();
+  await closed;
+}
+
+function privateAuth(
+  replica: ReturnType<typeof startEdgeXReplica>,
+  at: number,
+): ReturnType<typeof edgeXPrivateWsAuth> {
+  const c = replica.credentials;
+  return edgeXPrivateWsAuth(c.accountId, {
+    apiKey: c.apiKey,
+    secret: c.apiSecret,
+    passphrase: c.apiPassphrase,
+  }, { wsUrl: replica.wsUrl, clock: { now: () => at } });
+}
+
+Deno.test("the private handshake is checked before the upgrade: 401 in the error envelope", async () => {
+  await using replica = startEdgeXReplica();
+  const now = replica.clock.now();
+  const refused = async (url: string, headers: Record<string, string>) => {
+    const res = await fetch(url.replace(/^ws/, "http"), {
+      headers: {
+        ...headers,
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": btoa("0123456789abcdef"),
+      },
+    });
+    const body = await res.json();
+    return [res.status, body.code, body.data] as const;
+  };
+  const stale = privateAuth(replica, now - 61_000);
+  deepEqual(await refused(stale.url, stale.headers), [401, "AUTHENTICATION_FAILED", null]);
+  const good = privateAuth(replica, now - 59_000);
+  const forged = { ...good.headers, "X-edgeX-Signature": "0".repeat(64) };
+  deepEqual(await refused(good.url, forged), [401, "AUTHENTICATION_FAILED", null]);
+  deepEqual(await refused(good.url, {}), [401, "AUTHENTICATION_FAILED", null]);
+  const otherAccount = good.url.replace(replica.credentials.accountId, "1");
+  deepEqual(await refused(otherAccount, good.headers), [401, "AUTHENTICATION_FAILED", null]);
+  deepEqual(await refused(`${replica.wsUrl}/api/v1/nowhere`, {}), [404, "NOT_FOUND", undefined]);
+  deepEqual(replica.server.sockets().length, 0);
+  // A WebSocket client sees the refusal as a failed connection.
+  const ws = new WebSocket(stale.url, { headers: stale.headers });
+  const failed = await new Promise<boolean>((resolve) => {
+    ws.onerror = () => resolve(true);
+    ws.onopen = () => resolve(false);
+  });
+  ok(failed);
+  await closeSocket(ws);
+});
+
+Deno.test("the private handshake is accepted by headers or by subprotocol", async () => {
+  await using replica = startEdgeXReplica();
+  const auth = privateAuth(replica, replica.clock.now() + 30_000);
+  const byHeaders = open(auth.url, { headers: auth.headers });
+  const byProtocol = open(auth.url, [auth.protocol]);
+  for (const ws of [byHeaders, byProtocol]) {
+    const snap = await nextFrame(
+      ws,
+      (f) => (f.content as { event?: string })?.event === "Snapshot",
+    );
+    ok(typeof snap === "object", `snapshot, not close code ${snap}`);
+  }
+  deepEqual(replica.server.sockets(EDGEX_FRONT_END).map((s) => s.path), [
+    "/api/v1/private/ws",
+    "/api/v1/private/ws",
+  ]);
+  await closeSocket(byHeaders);
+  await closeSocket(byProtocol);
+});
+
+Deno.test("both streams live on the SimServer: sockets(), dropConnections() and faults", async () => {
+  await using replica = startEdgeXReplica();
+  const auth = privateAuth(replica, replica.clock.now());
+  const pub = open(`${replica.wsUrl}/api/v1/public/ws`);
+  const priv = open(auth.url, { headers: auth.headers });
+  ok(typeof await nextFrame(pub, (f) => f.type === "connected") === "object");
+  ok(typeof await nextFrame(priv, (f) => f.type === "connected") === "object");
+  deepEqual(replica.server.sockets(EDGEX_FRONT_END).map((s) => s.path).sort(), [
+    "/api/v1/private/ws",
+    "/api/v1/public/ws",
+  ]);
+
+  const pubClosed = nextFrame(pub, () => false);
+  const privClosed = nextFrame(priv, () => false);
+  replica.dropConnections();
+  deepEqual([await pubClosed, await privClosed], [4000, 4000]);
+  deepEqual(replica.server.sockets().length, 0);
+
+  // A request fault on the private stream's handshake is applied by the one server.
+  replica.control.injectFault({
+    kind: "error",
+    frontEnd: EDGEX_FRONT_END,
+    target: "/api/v1/private/ws",
+    status: 503,
+    times: 1,
+  });
+  const faulted = open(auth.url, { headers: auth.headers });
+  const outcome = await nextFrame(faulted, () => true);
+  ok(typeof outcome === "number", "the handshake failed: no frame");
+  await closeSocket(faulted);
+
+  // A frame fault on the public stream: the connection is dropped when the snapshot is sent.
+  replica.control.injectFault({
+    kind: "drop_connection",
+    frontEnd: EDGEX_FRONT_END,
+    target: "depth.30000001.15",
+    times: 1,
+  });
+  const again = open(`${replica.wsUrl}/api/v1/public/ws`);
+  await nextFrame(again, (f) => f.type === "connected");
+  again.send(JSON.stringify({ type: "subscribe", channel: "depth.30000001.15" }));
+  deepEqual(await nextFrame(again, () => false), 4000);
+  deepEqual(received.get(again)!.map((f) => f.type), ["connected", "subscribed"], "no snapshot");
+  await closeSocket(again);
 });
