@@ -22,7 +22,7 @@ import { GRVTClient, GRVTFundingAdapter } from "../exchanges/grvt/mod.ts";
 import { LighterClient, LighterFundingAdapter } from "../exchanges/lighter/mod.ts";
 import { startEdgeXReplica } from "./edgex/mod.ts";
 import { GRVT_COUNTERPARTY, startGrvtReplica } from "./grvt/mod.ts";
-import { startLighterReplica } from "./lighter/mod.ts";
+import { LIGHTER_FRONT_END, startLighterReplica } from "./lighter/mod.ts";
 import { SimControl } from "./control.ts";
 import { SimEngine } from "./engine.ts";
 import { FaultInjector } from "./faults.ts";
@@ -140,6 +140,18 @@ export interface SimVenue {
    * of a local replica, never funded anywhere); empty for paper venues.
    */
   readonly endpoints: Readonly<Record<string, string>>;
+  /**
+   * The fault injector the venue's front-end consults: the replica's own (front-end `"grvt"`,
+   * `"lighter"`, `"edgex"`, with that venue's endpoint and stream names), or the paper
+   * clients' (front-end `"paper"`). The same injector as `control.faults`.
+   */
+  readonly faults: FaultInjector;
+  /**
+   * Drops every live connection of the venue's clients (replica: the server closes its
+   * sockets; paper: each client created by {@linkcode SimVenue.client} simulates a disconnect).
+   * Clients reconnect and resubscribe on their own.
+   */
+  dropConnections(): Promise<void>;
   /** A trading client for the test account (not yet connected). */
   client(): ExchangeClient;
   /** A funding adapter for the venue. */
@@ -206,6 +218,8 @@ export function startSimVenue(
     accountId: base.accountId,
     clock,
     protocol,
+    faults: base.control.faults,
+    dropConnections: base.dropConnections,
     client: base.client,
     fundingAdapter: base.fundingAdapter,
     engineSymbol: base.engineSymbol ?? ((symbol) => symbol),
@@ -241,6 +255,7 @@ interface VenueBase {
   liquidityAccountId: string;
   client(): ExchangeClient;
   fundingAdapter(): FundingAdapter;
+  dropConnections(): Promise<void>;
   engineSymbol?(symbol: string): string;
   endpoints?: Record<string, string>;
   close(): Promise<void>;
@@ -260,12 +275,21 @@ function startPaper(
     engine.addInstrument({ ...m.spec, ...profile }, { markPrice: m.price, indexPrice: m.price });
   }
   engine.createAccount(accountId, { collateral: options.collateral ?? "100000" });
+  const clients: PaperClient[] = [];
   return {
     engine,
     control,
     accountId,
     liquidityAccountId: "liquidity",
-    client: () => new PaperClient({ engine, accountId, faults, venue }),
+    client: () => {
+      const client = new PaperClient({ engine, accountId, faults, venue });
+      clients.push(client);
+      return client;
+    },
+    dropConnections: () => {
+      for (const c of clients) c.simulateDisconnect();
+      return Promise.resolve();
+    },
     fundingAdapter: () => new PaperFundingAdapter(engine, { venue }),
     close: () => Promise.resolve(),
   };
@@ -287,6 +311,7 @@ function startReplica(
         accountId: r.credentials.tradingAccountId,
         liquidityAccountId: GRVT_COUNTERPARTY,
         client: () => new GRVTClient({ ...connection, ...r.credentials }),
+        dropConnections: () => r.control.dropConnections(),
         fundingAdapter: () => new GRVTFundingAdapter(connection),
         engineSymbol: (symbol) => r.instruments[symbol] ?? symbol,
         endpoints: {
@@ -317,6 +342,10 @@ function startReplica(
             clock,
           }),
         fundingAdapter: () => new LighterFundingAdapter({ restUrl: r.restUrl, wsUrl: r.wsUrl }),
+        dropConnections: () => {
+          for (const s of r.server.sockets(LIGHTER_FRONT_END)) s.close(1012, "replica: dropped");
+          return Promise.resolve();
+        },
         endpoints: {
           restUrl: r.restUrl,
           wsUrl: r.wsUrl,
@@ -348,6 +377,7 @@ function startReplica(
             clock,
           }),
         fundingAdapter: () => new EdgeXFundingAdapter({ restUrl: r.restUrl, clock }),
+        dropConnections: () => Promise.resolve(r.dropConnections()),
         endpoints: {
           restUrl: r.restUrl,
           wsUrl: r.wsUrl,

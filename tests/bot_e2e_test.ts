@@ -20,7 +20,8 @@ import {
   type SimVenueName,
   startSimVenue,
 } from "../sim/network.ts";
-import type { PaperClient } from "../sim/paper.ts";
+import type { FaultRule } from "../sim/faults.ts";
+import { LoopbackDriver } from "./bot_loopback_driver.ts";
 import { type GridOptions, GridStrategy, makerPrice, takeProfitPrice } from "../strategies/grid.ts";
 import { type RunResult, runStrategy, type Strategy } from "../strategies/runner.ts";
 
@@ -29,7 +30,16 @@ const START = Date.UTC(2026, 0, 1);
 const Q = "0.01";
 const TP = "0.02";
 const TICK = new Decimal("0.1");
-const ACCOUNT = "trader";
+type Protocol = "paper" | "replica";
+/**
+ * Every scenario runs on the in-process paper protocol and on each venue's protocol replica
+ * (the venue's real client over loopback HTTP / WebSocket, driven in virtual time by
+ * {@linkcode LoopbackDriver}).
+ */
+const PROTOCOLS: Protocol[] = ["paper", "replica"];
+const CASES: { venue: SimVenueName; protocol: Protocol }[] = PROTOCOLS.flatMap((protocol) =>
+  VENUES.map((venue) => ({ venue, protocol }))
+);
 
 // ------------------------------------------------------------------------------------------
 // Harness
@@ -42,7 +52,7 @@ class VenueTruth {
 
   constructor(sim: SimVenue) {
     sim.engine.subscribe((e) => {
-      if (e.type !== "order" || e.order.accountId !== ACCOUNT) return;
+      if (e.type !== "order" || e.order.accountId !== sim.accountId) return;
       const o = e.order;
       this.orders.set(o.id, o);
       if (o.side !== "buy" || o.type !== "limit") return;
@@ -57,6 +67,27 @@ class VenueTruth {
   }
 }
 
+/** A running simulated venue and how to move its virtual time. */
+interface Venue {
+  venue: SimVenueName;
+  protocol: Protocol;
+  clock: ManualClock;
+  sim: SimVenue;
+  truth: VenueTruth;
+  /** Engine id of the test account. */
+  account: string;
+  /** Engine name of BTC. */
+  btc: string;
+  /** Advances virtual time; on a replica, lets loopback I/O settle between small steps. */
+  advance(ms: number): Promise<void>;
+  /** Advances a long stretch (paper: in `chunk`s; replica: in the driver's steps). */
+  runFor(ms: number, chunk?: number): Promise<void>;
+  /** Sets BTC's mark and index price. */
+  setPrice(price: string): void;
+  /** Fills the test account's order with this client order id against the liquidity. */
+  fill(clientOrderId: string): void;
+}
+
 interface Placed {
   request: OrderRequest;
   time: number;
@@ -65,8 +96,8 @@ interface Placed {
 
 interface Bot {
   grid: GridStrategy;
-  client: ExchangeClient;
-  paper: PaperClient;
+  /** The venue client itself (paper or the venue's real client), unwrapped. */
+  venueClient: ExchangeClient;
   placed: Placed[];
   notes: string[];
   result: Promise<RunResult>;
@@ -129,27 +160,53 @@ function duplicatingEvents(inner: ExchangeClient): ExchangeClient {
 
 async function startVenue(
   venue: SimVenueName,
+  protocol: Protocol,
   options: { volatilityBps?: string; seed?: number } = {},
-): Promise<{ clock: ManualClock; sim: SimVenue; truth: VenueTruth }> {
+): Promise<Venue> {
   const clock = new ManualClock(START);
   const sim = await startSimVenue(venue, {
     clock,
+    protocol,
     seed: options.seed ?? 3,
-    markets: [DEFAULT_SIM_MARKETS[0]],
+    // Replicas list their venue's own markets (BTC at 64000, tick 0.1, like the paper one).
+    markets: protocol === "paper" ? [DEFAULT_SIM_MARKETS[0]] : undefined,
     volatilityBps: options.volatilityBps ?? "2",
+    // Over the wire every price step costs book and ticker frames: a replica's market moves
+    // every 5 s (at a √5 larger step), which keeps an hour of market to a few seconds.
+    // (Flat markets keep the 1 s step: their frames are few, and requotes follow at once.)
+    stepMs: protocol === "replica" && options.volatilityBps !== "0" ? 5_000 : undefined,
   });
-  return { clock, sim, truth: new VenueTruth(sim) };
+  const btc = sim.engineSymbol("BTC");
+  const driver = protocol === "replica" ? new LoopbackDriver(clock) : undefined;
+  const advance = (ms: number) => driver ? driver.advance(ms) : clock.advance(ms);
+  return {
+    venue,
+    protocol,
+    clock,
+    sim,
+    truth: new VenueTruth(sim),
+    account: sim.accountId,
+    btc,
+    advance,
+    async runFor(ms: number, chunk = 60_000) {
+      if (driver) return await driver.advance(ms);
+      for (let t = 0; t < ms; t += chunk) await clock.advance(Math.min(chunk, ms - t));
+    },
+    setPrice(price: string) {
+      sim.control.setPrices(btc, { indexPrice: price, markPrice: price });
+    },
+    fill(clientOrderId: string) {
+      sim.control.fillOrder(sim.accountId, { clientOrderId });
+    },
+  };
 }
 
-function launch(
-  sim: SimVenue,
-  clock: ManualClock,
-  options: LaunchOptions = {},
-): Bot {
-  const paper = sim.client() as PaperClient;
+function launch(v: Venue, options: LaunchOptions = {}): Bot {
+  const { sim, clock } = v;
+  const venueClient = sim.client();
   const placed: Placed[] = [];
   const notes: string[] = [];
-  const wrapped = options.wrap ? options.wrap(paper) : paper;
+  const wrapped = options.wrap ? options.wrap(venueClient) : venueClient;
   const client = recording(wrapped, clock, placed);
   const grid = new GridStrategy(
     {
@@ -175,30 +232,25 @@ function launch(
   const result = runStrategy(driven, { clock, signal: controller.signal, random: () => 0.5 });
   return {
     grid,
-    client,
-    paper,
+    venueClient,
     placed,
     notes,
     result,
     async stop() {
       controller.abort();
-      await clock.advance(30_000);
+      await v.advance(30_000);
       const r = await result;
-      await paper.disconnect();
+      await venueClient.disconnect();
       return r;
     },
     async crash() {
       crashed = true;
-      await paper.disconnect();
+      await venueClient.disconnect();
       controller.abort();
-      await clock.advance(1);
+      await v.advance(1);
       await result;
     },
   };
-}
-
-async function runFor(clock: ManualClock, ms: number, chunk = 60_000): Promise<void> {
-  for (let t = 0; t < ms; t += chunk) await clock.advance(Math.min(chunk, ms - t));
 }
 
 function opens(bot: Bot): Placed[] {
@@ -235,7 +287,7 @@ function assertOneClosePerFill(venue: string, truth: VenueTruth): { filledOpens:
   let filledOpens = 0;
   for (const open of ourOpens) {
     assert.equal(open.postOnly, true, `open ${open.clientOrderId} is post-only`);
-    assert.equal(open.size, Q);
+    assert.equal(new Decimal(open.size).toString(), Q);
     const ids = closeIdsOf(venue, open.clientOrderId);
     const mine = sells.filter((s) => ids.has(s.clientOrderId) && accepted(s));
     for (const s of mine) claimed.add(s.id);
@@ -248,7 +300,7 @@ function assertOneClosePerFill(venue: string, truth: VenueTruth): { filledOpens:
     filledOpens++;
     assert.equal(mine.length, 1, `exactly one close for open ${open.clientOrderId}`);
     const close = mine[0];
-    assert.equal(close.size, filled.toString(), "close size = filled size");
+    assert.equal(new Decimal(close.size).toString(), filled.toString(), "close size = filled");
     assert.equal(close.postOnly, true);
     const target = takeProfitPrice(open.price!, TP, TICK, "buy");
     assert.ok(new Decimal(close.price!).gte(target), `close ${close.price} >= TP ${target}`);
@@ -263,26 +315,28 @@ function position(positions: Position[]): Decimal {
   return positions.find((p) => p.symbol === "BTC")?.size ?? new Decimal(0);
 }
 
-function restingCloseAmount(sim: SimVenue): Decimal {
-  return sim.engine.openOrders(ACCOUNT, "BTC")
+function restingCloseAmount(v: Venue): Decimal {
+  return v.sim.engine.openOrders(v.account, v.btc)
     .filter((o) => o.side === "sell")
     .reduce((s, o) => s.plus(o.remainingSize), new Decimal(0));
 }
 
-async function cleanup(bot: Bot | undefined, sim: SimVenue): Promise<void> {
-  await bot?.paper.disconnect();
-  await sim.close();
+async function cleanup(bot: Bot | undefined, v: Venue): Promise<void> {
+  await bot?.venueClient.disconnect();
+  await v.sim.close();
 }
+
+const label = (venue: string, protocol: Protocol) => `${venue} ${protocol}`;
 
 // ------------------------------------------------------------------------------------------
 // Trading on a moving market
 
-for (const venue of VENUES) {
-  Deno.test(`grid on ${venue}: an hour of market, post-only opens at ask − tick, one close per fill`, async () => {
-    const { clock, sim, truth } = await startVenue(venue);
-    const bot = launch(sim, clock, { grid: { cancelOnExit: true } });
+for (const { venue, protocol } of CASES) {
+  Deno.test(`grid on ${label(venue, protocol)}: an hour of market, post-only opens at ask − tick, one close per fill`, async () => {
+    const v = await startVenue(venue, protocol);
+    const bot = launch(v, { grid: { cancelOnExit: true } });
     try {
-      await runFor(clock, 3_600_000);
+      await v.runFor(3_600_000);
       const result = await bot.stop();
       assert.equal(result.reason, "signal");
       assert.equal(result.exitCode, 0);
@@ -304,18 +358,27 @@ for (const venue of VENUES) {
         const want = makerPrice(target, p.quote!, TICK, "sell");
         assert.equal(new Decimal(p.request.price!).toString(), want.toString());
       }
-      const { filledOpens } = assertOneClosePerFill(venue, truth);
+      const { filledOpens } = assertOneClosePerFill(venue, v.truth);
       assert.ok(filledOpens > 10, `fills: ${filledOpens}`);
       assert.equal(bot.grid.stats.closesPlaced, filledOpens);
       // Canceled on exit: no open left; the position is exactly what the closes will unwind.
-      assert.equal(sim.engine.openOrders(ACCOUNT, "BTC").filter((x) => x.side === "buy").length, 0);
-      assert.equal(
-        position(await bot.paper.getPositions()).toString(),
-        restingCloseAmount(sim).toString(),
+      const restingOpens = v.sim.engine.openOrders(v.account, v.btc).filter((x) =>
+        x.side === "buy"
       );
+      assert.equal(restingOpens.length, 0);
+      const check = v.sim.client();
+      await check.connect();
+      try {
+        assert.equal(
+          position(await check.getPositions()).toString(),
+          restingCloseAmount(v).toString(),
+        );
+      } finally {
+        await check.disconnect();
+      }
       assert.equal(bot.notes.filter((n) => n.includes("mismatch")).length, 0);
     } finally {
-      await cleanup(bot, sim);
+      await cleanup(bot, v);
     }
   });
 }
@@ -323,94 +386,93 @@ for (const venue of VENUES) {
 // ------------------------------------------------------------------------------------------
 // A flat market, driven by hand: cooldown ladder, grid step, stop, pause
 
-async function fillLastOpen(sim: SimVenue, bot: Bot, clock: ManualClock): Promise<void> {
-  const cid = opens(bot).at(-1)!.request.clientOrderId!;
-  sim.control.fillOrder(ACCOUNT, { clientOrderId: cid });
-  await clock.advance(500);
+async function fillLastOpen(v: Venue, bot: Bot): Promise<void> {
+  v.fill(opens(bot).at(-1)!.request.clientOrderId!);
+  await v.advance(500);
 }
 
 function lastCloseTime(bot: Bot): number {
   return closes(bot).at(-1)!.time;
 }
 
-for (const venue of VENUES) {
-  Deno.test(`grid on ${venue}: cooldown ladder ¼ ½ 1 2 × wait, and an immediate open after a take-profit`, async () => {
-    const { clock, sim, truth } = await startVenue(venue, { volatilityBps: "0" });
-    const bot = launch(sim, clock, { grid: { maxOrders: 6, waitTimeSec: 60 } });
+for (const { venue, protocol } of CASES) {
+  Deno.test(`grid on ${label(venue, protocol)}: cooldown ladder ¼ ½ 1 2 × wait, and an immediate open after a take-profit`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+    const bot = launch(v, { grid: { maxOrders: 6, waitTimeSec: 60 } });
     try {
-      await clock.advance(1_000);
+      await v.advance(1_000);
       assert.equal(opens(bot).length, 1, "first open goes out at once");
       // Closes resting → cooldown: 1/6 → 30 s, 2/6 → 60 s, 3/6 → 60 s, 4/6 → 120 s.
       const ladder = [30_000, 60_000, 60_000, 120_000];
       for (const [i, cooldown] of ladder.entries()) {
-        await fillLastOpen(sim, bot, clock);
+        await fillLastOpen(v, bot);
         assert.equal(closes(bot).length, i + 1, "close placed after the fill");
         const closedAt = lastCloseTime(bot);
-        await clock.advance(cooldown - (clock.now() - closedAt) - 1_000);
+        await v.advance(cooldown - (v.clock.now() - closedAt) - 1_000);
         assert.equal(opens(bot).length, i + 1, `no open before ${cooldown} ms`);
-        await clock.advance(3_000);
+        await v.advance(3_000);
         assert.equal(opens(bot).length, i + 2, `open after ${cooldown} ms`);
         const waited = opens(bot).at(-1)!.time - closedAt;
         assert.ok(waited > cooldown && waited <= cooldown + 2_000, `waited ${waited}`);
       }
       // A take-profit fills: the next open goes out at once, with no cooldown.
-      await fillLastOpen(sim, bot, clock); // 5 closes now; cooldown would be 120 s
+      await fillLastOpen(v, bot); // 5 closes now; cooldown would be 120 s
       const before = opens(bot).length;
       // The market rises through the take-profits (all at 64013): the liquidity buys them.
-      sim.control.setPrices("BTC", { indexPrice: "64020", markPrice: "64020" });
-      await clock.advance(1_000);
+      v.setPrice("64020");
+      await v.advance(1_000);
       assert.equal(bot.grid.stats.tpFills, 5);
-      await clock.advance(1_000);
+      await v.advance(1_000);
       assert.equal(opens(bot).length, before + 1, "immediate open after a take-profit fill");
-      assertOneClosePerFill(venue, truth);
+      assertOneClosePerFill(venue, v.truth);
     } finally {
       await bot.stop();
-      await cleanup(bot, sim);
+      await cleanup(bot, v);
     }
   });
 
-  Deno.test(`grid on ${venue}: a full grid opens nothing; the grid step gates on the nearest close`, async () => {
-    const { clock, sim } = await startVenue(venue, { volatilityBps: "0" });
-    const bot = launch(sim, clock, { grid: { maxOrders: 2, waitTimeSec: 1, gridStep: "0.01" } });
+  Deno.test(`grid on ${label(venue, protocol)}: a full grid opens nothing; the grid step gates on the nearest close`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+    const bot = launch(v, { grid: { maxOrders: 2, waitTimeSec: 1, gridStep: "0.01" } });
     try {
-      await clock.advance(1_000);
-      await fillLastOpen(sim, bot, clock);
+      await v.advance(1_000);
+      await fillLastOpen(v, bot);
       // The new take-profit would sit at the existing one: the 0.01 % step blocks.
-      await runFor(clock, 300_000, 10_000);
+      await v.runFor(300_000, 10_000);
       assert.equal(opens(bot).length, 1, "grid step blocks");
       // The market drops 0.03 %: the new take-profit is far enough below the resting one.
-      sim.control.setPrices("BTC", { indexPrice: "63980", markPrice: "63980" });
-      await clock.advance(3_000);
+      v.setPrice("63980");
+      await v.advance(3_000);
       assert.equal(opens(bot).length, 2, "grid step passes after the move");
-      await fillLastOpen(sim, bot, clock);
+      await fillLastOpen(v, bot);
       assert.equal(closes(bot).length, 2);
       // Two closes = max-orders: nothing more, however long.
-      sim.control.setPrices("BTC", { indexPrice: "63900", markPrice: "63900" });
-      await runFor(clock, 600_000, 10_000);
+      v.setPrice("63900");
+      await v.runFor(600_000, 10_000);
       assert.equal(opens(bot).length, 2, "a full grid opens nothing");
     } finally {
       await bot.stop();
-      await cleanup(bot, sim);
+      await cleanup(bot, v);
     }
   });
 
-  Deno.test(`grid on ${venue}: the pause price pauses opening and the stop price stops`, async () => {
-    const { clock, sim } = await startVenue(venue, { volatilityBps: "0" });
-    const bot = launch(sim, clock, { grid: { pausePrice: "64050", stopPrice: "64150" } });
+  Deno.test(`grid on ${label(venue, protocol)}: the pause price pauses opening and the stop price stops`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+    const bot = launch(v, { grid: { pausePrice: "64050", stopPrice: "64150" } });
     try {
-      await clock.advance(1_000);
+      await v.advance(1_000);
       assert.equal(opens(bot).length, 1);
-      sim.control.setPrices("BTC", { indexPrice: "64100", markPrice: "64100" });
-      await clock.advance(10_000); // the open is chased away, then the pause holds
+      v.setPrice("64100");
+      await v.advance(10_000); // the open is chased away, then the pause holds
       const paused = opens(bot).length;
-      await runFor(clock, 120_000, 10_000);
+      await v.runFor(120_000, 10_000);
       assert.equal(opens(bot).length, paused, "no open while the ask is above the pause price");
-      assert.equal(sim.engine.openOrders(ACCOUNT, "BTC").length, 0);
-      sim.control.setPrices("BTC", { indexPrice: "64000", markPrice: "64000" });
-      await clock.advance(10_000);
+      assert.equal(v.sim.engine.openOrders(v.account, v.btc).length, 0);
+      v.setPrice("64000");
+      await v.advance(10_000);
       assert.equal(opens(bot).length, paused + 1, "resumes below the pause price");
-      sim.control.setPrices("BTC", { indexPrice: "64200", markPrice: "64200" });
-      await runFor(clock, 30_000, 5_000);
+      v.setPrice("64200");
+      await v.runFor(30_000, 5_000);
       const result = await bot.result;
       assert.deepEqual([result.reason, result.detail, result.exitCode], [
         "strategy",
@@ -419,7 +481,7 @@ for (const venue of VENUES) {
       ]);
       assert.ok(bot.notes.some((n) => n.includes("Stopped trading due to stop price triggered")));
     } finally {
-      await cleanup(bot, sim);
+      await cleanup(bot, v);
     }
   });
 }
@@ -427,118 +489,128 @@ for (const venue of VENUES) {
 // ------------------------------------------------------------------------------------------
 // The mismatch guard
 
-for (const venue of VENUES) {
-  Deno.test(`grid on ${venue}: a position altered behind the bot's back stops it with a notification`, async () => {
-    const { clock, sim } = await startVenue(venue, { volatilityBps: "0" });
-    const bot = launch(sim, clock);
+for (const { venue, protocol } of CASES) {
+  Deno.test(`grid on ${label(venue, protocol)}: a position altered behind the bot's back stops it with a notification`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+    const bot = launch(v);
     try {
-      await clock.advance(1_000);
-      await fillLastOpen(sim, bot, clock);
-      await runFor(clock, 120_000, 10_000);
+      await v.advance(1_000);
+      await fillLastOpen(v, bot);
+      await v.runFor(120_000, 10_000);
       assert.ok(!bot.notes.some((n) => n.includes("mismatch")), "no mismatch while consistent");
-      sim.control.placeOrder(ACCOUNT, { symbol: "BTC", side: "buy", type: "market", size: "0.05" });
-      await runFor(clock, 70_000, 5_000);
+      v.sim.control.placeOrder(v.account, {
+        symbol: v.btc,
+        side: "buy",
+        type: "market",
+        size: "0.05",
+      });
+      await v.runFor(70_000, 5_000);
       const result = await bot.result;
       assert.deepEqual([result.detail, result.exitCode], ["position mismatch", 1]);
       const note = bot.notes.find((n) => n.includes("Position mismatch detected"));
       assert.ok(note, bot.notes.join("\n"));
       assert.match(note!, /current position: 0\.06 \| active closing amount: 0\.01/);
       // The take-profit stays; the bot never closes positions by itself.
-      assert.equal(restingCloseAmount(sim).toString(), "0.01");
+      assert.equal(restingCloseAmount(v).toString(), "0.01");
     } finally {
-      await cleanup(bot, sim);
+      await cleanup(bot, v);
     }
   });
 }
 
-Deno.test("grid: one odd position reading is checked again and does not stop the bot", async () => {
-  const { clock, sim } = await startVenue("grvt", { volatilityBps: "0" });
-  let odd = 0;
-  const bot = launch(sim, clock, {
-    wrap: (inner) =>
-      new Proxy(inner, {
-        get(target, prop) {
-          if (prop === "getPositions") {
-            return async () => {
-              const real = await target.getPositions();
-              if (odd !== 1) return real;
-              odd = 2;
-              return [{
-                venue: "grvt",
-                symbol: "BTC",
-                size: new Decimal(5),
-                entryPrice: new Decimal(1),
-              }];
-            };
-          }
-          const value = Reflect.get(target, prop, target);
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      }),
+for (const protocol of PROTOCOLS) {
+  Deno.test(`grid on grvt ${protocol}: one odd position reading is checked again and does not stop the bot`, async () => {
+    const v = await startVenue("grvt", protocol, { volatilityBps: "0" });
+    let odd = 0;
+    const bot = launch(v, {
+      wrap: (inner) =>
+        new Proxy(inner, {
+          get(target, prop) {
+            if (prop === "getPositions") {
+              return async () => {
+                const real = await target.getPositions();
+                if (odd !== 1) return real;
+                odd = 2;
+                return [{
+                  venue: "grvt",
+                  symbol: "BTC",
+                  size: new Decimal(5),
+                  entryPrice: new Decimal(1),
+                }];
+              };
+            }
+            const value = Reflect.get(target, prop, target);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        }),
+    });
+    try {
+      await v.advance(1_000);
+      odd = 1;
+      await v.runFor(180_000, 10_000);
+      assert.equal(odd, 2, "the odd reading was served");
+      assert.ok(!bot.notes.some((n) => n.includes("mismatch")), bot.notes.join("\n"));
+      const status = await Promise.race([
+        bot.result.then(() => "ended"),
+        Promise.resolve("running"),
+      ]);
+      assert.equal(status, "running");
+    } finally {
+      await bot.stop();
+      await cleanup(bot, v);
+    }
   });
-  try {
-    await clock.advance(1_000);
-    odd = 1;
-    await runFor(clock, 180_000, 10_000);
-    assert.equal(odd, 2, "the odd reading was served");
-    assert.ok(!bot.notes.some((n) => n.includes("mismatch")), bot.notes.join("\n"));
-    const status = await Promise.race([bot.result.then(() => "ended"), Promise.resolve("running")]);
-    assert.equal(status, "running");
-  } finally {
-    await bot.stop();
-    await cleanup(bot, sim);
-  }
-});
+}
 
 // ------------------------------------------------------------------------------------------
 // Restart safety
 
-for (const venue of VENUES) {
-  Deno.test(`grid on ${venue}: a restart adopts the resting open order instead of sending another`, async () => {
-    const { clock, sim, truth } = await startVenue(venue, { volatilityBps: "0" });
-    const a = launch(sim, clock);
+for (const { venue, protocol } of CASES) {
+  Deno.test(`grid on ${label(venue, protocol)}: a restart adopts the resting open order instead of sending another`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+    const a = launch(v);
     let b: Bot | undefined;
     try {
-      await clock.advance(1_000);
+      await v.advance(1_000);
       assert.equal(opens(a).length, 1);
       await a.crash();
-      b = launch(sim, clock);
-      await runFor(clock, 60_000, 5_000);
+      b = launch(v);
+      await v.runFor(60_000, 5_000);
       assert.equal(opens(b).length, 0, "the restarted bot sends no new open");
-      assert.equal(truth.maxRestingOpens, 1);
-      sim.control.fillOrder(ACCOUNT, { clientOrderId: opens(a)[0].request.clientOrderId! });
-      await clock.advance(2_000);
+      assert.equal(v.truth.maxRestingOpens, 1);
+      v.fill(opens(a)[0].request.clientOrderId!);
+      await v.advance(2_000);
       assert.equal(closes(b).length, 1, "the restarted bot closes the adopted fill");
-      assertOneClosePerFill(venue, truth);
+      assertOneClosePerFill(venue, v.truth);
     } finally {
       await b?.stop();
-      await cleanup(b, sim);
+      await cleanup(b, v);
     }
   });
 
-  Deno.test(`grid on ${venue}: a fill during downtime gets exactly one close across two restarts`, async () => {
-    const { clock, sim, truth } = await startVenue(venue, { volatilityBps: "0" });
-    const a = launch(sim, clock);
+  Deno.test(`grid on ${label(venue, protocol)}: a fill during downtime gets exactly one close across two restarts`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+    const a = launch(v);
     let b: Bot | undefined;
     let c: Bot | undefined;
     try {
-      await clock.advance(1_000);
+      await v.advance(1_000);
       const openCid = opens(a)[0].request.clientOrderId!;
       await a.crash();
-      sim.control.fillOrder(ACCOUNT, { clientOrderId: openCid }); // filled while no bot runs
-      b = launch(sim, clock);
-      await clock.advance(2_000);
+      v.fill(openCid); // filled while no bot runs
+      b = launch(v);
+      await v.advance(2_000);
       assert.equal(closes(b).length, 1, "the restarted bot places the missing close");
       await b.crash();
-      c = launch(sim, clock);
-      await runFor(clock, 120_000, 10_000);
+      c = launch(v);
+      await v.runFor(120_000, 10_000);
       assert.equal(closes(c).length, 0, "no second close after another restart");
       assert.ok(opens(c).length >= 1, "trading goes on");
-      assertOneClosePerFill(venue, truth);
-      assert.equal(restingCloseAmount(sim).toString(), Q);
+      assertOneClosePerFill(venue, v.truth);
+      assert.equal(restingCloseAmount(v).toString(), Q);
     } finally {
       await c?.stop();
-      await cleanup(c, sim);
+      await cleanup(c, v);
     }
   });
 }
@@ -546,37 +618,97 @@ for (const venue of VENUES) {
 // ------------------------------------------------------------------------------------------
 // Faults
 
-for (const venue of VENUES) {
-  Deno.test(`grid on ${venue}: 5xx, 429, lost answers, dropped streams, book gaps and duplicate events cause no duplicate or missing close`, async () => {
-    const { clock, sim, truth } = await startVenue(venue, { seed: 11 });
-    const fault = (rule: Parameters<typeof sim.control.injectFault>[0]) =>
-      sim.control.injectFault({ frontEnd: "paper", ...rule });
-    fault({ kind: "error", target: "placeOrder", every: 7 });
-    fault({ kind: "drop_response", target: "placeOrder", every: 5 });
-    fault({ kind: "error", status: 502, target: "cancelOrder", every: 4 });
-    fault({ kind: "drop_response", target: "cancelOrder", every: 6 });
-    fault({ kind: "error", target: "getOpenOrders", every: 9 });
-    fault({ kind: "rate_limit", target: "getOrder", limit: 2, windowMs: 1_000 });
-    fault({ kind: "gap", target: "book:BTC", chance: 0.02 });
-    fault({ kind: "malformed", target: "book:BTC", chance: 0.01 });
-    const bot = launch(sim, clock, { wrap: duplicatingEvents, grid: { cancelOnExit: true } });
+/**
+ * The same faults on each front-end, by its own endpoint and stream names: the paper clients'
+ * operations, or the replica's HTTP endpoints and WebSocket streams (sim/grvt, sim/lighter,
+ * sim/edgex). A duplicate fill event comes both from the venue (a repeated account frame on a
+ * replica) and from the client wrapper that delivers every order and fill event twice.
+ */
+function faultPlan(venue: SimVenueName, protocol: Protocol): FaultRule[] {
+  if (protocol === "paper") {
+    return [
+      { kind: "error", target: "placeOrder", every: 7 },
+      { kind: "drop_response", target: "placeOrder", every: 5 },
+      { kind: "error", status: 502, target: "cancelOrder", every: 4 },
+      { kind: "drop_response", target: "cancelOrder", every: 6 },
+      { kind: "error", target: "getOpenOrders", every: 9 },
+      { kind: "rate_limit", target: "getOrder", limit: 2, windowMs: 1_000 },
+      { kind: "gap", target: "book:BTC", chance: 0.02 },
+      { kind: "malformed", target: "book:BTC", chance: 0.01 },
+    ].map((r) => ({ ...r, frontEnd: "paper" }) as FaultRule);
+  }
+  const names = {
+    grvt: {
+      place: "full/v1/create_order",
+      cancel: "full/v1/cancel_order",
+      openOrders: "full/v1/open_orders",
+      any: "full/v1/*",
+      book: "v1.book.*",
+      account: "v1.fill*",
+    },
+    lighter: {
+      place: "/api/v1/sendTx",
+      cancel: "/api/v1/sendTx",
+      openOrders: "/api/v1/accountActiveOrders",
+      any: "/api/v1/*",
+      book: "order_book:*",
+      account: "account_all*",
+    },
+    edgex: {
+      place: "/api/v2/private/order/createOrder",
+      cancel: "/api/v2/private/order/cancelOrderById",
+      openOrders: "/api/v2/private/order/getActiveOrderPage",
+      any: "/api/v2/*",
+      book: "depth.*",
+      account: "account",
+    },
+  }[venue];
+  return [
+    { kind: "error", target: names.place, every: 7 },
+    { kind: "drop_response", target: names.place, every: 5 },
+    { kind: "error", status: 502, target: names.cancel, every: 4 },
+    { kind: "drop_response", target: names.cancel, every: 6 },
+    { kind: "error", target: names.openOrders, every: 9 },
+    { kind: "rate_limit", target: names.any, limit: 4, windowMs: 1_000 },
+    { kind: "gap", target: names.book, chance: 0.02 },
+    { kind: "malformed", target: names.book, chance: 0.01 },
+    { kind: "duplicate", target: names.account, chance: 0.3 },
+  ].map((r) => ({ ...r, frontEnd: venue }) as FaultRule);
+}
+
+for (const { venue, protocol } of CASES) {
+  Deno.test(`grid on ${label(venue, protocol)}: 5xx, 429, lost answers, dropped streams, book gaps and duplicate events cause no duplicate or missing close`, async () => {
+    const v = await startVenue(venue, protocol, { seed: 11 });
+    for (const rule of faultPlan(venue, protocol)) v.sim.faults.inject(rule);
+    const bot = launch(v, { wrap: duplicatingEvents, grid: { cancelOnExit: true } });
     try {
-      for (let minute = 0; minute < 60; minute++) {
-        if (minute % 7 === 3) bot.paper.simulateDisconnect();
-        await clock.advance(60_000);
+      // Half an hour over the wire (about 10 s of real time per venue), an hour on paper.
+      const minutes = protocol === "replica" ? 30 : 60;
+      for (let minute = 0; minute < minutes; minute++) {
+        if (minute % 7 === 3) await v.sim.dropConnections();
+        await v.advance(60_000);
       }
+      const rules = v.sim.faults.rules();
+      const fired = rules.map((r) => `${r.kind}/${r.target}:${r.fired}`);
+      for (const r of rules) assert.ok(r.fired > 0, fired.join(" "));
+      // Faults off for the graceful stop and the final reading.
+      v.sim.faults.clear();
       const result = await bot.stop();
       assert.equal(result.reason, "signal");
-      const fired = sim.control.faults.rules().map((r) => `${r.kind}/${r.target}:${r.fired}`);
-      for (const r of sim.control.faults.rules()) assert.ok(r.fired > 0, fired.join(" "));
-      const { filledOpens } = assertOneClosePerFill(venue, truth);
+      const { filledOpens } = assertOneClosePerFill(venue, v.truth);
       assert.ok(filledOpens > 5, `fills: ${filledOpens}`);
-      assert.equal(
-        position(await bot.paper.getPositions()).toString(),
-        restingCloseAmount(sim).toString(),
-      );
+      const check = v.sim.client();
+      await check.connect();
+      try {
+        assert.equal(
+          position(await check.getPositions()).toString(),
+          restingCloseAmount(v).toString(),
+        );
+      } finally {
+        await check.disconnect();
+      }
     } finally {
-      await cleanup(bot, sim);
+      await cleanup(bot, v);
     }
   });
 }
