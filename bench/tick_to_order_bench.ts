@@ -12,7 +12,7 @@
  *   client" (it also counts loopback, the replica's parsing and signature checks).
  *
  * ```sh
- * deno run -A bench/tick_to_order_bench.ts [--n 300] [--venues lighter,grvt,edgex] [--protocols paper,replica]
+ * deno run -A bench/tick_to_order_bench.ts [--n 1000] [--venues lighter,grvt,edgex] [--protocols paper,replica]
  * ```
  *
  * Targets (issue 7): p99 ≤ 2 ms GRVT and EdgeX, ≤ 3 ms Lighter, on the replica.
@@ -229,7 +229,7 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      n: { type: "string", default: "300" },
+      n: { type: "string", default: "1000" },
       venues: { type: "string", default: "lighter,grvt,edgex" },
       protocols: { type: "string", default: "paper,replica" },
     },
