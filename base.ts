@@ -703,11 +703,13 @@ export interface FundingAdapter extends AsyncDisposable {
 export const HOURS_PER_YEAR = 8760;
 
 /**
- * Derives `hourlyRate` and `apr` from a rate per interval.
+ * Derives `hourlyRate` and `apr` from a rate per interval, exactly. Give the interval in hours,
+ * or in minutes when the venue quotes minutes (EdgeX's `fundingRateIntervalMin`): a 10-minute
+ * interval is not a finite binary fraction of an hour, so minutes keep the division exact.
  *
- * @param input `rate` as a fraction per interval and `intervalHours`.
- * @returns The rate, interval, hourly rate and APR.
- * @throws {RangeError} If `intervalHours` is not a positive finite number.
+ * @param input `rate` as a fraction per interval and `intervalHours` or `intervalMinutes`.
+ * @returns The rate, interval (hours), hourly rate and APR.
+ * @throws {RangeError} If neither or both intervals are given, or one is not positive.
  *
  * @example
  * ```ts
@@ -718,16 +720,34 @@ export const HOURS_PER_YEAR = 8760;
  * const r = fundingRate({ rate: "0.00004", intervalHours: 4 });
  * deepEqual(r.hourlyRate.toString(), "0.00001");
  * deepEqual(r.apr.toString(), "0.0876");
+ * // A 10-minute interval stays exact.
+ * deepEqual(fundingRate({ rate: "0.00000208", intervalMinutes: 10 }).hourlyRate.toString(), "0.00001248");
  * ```
  */
 export function fundingRate(
-  input: { rate: DecimalInput; intervalHours: number },
+  input: { rate: DecimalInput; intervalHours?: number; intervalMinutes?: number },
 ): { rate: Decimal; intervalHours: number; hourlyRate: Decimal; apr: Decimal } {
-  const { intervalHours } = input;
-  if (!(Number.isFinite(intervalHours) && intervalHours > 0)) {
-    throw new RangeError(`'intervalHours' must be a positive number: got ${intervalHours}`);
+  const { intervalHours, intervalMinutes } = input;
+  if ((intervalHours === undefined) === (intervalMinutes === undefined)) {
+    throw new RangeError("Give exactly one of 'intervalHours' and 'intervalMinutes'");
+  }
+  const value = intervalHours ?? intervalMinutes!;
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `'${
+        intervalHours === undefined ? "intervalMinutes" : "intervalHours"
+      }' must be a positive number: got ${value}`,
+    );
   }
   const rate = new Decimal(input.rate);
-  const hourlyRate = rate.div(intervalHours);
-  return { rate, intervalHours, hourlyRate, apr: hourlyRate.times(HOURS_PER_YEAR) };
+  // Divisors go through their decimal string, so 0.5 or 2.5 divide exactly as written.
+  const hourlyRate = intervalHours === undefined
+    ? rate.times(60).div(String(intervalMinutes))
+    : rate.div(String(intervalHours));
+  return {
+    rate,
+    intervalHours: intervalHours ?? intervalMinutes! / 60,
+    hourlyRate,
+    apr: hourlyRate.times(HOURS_PER_YEAR),
+  };
 }

@@ -31,7 +31,6 @@
 export * from "../base.ts";
 export * from "./symbols.ts";
 export * from "./fees.ts";
-export * from "./units.ts";
 export * from "./model.ts";
 export * from "./store.ts";
 export * from "./migrations.ts";

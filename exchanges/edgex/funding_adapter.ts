@@ -159,7 +159,7 @@ export class EdgeXFundingAdapter implements FundingAdapter {
         venueSymbol: m.market.venueSymbol,
         ...fundingRate({
           rate: row.forecastFundingRate ?? row.fundingRate,
-          intervalHours: intervalMin / 60,
+          intervalMinutes: intervalMin,
         }),
         // `fundingTime` is the last settlement; the next one is one interval later (§4.1).
         nextFundingTime: row.fundingTime + intervalMin * 60_000,
@@ -250,7 +250,7 @@ export class EdgeXFundingAdapter implements FundingAdapter {
           venue: this.venue,
           symbol,
           time: row.fundingTime,
-          ...fundingRate({ rate: row.fundingRate, intervalHours: intervalMin / 60 }),
+          ...fundingRate({ rate: row.fundingRate, intervalMinutes: intervalMin }),
         });
       }
       offsetData = r.nextPageOffsetData;
