@@ -40,7 +40,7 @@ import {
 } from "../base.ts";
 import { toDecimal } from "../exchanges/_shared/decimal.ts";
 import { EventHub } from "../exchanges/_shared/event_hub.ts";
-import { LiveOrderBook } from "../exchanges/_shared/live_order_book.ts";
+import { bestBidAskOf, LiveOrderBook } from "../exchanges/_shared/live_order_book.ts";
 import { placeOnce } from "../exchanges/_shared/place_once.ts";
 import { quantize } from "../exchanges/_shared/quantize.ts";
 import type { SimEngine } from "./engine.ts";
@@ -383,25 +383,7 @@ export class PaperClient implements ExchangeClient {
   getBestBidAsk(symbol: string): Promise<BestBidAsk> {
     const live = this.#liveBook(symbol);
     if (live) return Promise.resolve(live.bestBidAsk());
-    return this.getOrderBook(symbol, 1).then((snap) => {
-      const bid = snap.bids[0];
-      const ask = snap.asks[0];
-      if (!bid || !ask) {
-        throw new NotFoundError({
-          venue: this.venue,
-          message: `The ${symbol} book on ${this.venue} has an empty side`,
-        });
-      }
-      return {
-        symbol,
-        bid: bid.price,
-        bidSize: bid.size,
-        ask: ask.price,
-        askSize: ask.size,
-        timestamp: snap.timestamp,
-        stale: false,
-      };
-    });
+    return this.getOrderBook(symbol, 1).then((snap) => bestBidAskOf(snap, this.venue));
   }
 
   /** Book depth: from a live book when one is fresh, else from the engine. */

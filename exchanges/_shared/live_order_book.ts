@@ -8,7 +8,7 @@
  * @module
  */
 import type { BestBidAsk, BookSnapshot, OrderBookSubscription } from "../../base.ts";
-import type { VenueName } from "./errors.ts";
+import { NotFoundError, type VenueName } from "./errors.ts";
 import {
   type BookSides,
   type DeltaSequence,
@@ -218,4 +218,47 @@ export class LiveOrderBook implements OrderBookSubscription {
       onError(e);
     }
   }
+}
+
+/**
+ * Best bid and ask of a book snapshot (a REST book, or a live book's copy), keeping its
+ * `stale` flag.
+ *
+ * @param snapshot The book, best levels first.
+ * @param venue Venue name for the error message.
+ * @returns The quote.
+ * @throws {NotFoundError} When a side is empty.
+ *
+ * @example
+ * ```ts
+ * import { bestBidAskOf } from "./live_order_book.ts";
+ * import { Decimal } from "./decimal.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * const level = (p: string) => ({ price: new Decimal(p), size: new Decimal("1") });
+ * const q = bestBidAskOf(
+ *   { symbol: "BTC", bids: [level("99")], asks: [level("101")], sequence: 1, timestamp: 0, stale: false },
+ *   "grvt",
+ * );
+ * deepEqual([q.bid.toString(), q.ask.toString()], ["99", "101"]);
+ * ```
+ */
+export function bestBidAskOf(snapshot: BookSnapshot, venue: VenueName): BestBidAsk {
+  const bid = snapshot.bids[0];
+  const ask = snapshot.asks[0];
+  if (!bid || !ask) {
+    throw new NotFoundError({
+      venue,
+      message: `The ${snapshot.symbol} book on ${venue} has an empty side`,
+    });
+  }
+  return {
+    symbol: snapshot.symbol,
+    bid: bid.price,
+    bidSize: bid.size,
+    ask: ask.price,
+    askSize: ask.size,
+    timestamp: snapshot.timestamp,
+    stale: snapshot.stale,
+  };
 }

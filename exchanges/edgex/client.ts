@@ -57,7 +57,7 @@ import {
   type HttpRequest,
   type HttpTransport,
 } from "../_shared/http.ts";
-import { LiveOrderBook } from "../_shared/live_order_book.ts";
+import { bestBidAskOf, LiveOrderBook } from "../_shared/live_order_book.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import { placeOnce } from "../_shared/place_once.ts";
 import { isMultipleOf, quantize } from "../_shared/quantize.ts";
@@ -1019,23 +1019,7 @@ export class EdgeXClient implements ExchangeClient {
   /** Best bid/ask from the live book when subscribed and fresh, else from REST `getDepth`. */
   async getBestBidAsk(symbol: string): Promise<BestBidAsk> {
     const snap = await this.getOrderBook(symbol, 1);
-    const bid = snap.bids[0];
-    const ask = snap.asks[0];
-    if (!bid || !ask) {
-      throw new NotFoundError({
-        venue: VENUE,
-        message: `The ${symbol} book on edgex has an empty side`,
-      });
-    }
-    return {
-      symbol,
-      bid: bid.price,
-      bidSize: bid.size,
-      ask: ask.price,
-      askSize: ask.size,
-      timestamp: snap.timestamp,
-      stale: snap.stale,
-    };
+    return bestBidAskOf(snap, VENUE);
   }
 
   /** Book depth from the live book when subscribed and fresh, else from REST `getDepth`. */

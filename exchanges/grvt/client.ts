@@ -52,7 +52,7 @@ import {
 } from "../_shared/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
 import type { FetchLike, HttpTransport } from "../_shared/http.ts";
-import { LiveOrderBook } from "../_shared/live_order_book.ts";
+import { bestBidAskOf, LiveOrderBook } from "../_shared/live_order_book.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import { placeOnce } from "../_shared/place_once.ts";
 import { isMultipleOf } from "../_shared/quantize.ts";
@@ -897,23 +897,7 @@ export class GRVTClient implements ExchangeClient {
     const live = this.#liveBook(symbol);
     if (live) return live.bestBidAsk();
     const snap = await this.getOrderBook(symbol, 1);
-    const bid = snap.bids[0];
-    const ask = snap.asks[0];
-    if (!bid || !ask) {
-      throw new NotFoundError({
-        venue: VENUE,
-        message: `The ${symbol} book on grvt has an empty side`,
-      });
-    }
-    return {
-      symbol,
-      bid: bid.price,
-      bidSize: bid.size,
-      ask: ask.price,
-      askSize: ask.size,
-      timestamp: snap.timestamp,
-      stale: false,
-    };
+    return bestBidAskOf(snap, VENUE);
   }
 
   /**
