@@ -246,35 +246,15 @@ export class Instrument {
    * @throws {InvalidOrderError} If the price is not a positive multiple of the tick size.
    */
   priceToTicks(price: DecimalInput, venue = "sim", field = "price"): number {
-    if (typeof price === "string") {
-      const scaled = parseScaledFast(price, this.priceDecimals);
-      if (scaled !== undefined && scaled > 0 && scaled % this.tickUnits === 0) {
-        return scaled / this.tickUnits;
-      }
-    }
-    const d = this.#decimal(price, venue, field, "invalid_price");
-    if (!d.gt(0)) {
-      throw new InvalidOrderError("invalid_price", {
-        venue,
-        message:
-          `Cannot place order on ${venue} as '${field}' must be positive: current value is ${d}`,
-      });
-    }
-    const q = d.div(this.tickSize);
-    if (!q.isInteger()) {
-      throw new InvalidOrderError("invalid_price", {
-        venue,
-        message:
-          `Cannot place order on ${venue} as '${field}' must be a multiple of ${this.tickSize}: current value is ${d}`,
-      });
-    }
-    if (!q.lte(Number.MAX_SAFE_INTEGER)) {
-      throw new InvalidOrderError("invalid_price", {
-        venue,
-        message: `Cannot place order on ${venue} as '${field}' is too large: current value is ${d}`,
-      });
-    }
-    return q.toNumber();
+    return this.#toUnits(
+      price,
+      this.priceDecimals,
+      this.tickUnits,
+      this.tickSize,
+      "invalid_price",
+      venue,
+      field,
+    );
   }
 
   /**
@@ -287,34 +267,43 @@ export class Instrument {
    * @throws {InvalidOrderError} If the size is not a positive multiple of the size step.
    */
   sizeToLots(size: DecimalInput, venue = "sim", field = "size"): number {
-    if (typeof size === "string") {
-      const scaled = parseScaledFast(size, this.sizeDecimals);
-      if (scaled !== undefined && scaled > 0 && scaled % this.stepUnits === 0) {
-        return scaled / this.stepUnits;
+    return this.#toUnits(
+      size,
+      this.sizeDecimals,
+      this.stepUnits,
+      this.sizeStep,
+      "invalid_size",
+      venue,
+      field,
+    );
+  }
+
+  /** A positive multiple of `step` as a count of steps; strings take a fast exact path. */
+  #toUnits(
+    value: DecimalInput,
+    decimals: number,
+    stepUnits: number,
+    step: Decimal,
+    reason: "invalid_price" | "invalid_size",
+    venue: string,
+    field: string,
+  ): number {
+    if (typeof value === "string") {
+      const scaled = parseScaledFast(value, decimals);
+      if (scaled !== undefined && scaled > 0 && scaled % stepUnits === 0) {
+        return scaled / stepUnits;
       }
     }
-    const d = this.#decimal(size, venue, field, "invalid_size");
-    if (!d.gt(0)) {
-      throw new InvalidOrderError("invalid_size", {
+    const d = this.#decimal(value, venue, field, reason);
+    const refuse = (why: string) =>
+      new InvalidOrderError(reason, {
         venue,
-        message:
-          `Cannot place order on ${venue} as '${field}' must be positive: current value is ${d}`,
+        message: `Cannot place order on ${venue} as '${field}' ${why}: current value is ${d}`,
       });
-    }
-    const q = d.div(this.sizeStep);
-    if (!q.isInteger()) {
-      throw new InvalidOrderError("invalid_size", {
-        venue,
-        message:
-          `Cannot place order on ${venue} as '${field}' must be a multiple of ${this.sizeStep}: current value is ${d}`,
-      });
-    }
-    if (!q.lte(Number.MAX_SAFE_INTEGER)) {
-      throw new InvalidOrderError("invalid_size", {
-        venue,
-        message: `Cannot place order on ${venue} as '${field}' is too large: current value is ${d}`,
-      });
-    }
+    if (!d.gt(0)) throw refuse("must be positive");
+    const q = d.div(step);
+    if (!q.isInteger()) throw refuse(`must be a multiple of ${step}`);
+    if (!q.lte(Number.MAX_SAFE_INTEGER)) throw refuse("is too large");
     return q.toNumber();
   }
 
