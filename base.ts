@@ -30,8 +30,8 @@
  *
  * @module
  */
-import { Decimal, type DecimalInput } from "./exchanges/_shared/decimal.ts";
-import type { VenueName } from "./exchanges/_shared/errors.ts";
+import { Decimal, type DecimalInput } from "./core/decimal.ts";
+import type { VenueName } from "./core/errors.ts";
 
 export {
   Decimal,
@@ -40,9 +40,9 @@ export {
   type DecimalRounding,
   type DecimalValue,
   toDecimal,
-} from "./exchanges/_shared/decimal.ts";
-export * from "./exchanges/_shared/errors.ts";
-export { redact, redactValue, registerSecret } from "./exchanges/_shared/redact.ts";
+} from "./core/decimal.ts";
+export * from "./core/errors.ts";
+export { redact, redactValue, registerSecret } from "./core/redact.ts";
 
 /**
  * Order side.

@@ -36,8 +36,8 @@
  */
 import { parseArgs, parseEnv } from "node:util";
 import { z } from "zod";
-import { Decimal } from "./exchanges/_shared/decimal.ts";
-import { redact, registerSecret } from "./exchanges/_shared/redact.ts";
+import { Decimal } from "./core/decimal.ts";
+import { redact, registerSecret } from "./core/redact.ts";
 import { LOG_LEVELS, type LogLevel, resetLogging, setupLogging } from "./helpers/logging.ts";
 
 // ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import {
   type TextFormatter,
   withFilter,
 } from "@logtape/logtape";
-import { redact, redactValue } from "../exchanges/_shared/redact.ts";
+import { redact, redactValue } from "../core/redact.ts";
 
 /** A log level name, least to most severe; the same names as LogTape's. */
 export type LogLevel = LogTapeLevel;
@@ -325,7 +325,7 @@ export interface SetupLoggingOptions {
  * @example
  * ```ts
  * import { getLogger } from "@logtape/logtape";
- * import { registerSecret } from "../exchanges/_shared/redact.ts";
+ * import { registerSecret } from "../core/redact.ts";
  * import { resetLogging, setupLogging } from "./logging.ts";
  * import assert from "node:assert/strict";
  *

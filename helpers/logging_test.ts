@@ -1,6 +1,6 @@
 import { getLogger } from "@logtape/logtape";
 import assert from "node:assert/strict";
-import { registerSecret } from "../exchanges/_shared/redact.ts";
+import { registerSecret } from "../core/redact.ts";
 import {
   DEFAULT_LOG_LEVEL,
   parseLogLevel,

@@ -6,7 +6,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { redact, registerSecret } from "../exchanges/_shared/redact.ts";
+import { redact, registerSecret } from "../core/redact.ts";
 import { LarkNotifier } from "./lark.ts";
 import { TelegramNotifier } from "./telegram.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { registerSecret } from "../exchanges/_shared/redact.ts";
+import { registerSecret } from "../core/redact.ts";
 import { postJson } from "./_http_post.ts";
 import type { Notifier } from "./notifier.ts";
 

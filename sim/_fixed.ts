@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Decimal, type DecimalInput, toDecimal } from "../exchanges/_shared/decimal.ts";
+import { Decimal, type DecimalInput, toDecimal } from "../core/decimal.ts";
 
 /** Decimal places of every cash amount held by the engine (cash is a bigint of 10^-24 units). */
 export const CASH_DECIMALS = 24;

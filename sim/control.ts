@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { DecimalInput } from "../exchanges/_shared/decimal.ts";
+import type { DecimalInput } from "../core/decimal.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
-import { NotFoundError } from "../exchanges/_shared/errors.ts";
+import { NotFoundError } from "../core/errors.ts";
 import type {
   BalanceView,
   CreateAccountOptions,

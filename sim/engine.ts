@@ -23,7 +23,7 @@
  * @module
  */
 import type { CancelReason, Clock, OrderStatus, OrderType, Side, TimeInForce } from "../base.ts";
-import { type DecimalInput, toDecimal } from "../exchanges/_shared/decimal.ts";
+import { type DecimalInput, toDecimal } from "../core/decimal.ts";
 import { systemClock } from "../exchanges/_shared/clock.ts";
 import {
   ConfigurationError,
@@ -33,7 +33,7 @@ import {
   NotFoundError,
   OrderRejectedError,
   PostOnlyWouldCrossError,
-} from "../exchanges/_shared/errors.ts";
+} from "../core/errors.ts";
 import { formatCash, formatScaled, parseCash, pow10, ratioOf } from "./_fixed.ts";
 import { TaskHeap } from "./_heap.ts";
 import { Account, type PositionState } from "./account.ts";

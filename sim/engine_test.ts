@@ -7,8 +7,8 @@ import {
   NotFoundError,
   OrderRejectedError,
   PostOnlyWouldCrossError,
-} from "../exchanges/_shared/errors.ts";
-import { Decimal } from "../exchanges/_shared/decimal.ts";
+} from "../core/errors.ts";
+import { Decimal } from "../core/decimal.ts";
 import { type EngineOptions, SimEngine } from "./engine.ts";
 import { scriptedFundingRates } from "./funding.ts";
 

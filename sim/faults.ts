@@ -13,7 +13,7 @@
  */
 import type { Clock } from "../base.ts";
 import { systemClock } from "../exchanges/_shared/clock.ts";
-import { ConfigurationError } from "../exchanges/_shared/errors.ts";
+import { ConfigurationError } from "../core/errors.ts";
 import { Prng } from "./random.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { deepStrictEqual, equal, throws } from "node:assert/strict";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
-import { ConfigurationError } from "../exchanges/_shared/errors.ts";
+import { ConfigurationError } from "../core/errors.ts";
 import { FaultInjector } from "./faults.ts";
 
 Deno.test("rate_limit answers 429 after N requests per window and reopens with the next window", async () => {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type DecimalInput, toDecimal } from "../exchanges/_shared/decimal.ts";
+import { type DecimalInput, toDecimal } from "../core/decimal.ts";
 
 /**
  * Returns the funding rate per interval for the settlement at `time`, or `undefined` to use the

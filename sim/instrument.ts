@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { Decimal, type DecimalInput, toDecimal } from "../exchanges/_shared/decimal.ts";
-import { ConfigurationError, InvalidOrderError } from "../exchanges/_shared/errors.ts";
+import { Decimal, type DecimalInput, toDecimal } from "../core/decimal.ts";
+import { ConfigurationError, InvalidOrderError } from "../core/errors.ts";
 import {
   CASH_DECIMALS,
   formatScaled,

@@ -1,6 +1,6 @@
 import { equal, throws } from "node:assert/strict";
-import { ConfigurationError, InvalidOrderError } from "../exchanges/_shared/errors.ts";
-import { Decimal } from "../exchanges/_shared/decimal.ts";
+import { ConfigurationError, InvalidOrderError } from "../core/errors.ts";
+import { Decimal } from "../core/decimal.ts";
 import { DEFAULT_FUNDING_INTERVAL_HOURS, Instrument } from "./instrument.ts";
 
 Deno.test("Instrument converts prices and sizes exactly, in both directions", () => {

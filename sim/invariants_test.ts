@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { equal, ok } from "node:assert/strict";
 import type { Clock } from "../base.ts";
-import { Decimal } from "../exchanges/_shared/decimal.ts";
-import { PerpError } from "../exchanges/_shared/errors.ts";
+import { Decimal } from "../core/decimal.ts";
+import { PerpError } from "../core/errors.ts";
 import { SimEngine } from "./engine.ts";
 import type { SimEvent } from "./events.ts";
 

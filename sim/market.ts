@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { type DecimalInput, toDecimal } from "../exchanges/_shared/decimal.ts";
-import { ConfigurationError, PerpError } from "../exchanges/_shared/errors.ts";
+import { type DecimalInput, toDecimal } from "../core/decimal.ts";
+import { ConfigurationError, PerpError } from "../core/errors.ts";
 import { pow10, toScaledBigInt } from "./_fixed.ts";
 import type { SimEngine } from "./engine.ts";
 import type { Instrument } from "./instrument.ts";

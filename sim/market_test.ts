@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, notEqual, ok, throws } from "node:assert/strict";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
-import { ConfigurationError } from "../exchanges/_shared/errors.ts";
-import { Decimal } from "../exchanges/_shared/decimal.ts";
+import { ConfigurationError } from "../core/errors.ts";
+import { Decimal } from "../core/decimal.ts";
 import { SimEngine } from "./engine.ts";
 import { Instrument } from "./instrument.ts";
 import { MarketSimulator, parsePricePoints, randomWalk, scriptedPath } from "./market.ts";

@@ -38,7 +38,7 @@ import {
   type VenueName,
   VenueUnavailableError,
 } from "../base.ts";
-import { toDecimal } from "../exchanges/_shared/decimal.ts";
+import { toDecimal } from "../core/decimal.ts";
 import { EventHub } from "../exchanges/_shared/event_hub.ts";
 import { bestBidAskOf, LiveOrderBook } from "../exchanges/_shared/live_order_book.ts";
 import { placeOnce } from "../exchanges/_shared/place_once.ts";

@@ -15,7 +15,7 @@ import {
   OrderRejectedError,
   PerpError,
   RateLimitedError,
-} from "../exchanges/_shared/errors.ts";
+} from "../core/errors.ts";
 import type { SimControl } from "./control.ts";
 import type { SimOrderRef, SimOrderRequest } from "./engine.ts";
 import { FaultInjector, type FaultRule } from "./faults.ts";
@@ -214,7 +214,7 @@ export class SimSocket {
  * @example
  * ```ts
  * import { errorResponse } from "./server.ts";
- * import { NotFoundError } from "../exchanges/_shared/errors.ts";
+ * import { NotFoundError } from "../core/errors.ts";
  * import { equal } from "node:assert/strict";
  *
  * equal(errorResponse(new NotFoundError({ message: "no such order" })).status, 404);

@@ -45,7 +45,7 @@ import type { z } from "zod";
 import type { Clock } from "../../base.ts";
 import { backoffDelay, type Jitter } from "./backoff.ts";
 import { systemClock } from "./clock.ts";
-import type { Decimal } from "./decimal.ts";
+import type { Decimal } from "../../core/decimal.ts";
 import {
   AuthenticationError,
   ConfigurationError,
@@ -58,9 +58,9 @@ import {
   TimeoutError,
   type VenueName,
   VenueUnavailableError,
-} from "./errors.ts";
+} from "../../core/errors.ts";
 import { parsePayload } from "./parse.ts";
-import { redact } from "./redact.ts";
+import { redact } from "../../core/redact.ts";
 
 const log = getLogger(["perp", "http"]);
 
@@ -362,7 +362,7 @@ export function parseRetryAfter(
  * @example A venue error code inside an HTTP 200 envelope
  * ```ts
  * import { createHttpTransport } from "./http.ts";
- * import { InvalidSignatureError, PerpError, type PerpErrorOptions } from "./errors.ts";
+ * import { InvalidSignatureError, PerpError, type PerpErrorOptions } from "../../core/errors.ts";
  * import { rejects } from "node:assert/strict";
  * import { z } from "zod";
  *

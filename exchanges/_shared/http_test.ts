@@ -13,7 +13,7 @@ import {
   RateLimitedError,
   TimeoutError,
   VenueUnavailableError,
-} from "./errors.ts";
+} from "../../core/errors.ts";
 import {
   createHttpTransport,
   type FetchLike,

@@ -8,7 +8,7 @@
  * @module
  */
 import type { BestBidAsk, BookSnapshot, OrderBookSubscription } from "../../base.ts";
-import { NotFoundError, type VenueName } from "./errors.ts";
+import { NotFoundError, type VenueName } from "../../core/errors.ts";
 import {
   type BookSides,
   type DeltaSequence,
@@ -232,7 +232,7 @@ export class LiveOrderBook implements OrderBookSubscription {
  * @example
  * ```ts
  * import { bestBidAskOf } from "./live_order_book.ts";
- * import { Decimal } from "./decimal.ts";
+ * import { Decimal } from "../../core/decimal.ts";
  * import { deepEqual } from "node:assert/strict";
  *
  * const level = (p: string) => ({ price: new Decimal(p), size: new Decimal("1") });

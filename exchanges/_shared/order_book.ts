@@ -33,8 +33,8 @@
  * @module
  */
 import type { BestBidAsk, BookLevel, BookSnapshot } from "../../base.ts";
-import { Decimal } from "./decimal.ts";
-import { MalformedPayloadError, NotFoundError, type VenueName } from "./errors.ts";
+import { Decimal } from "../../core/decimal.ts";
+import { MalformedPayloadError, NotFoundError, type VenueName } from "../../core/errors.ts";
 
 /**
  * One level as the venue sends it: decimal strings for price and new absolute size. Extra
@@ -583,7 +583,7 @@ export class L2OrderBook {
    * @example
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { NotFoundError } from "./errors.ts";
+   * import { NotFoundError } from "../../core/errors.ts";
    * import { deepEqual, equal, throws } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");

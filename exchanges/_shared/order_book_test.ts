@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { MalformedPayloadError, NotFoundError } from "./errors.ts";
+import { MalformedPayloadError, NotFoundError } from "../../core/errors.ts";
 import {
   type BookSides,
   L2OrderBook,

@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { decimalString, parsePayload } from "./parse.ts";
- * import { MalformedPayloadError } from "./errors.ts";
+ * import { MalformedPayloadError } from "../../core/errors.ts";
  * import { equal, throws } from "node:assert/strict";
  * import { z } from "zod";
  *
@@ -27,8 +27,8 @@
  * @module
  */
 import { z } from "zod";
-import { Decimal } from "./decimal.ts";
-import { MalformedPayloadError, type VenueName } from "./errors.ts";
+import { Decimal } from "../../core/decimal.ts";
+import { MalformedPayloadError, type VenueName } from "../../core/errors.ts";
 
 /**
  * Where a payload came from, for the error message.
@@ -63,7 +63,7 @@ export interface ParseOptions {
  * @example
  * ```ts
  * import { parsePayload } from "./parse.ts";
- * import { MalformedPayloadError } from "./errors.ts";
+ * import { MalformedPayloadError } from "../../core/errors.ts";
  * import { throws } from "node:assert/strict";
  * import { z } from "zod";
  *

@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { z } from "zod";
-import { Decimal } from "./decimal.ts";
-import { MalformedPayloadError } from "./errors.ts";
+import { Decimal } from "../../core/decimal.ts";
+import { MalformedPayloadError } from "../../core/errors.ts";
 import { decimalString, integerString, lenientDecimal, parsePayload, timestamp } from "./parse.ts";
 
 function malformed(fn: () => unknown): MalformedPayloadError {

@@ -18,7 +18,7 @@ import {
   NetworkError,
   RateLimitedError,
   VenueUnavailableError,
-} from "./errors.ts";
+} from "../../core/errors.ts";
 
 /**
  * Options of {@linkcode placeOnce}.
@@ -63,7 +63,7 @@ export interface PlaceOnceOptions<T> {
  * @example
  * ```ts
  * import { isOutcomeUnknown } from "./place_once.ts";
- * import { NetworkError, PostOnlyWouldCrossError } from "./errors.ts";
+ * import { NetworkError, PostOnlyWouldCrossError } from "../../core/errors.ts";
  *
  * isOutcomeUnknown(new NetworkError()); // true
  * isOutcomeUnknown(new PostOnlyWouldCrossError()); // false: the venue answered
@@ -92,7 +92,7 @@ export function isOutcomeUnknown(error: unknown): boolean {
  * @example A lost answer does not create a second order
  * ```ts
  * import { placeOnce } from "./place_once.ts";
- * import { NetworkError } from "./errors.ts";
+ * import { NetworkError } from "../../core/errors.ts";
  * import { deepEqual } from "node:assert/strict";
  *
  * const venue = new Map<string, string>();

@@ -8,7 +8,7 @@ import {
   RateLimitedError,
   TimeoutError,
   VenueUnavailableError,
-} from "./errors.ts";
+} from "../../core/errors.ts";
 
 /** A clock whose sleeps return at once but are recorded. */
 function instantClock(): Clock & { slept: number[] } {

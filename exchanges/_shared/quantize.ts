@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { Decimal, type DecimalInput, toDecimal } from "./decimal.ts";
+import { Decimal, type DecimalInput, toDecimal } from "../../core/decimal.ts";
 
 /**
  * Rounding direction:

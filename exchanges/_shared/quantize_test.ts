@@ -8,7 +8,7 @@ import {
   type Rounding,
   toScaledInteger,
 } from "./quantize.ts";
-import { Decimal } from "./decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 
 Deno.test("quantize() rounds in the requested direction on both signs", () => {
   const cases: [string, string, Rounding, string][] = [

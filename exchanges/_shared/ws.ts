@@ -52,8 +52,8 @@ import {
   type PerpErrorOptions,
   TimeoutError,
   type VenueName,
-} from "./errors.ts";
-import { redact } from "./redact.ts";
+} from "../../core/errors.ts";
+import { redact } from "../../core/redact.ts";
 
 const log = getLogger(["perp", "ws"]);
 

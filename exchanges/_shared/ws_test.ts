@@ -6,7 +6,7 @@ import {
   NetworkError,
   type PerpError,
   TimeoutError,
-} from "./errors.ts";
+} from "../../core/errors.ts";
 import {
   createWsTransport,
   type WsMessage,

@@ -49,9 +49,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
-import type { Decimal } from "../_shared/decimal.ts";
-import { ConfigurationError } from "../_shared/errors.ts";
-import { registerSecret } from "../_shared/redact.ts";
+import type { Decimal } from "../../core/decimal.ts";
+import { ConfigurationError } from "../../core/errors.ts";
+import { registerSecret } from "../../core/redact.ts";
 import { EDGEX_PRODUCTION } from "./common.ts";
 
 const VENUE = "edgex";

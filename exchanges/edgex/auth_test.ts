@@ -1,10 +1,10 @@
 import { deepEqual, notDeepEqual, ok, rejects, throws } from "node:assert/strict";
 import fc from "fast-check";
 import { z } from "zod";
-import { Decimal } from "../_shared/decimal.ts";
-import { ConfigurationError, PerpError } from "../_shared/errors.ts";
+import { Decimal } from "../../core/decimal.ts";
+import { ConfigurationError, PerpError } from "../../core/errors.ts";
 import { createHttpTransport } from "../_shared/http.ts";
-import { redact } from "../_shared/redact.ts";
+import { redact } from "../../core/redact.ts";
 import {
   canonicalizeBody,
   canonicalizeQuery,

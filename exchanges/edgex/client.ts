@@ -40,7 +40,7 @@ import type {
 } from "../../base.ts";
 import { randomClientOrderId } from "../_shared/client_order_id.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { Decimal, type DecimalInput, toDecimal } from "../_shared/decimal.ts";
+import { Decimal, type DecimalInput, toDecimal } from "../../core/decimal.ts";
 import {
   AuthenticationError,
   DuplicateClientOrderIdError,
@@ -49,7 +49,7 @@ import {
   NotFoundError,
   OrderRejectedError,
   PostOnlyWouldCrossError,
-} from "../_shared/errors.ts";
+} from "../../core/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
 import {
   createHttpTransport,

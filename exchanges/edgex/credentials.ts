@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { ConfigurationError } from "../_shared/errors.ts";
-import { registerSecret } from "../_shared/redact.ts";
+import { ConfigurationError } from "../../core/errors.ts";
+import { registerSecret } from "../../core/redact.ts";
 import { EDGEX_ENV } from "./common.ts";
 
 /**

@@ -18,7 +18,7 @@ import {
   PerpError,
   type PerpErrorOptions,
   RateLimitedError,
-} from "../_shared/errors.ts";
+} from "../../core/errors.ts";
 import type { HttpErrorContext } from "../_shared/http.ts";
 
 /**
@@ -28,7 +28,7 @@ import type { HttpErrorContext } from "../_shared/http.ts";
  * @example
  * ```ts
  * import { EDGEX_ERROR_CODES } from "./errors.ts";
- * import { InvalidSignatureError } from "../_shared/errors.ts";
+ * import { InvalidSignatureError } from "../../core/errors.ts";
  * import { ok } from "node:assert/strict";
  * ok(EDGEX_ERROR_CODES.SIGNATURE_ERROR({ venue: "edgex" }) instanceof InvalidSignatureError);
  * ```
@@ -59,7 +59,7 @@ export const EDGEX_ERROR_CODES: Readonly<Record<string, (o: PerpErrorOptions) =>
  * @example
  * ```ts
  * import { mapEdgeXError } from "./errors.ts";
- * import { InvalidSignatureError } from "../_shared/errors.ts";
+ * import { InvalidSignatureError } from "../../core/errors.ts";
  * import { ok } from "node:assert/strict";
  *
  * const error = mapEdgeXError({

@@ -20,8 +20,8 @@ import type {
 } from "../../base.ts";
 import { fundingRate } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
-import type { Decimal } from "../_shared/decimal.ts";
-import { NotFoundError } from "../_shared/errors.ts";
+import type { Decimal } from "../../core/decimal.ts";
+import { NotFoundError } from "../../core/errors.ts";
 import { createHttpTransport, type FetchLike, type HttpTransport } from "../_shared/http.ts";
 import { EDGEX_PRODUCTION } from "./common.ts";
 import { mapEdgeXError } from "./errors.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 import type { Market } from "../../base.ts";
-import { Decimal } from "../_shared/decimal.ts";
-import { ConfigurationError } from "../_shared/errors.ts";
+import { Decimal } from "../../core/decimal.ts";
+import { ConfigurationError } from "../../core/errors.ts";
 import type { EdgeXCoin, EdgeXContract, EdgeXMetaData } from "./schemas.ts";
 
 /** Funding interval when a contract does not say (prod: `"240"` minutes for every contract). */

@@ -5,7 +5,7 @@
  */
 import { deepEqual, ok, throws } from "node:assert/strict";
 import { z } from "zod";
-import { MalformedPayloadError } from "../_shared/errors.ts";
+import { MalformedPayloadError } from "../../core/errors.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import { _decodeDepthFrame } from "./client.ts";
 import {

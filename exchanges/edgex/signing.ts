@@ -67,10 +67,10 @@ import { isAddress, recoverTypedDataAddress } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
 import type { Clock, Side } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { Decimal, type DecimalInput, toDecimal } from "../_shared/decimal.ts";
-import { ConfigurationError, InvalidOrderError } from "../_shared/errors.ts";
+import { Decimal, type DecimalInput, toDecimal } from "../../core/decimal.ts";
+import { ConfigurationError, InvalidOrderError } from "../../core/errors.ts";
 import { keccak256 } from "../_shared/keccak.ts";
-import { registerSecret } from "../_shared/redact.ts";
+import { registerSecret } from "../../core/redact.ts";
 
 const VENUE = "edgex";
 const DAY_MS = 86_400_000;

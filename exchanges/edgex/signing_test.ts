@@ -9,9 +9,9 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ManualClock } from "../_shared/clock.ts";
-import { Decimal } from "../_shared/decimal.ts";
-import { ConfigurationError, InvalidOrderError } from "../_shared/errors.ts";
-import { redact } from "../_shared/redact.ts";
+import { Decimal } from "../../core/decimal.ts";
+import { ConfigurationError, InvalidOrderError } from "../../core/errors.ts";
+import { redact } from "../../core/redact.ts";
 import {
   buildEdgeXOrderFields,
   createEdgeXOrderSigner,

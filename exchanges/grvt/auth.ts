@@ -12,9 +12,9 @@
 import { getLogger } from "@logtape/logtape";
 import type { Clock } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { AuthenticationError, type PerpError } from "../_shared/errors.ts";
+import { AuthenticationError, type PerpError } from "../../core/errors.ts";
 import { createHttpTransport, type FetchLike, type HttpTransport } from "../_shared/http.ts";
-import { registerSecret } from "../_shared/redact.ts";
+import { registerSecret } from "../../core/redact.ts";
 import { GRVT_ACCOUNT_ID_HEADER, GRVT_COOKIE_NAME } from "./common.ts";
 import { grvtError } from "./errors.ts";
 import { errorResponseSchema, loginResponseSchema } from "./schemas.ts";

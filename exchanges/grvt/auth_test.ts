@@ -1,6 +1,6 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { ManualClock } from "../_shared/clock.ts";
-import { AuthenticationError } from "../_shared/errors.ts";
+import { AuthenticationError } from "../../core/errors.ts";
 import { GrvtSession, parseGrvtCookie } from "./auth.ts";
 
 function fakeEdge(clock: ManualClock, lifetimeMs: number, calls: { n: number }) {

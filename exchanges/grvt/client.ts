@@ -41,7 +41,7 @@ import type {
 } from "../../base.ts";
 import { isValidClientOrderId, randomClientOrderId } from "../_shared/client_order_id.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { Decimal, type DecimalInput, toDecimal } from "../_shared/decimal.ts";
+import { Decimal, type DecimalInput, toDecimal } from "../../core/decimal.ts";
 import {
   AuthenticationError,
   ConfigurationError,
@@ -49,7 +49,7 @@ import {
   MalformedPayloadError,
   NotFoundError,
   OrderRejectedError,
-} from "../_shared/errors.ts";
+} from "../../core/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
 import type { FetchLike, HttpTransport } from "../_shared/http.ts";
 import { bestBidAskOf, LiveOrderBook } from "../_shared/live_order_book.ts";

@@ -6,7 +6,7 @@ import {
   InvalidOrderError,
   InvalidSignatureError,
   OrderRejectedError,
-} from "../_shared/errors.ts";
+} from "../../core/errors.ts";
 import { startGrvtReplica } from "../../sim/grvt/mod.ts";
 import { GRVTClient, type GRVTClientOptions } from "./client.ts";
 

@@ -18,7 +18,7 @@ import {
   PostOnlyWouldCrossError,
   RateLimitedError,
   VenueUnavailableError,
-} from "../_shared/errors.ts";
+} from "../../core/errors.ts";
 import type { CancelReason } from "../../base.ts";
 
 /**
@@ -183,7 +183,7 @@ export interface GrvtErrorContext {
  * ```ts
  * import { grvtError } from "./errors.ts";
  * import { ok } from "node:assert/strict";
- * import { DuplicateClientOrderIdError, InvalidSignatureError } from "../_shared/errors.ts";
+ * import { DuplicateClientOrderIdError, InvalidSignatureError } from "../../core/errors.ts";
  *
  * ok(grvtError(2012, undefined, { clientOrderId: "9223372036854775809" }) instanceof DuplicateClientOrderIdError);
  * ok(grvtError(2002) instanceof InvalidSignatureError);
@@ -295,7 +295,7 @@ export function grvtCancelReason(reason: string | undefined): CancelReason | und
  * @example
  * ```ts
  * import { grvtRejection } from "./errors.ts";
- * import { PostOnlyWouldCrossError } from "../_shared/errors.ts";
+ * import { PostOnlyWouldCrossError } from "../../core/errors.ts";
  * import { ok } from "node:assert/strict";
  * ok(grvtRejection("FAIL_POST_ONLY", "9223372036854775809") instanceof PostOnlyWouldCrossError);
  * ```

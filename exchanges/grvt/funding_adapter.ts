@@ -47,8 +47,8 @@ import type {
 } from "../../base.ts";
 import { fundingRate } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
-import type { Decimal } from "../_shared/decimal.ts";
-import { ConfigurationError, NotFoundError, TimeoutError } from "../_shared/errors.ts";
+import type { Decimal } from "../../core/decimal.ts";
+import { ConfigurationError, NotFoundError, TimeoutError } from "../../core/errors.ts";
 import type { FetchLike, HttpTransport } from "../_shared/http.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import type { WebSocketConstructor, WsReconnectOptions } from "../_shared/ws.ts";

@@ -2,7 +2,7 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { Decimal } from "../../base.ts";
 import { ManualClock, systemClock } from "../_shared/clock.ts";
-import { MalformedPayloadError, NotFoundError } from "../_shared/errors.ts";
+import { MalformedPayloadError, NotFoundError } from "../../core/errors.ts";
 import { startGrvtReplica } from "../../sim/grvt/mod.ts";
 import type { GrvtReplicaInstrument } from "../../sim/grvt/mod.ts";
 import { GRVTFundingAdapter } from "./funding_adapter.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Market } from "../../base.ts";
-import { Decimal } from "../_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import {
   createHttpTransport,
   type HttpTransport,

@@ -15,7 +15,7 @@
  * @module
  */
 import { z } from "zod";
-import { Decimal } from "../_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import { decimalString, integerString, timestamp } from "../_shared/parse.ts";
 
 const DOC_DECIMAL = 'expected a decimal string such as "0.01" or a JSON number';

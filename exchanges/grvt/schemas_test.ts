@@ -1,6 +1,6 @@
 import { deepEqual, ok, throws } from "node:assert/strict";
 import type { z } from "zod";
-import { MalformedPayloadError } from "../_shared/errors.ts";
+import { MalformedPayloadError } from "../../core/errors.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import {
   accountSummaryResponseSchema,

@@ -39,9 +39,9 @@
 import { bytesToHex, hexToBytes, keccak256, recoverTypedDataAddress, stringToBytes } from "viem";
 import { keccak256 as keccak } from "../_shared/keccak.ts";
 import { privateKeyToAccount, sign } from "viem/accounts";
-import { Decimal, type DecimalInput } from "../_shared/decimal.ts";
-import { ConfigurationError, InvalidOrderError } from "../_shared/errors.ts";
-import { registerSecret } from "../_shared/redact.ts";
+import { Decimal, type DecimalInput } from "../../core/decimal.ts";
+import { ConfigurationError, InvalidOrderError } from "../../core/errors.ts";
+import { registerSecret } from "../../core/redact.ts";
 
 /**
  * GRVT's time-in-force names, as they travel on the wire.

@@ -2,8 +2,8 @@ import { deepEqual, notDeepEqual, ok, rejects, throws } from "node:assert/strict
 import fc from "fast-check";
 import { concat, hashStruct, hashTypedData, keccak256, recoverAddress } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
-import { Decimal } from "../_shared/decimal.ts";
-import { ConfigurationError, InvalidOrderError } from "../_shared/errors.ts";
+import { Decimal } from "../../core/decimal.ts";
+import { ConfigurationError, InvalidOrderError } from "../../core/errors.ts";
 import { toScaledInteger } from "../_shared/quantize.ts";
 import {
   createGrvtOrderSigner,

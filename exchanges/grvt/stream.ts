@@ -9,7 +9,7 @@ import { getLogger } from "@logtape/logtape";
 import type { z } from "zod";
 import type { Clock } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { NetworkError, type PerpError, TimeoutError } from "../_shared/errors.ts";
+import { NetworkError, type PerpError, TimeoutError } from "../../core/errors.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import {
   createWsTransport,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CancelReason, Fill, Order, OrderStatus, Position, TimeInForce } from "../../base.ts";
-import { Decimal } from "../_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import type { LighterOrder, LighterPosition, LighterTrade } from "./schemas.ts";
 
 /** Venue status → unified status and cancel reason (lighter.md §3.3 `Order.status`). */

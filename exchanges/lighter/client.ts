@@ -21,7 +21,7 @@ import type {
 } from "../../base.ts";
 import { isValidClientOrderId, randomClientOrderId } from "../_shared/client_order_id.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { Decimal, toDecimal } from "../_shared/decimal.ts";
+import { Decimal, toDecimal } from "../../core/decimal.ts";
 import {
   ConfigurationError,
   DuplicateClientOrderIdError,
@@ -30,7 +30,7 @@ import {
   NotFoundError,
   OrderRejectedError,
   PostOnlyWouldCrossError,
-} from "../_shared/errors.ts";
+} from "../../core/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
 import { createHttpTransport, type HttpTransport, type Query } from "../_shared/http.ts";
 import { bestBidAskOf, LiveOrderBook } from "../_shared/live_order_book.ts";

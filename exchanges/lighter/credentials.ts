@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { ConfigurationError } from "../_shared/errors.ts";
-import { registerSecret } from "../_shared/redact.ts";
+import { ConfigurationError } from "../../core/errors.ts";
+import { registerSecret } from "../../core/redact.ts";
 
 /**
  * What the client needs to trade. `accountIndex` may be left out when `l1Address` is given:

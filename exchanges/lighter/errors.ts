@@ -17,7 +17,7 @@ import {
   PerpError,
   type PerpErrorOptions,
   RateLimitedError,
-} from "../_shared/errors.ts";
+} from "../../core/errors.ts";
 
 /**
  * The venue's code → error table. Codes not listed become a plain {@linkcode PerpError}
@@ -124,7 +124,7 @@ function msg(o: PerpErrorOptions): string {
  * @example
  * ```ts
  * import { lighterError } from "./errors.ts";
- * import { DuplicateClientOrderIdError } from "../_shared/errors.ts";
+ * import { DuplicateClientOrderIdError } from "../../core/errors.ts";
  * import { ok } from "node:assert/strict";
  *
  * ok(lighterError(21728, "client order index already exists") instanceof DuplicateClientOrderIdError);

@@ -30,8 +30,8 @@ import {
   type MarketData,
 } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
-import type { Decimal } from "../_shared/decimal.ts";
-import { NetworkError, NotFoundError, TimeoutError } from "../_shared/errors.ts";
+import type { Decimal } from "../../core/decimal.ts";
+import { NetworkError, NotFoundError, TimeoutError } from "../../core/errors.ts";
 import { createHttpTransport, type HttpTransport, type Query } from "../_shared/http.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import { LIGHTER_ALL, LIGHTER_ENVIRONMENTS, LIGHTER_FUNDING_INTERVAL_HOURS } from "./common.ts";
@@ -382,7 +382,7 @@ export function lighterFundingRatesToHourly(rate: number): Decimal {
  * @example
  * ```ts
  * import { fundingsRowRate } from "./funding_adapter.ts";
- * import { Decimal } from "../_shared/decimal.ts";
+ * import { Decimal } from "../../core/decimal.ts";
  * fundingsRowRate(new Decimal("0.0012"), "short").toString(); // "-0.000012"
  * ```
  */
@@ -401,7 +401,7 @@ export function fundingsRowRate(percent: Decimal, direction: "long" | "short"): 
  * @example
  * ```ts
  * import { openInterestUsd } from "./funding_adapter.ts";
- * import { Decimal } from "../_shared/decimal.ts";
+ * import { Decimal } from "../../core/decimal.ts";
  * openInterestUsd(new Decimal("2.5"), new Decimal("2000.10")).toString(); // "5000.25"
  * ```
  */

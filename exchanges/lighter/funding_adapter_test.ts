@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { Decimal } from "../_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import { scriptedFundingRates } from "../../sim/funding.ts";
 import { startLighterReplica } from "../../sim/lighter/mod.ts";
 import {

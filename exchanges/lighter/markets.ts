@@ -5,8 +5,8 @@
  * @module
  */
 import type { Market } from "../../base.ts";
-import { Decimal, type DecimalInput } from "../_shared/decimal.ts";
-import { InvalidOrderError } from "../_shared/errors.ts";
+import { Decimal, type DecimalInput } from "../../core/decimal.ts";
+import { InvalidOrderError } from "../../core/errors.ts";
 import { fromScaledInteger, toScaledInteger } from "../_shared/quantize.ts";
 import { LIGHTER_FUNDING_INTERVAL_HOURS } from "./common.ts";
 import type { OrderBookDetail } from "./schemas.ts";
@@ -40,7 +40,7 @@ export interface LighterMarket extends Market {
  * @example
  * ```ts
  * import { marketFromDetail } from "./markets.ts";
- * import { Decimal } from "../_shared/decimal.ts";
+ * import { Decimal } from "../../core/decimal.ts";
  * const m = marketFromDetail({
  *   symbol: "ETH", market_id: 0, status: "active", taker_fee: new Decimal("0.0280"),
  *   maker_fee: new Decimal("0.0040"), min_base_amount: new Decimal("0.0050"),

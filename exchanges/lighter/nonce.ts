@@ -5,7 +5,7 @@
  * @module
  */
 import { isOutcomeUnknown } from "../_shared/place_once.ts";
-import { PerpError } from "../_shared/errors.ts";
+import { PerpError } from "../../core/errors.ts";
 import { LIGHTER_INVALID_NONCE } from "./errors.ts";
 
 /**

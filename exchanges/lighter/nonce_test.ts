@@ -1,5 +1,5 @@
 import { deepEqual, rejects } from "node:assert/strict";
-import { NetworkError, PerpError } from "../_shared/errors.ts";
+import { NetworkError, PerpError } from "../../core/errors.ts";
 import { LighterNonceManager } from "./nonce.ts";
 
 Deno.test("nonces are fetched once and incremented locally", async () => {

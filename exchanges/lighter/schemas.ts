@@ -10,7 +10,7 @@
  * @module
  */
 import { z } from "zod";
-import { Decimal } from "../_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import { decimalString } from "../_shared/parse.ts";
 
 const int = z.number().int();

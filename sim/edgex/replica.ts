@@ -31,14 +31,14 @@
  *
  * @module
  */
-import { Decimal } from "../../exchanges/_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import { ManualClock } from "../../exchanges/_shared/clock.ts";
 import {
   InsufficientMarginError,
   InvalidOrderError,
   NotFoundError,
   OrderRejectedError,
-} from "../../exchanges/_shared/errors.ts";
+} from "../../core/errors.ts";
 import { verifyEdgeXRequest } from "../../exchanges/edgex/auth.ts";
 import {
   cancelAllBodySchema,

@@ -32,7 +32,7 @@
  */
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Clock } from "../../base.ts";
-import { Decimal } from "../../exchanges/_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import { ManualClock, systemClock } from "../../exchanges/_shared/clock.ts";
 import {
   ConfigurationError,
@@ -42,7 +42,7 @@ import {
   NotFoundError,
   OrderRejectedError,
   PostOnlyWouldCrossError,
-} from "../../exchanges/_shared/errors.ts";
+} from "../../core/errors.ts";
 import {
   GRVT_ACCOUNT_ID_HEADER,
   GRVT_COOKIE_NAME,
@@ -188,7 +188,7 @@ export interface GrvtTruthOrder {
  * @example
  * ```ts
  * import type { GrvtReplicaControl } from "./replica.ts";
- * import { Decimal } from "../../exchanges/_shared/decimal.ts";
+ * import { Decimal } from "../../core/decimal.ts";
  * const crash = (c: GrvtReplicaControl) => c.setPrice("BTC", new Decimal("30000"));
  * ```
  */

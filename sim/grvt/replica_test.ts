@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { Decimal } from "../../exchanges/_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import { ManualClock } from "../../exchanges/_shared/clock.ts";
 import { startGrvtReplica } from "./replica.ts";
 

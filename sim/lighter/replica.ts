@@ -14,7 +14,7 @@
  * @module
  */
 import type { Clock } from "../../base.ts";
-import { Decimal } from "../../exchanges/_shared/decimal.ts";
+import { Decimal } from "../../core/decimal.ts";
 import { ManualClock } from "../../exchanges/_shared/clock.ts";
 import {
   DuplicateClientOrderIdError,
@@ -22,7 +22,7 @@ import {
   InvalidOrderError,
   NotFoundError,
   OrderRejectedError,
-} from "../../exchanges/_shared/errors.ts";
+} from "../../core/errors.ts";
 import { parseAuthToken, verifyAuthToken } from "../../exchanges/lighter/signer/auth_token.ts";
 import { generateApiKey, publicKeyFromPrivateKey } from "../../exchanges/lighter/signer/keys.ts";
 import { SimControl } from "../control.ts";

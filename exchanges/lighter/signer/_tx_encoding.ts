@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ConfigurationError, InvalidOrderError } from "../../_shared/errors.ts";
+import { ConfigurationError, InvalidOrderError } from "../../../core/errors.ts";
 import { type Fp5, fp5 } from "./_fp5.ts";
 import { halvesOf, TWO32 } from "./_goldilocks.ts";
 import { hashToQuinticExtension } from "./_poseidon2.ts";

@@ -1,5 +1,5 @@
 import { deepEqual, ok, throws } from "node:assert/strict";
-import { ConfigurationError } from "../../_shared/errors.ts";
+import { ConfigurationError } from "../../../core/errors.ts";
 import { readFixture } from "./_fixtures_test.ts";
 import { fp5ToBytes } from "./_fp5.ts";
 import { toHex } from "./_hex.ts";

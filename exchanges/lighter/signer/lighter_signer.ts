@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { registerSecret } from "../../_shared/redact.ts";
-import { ConfigurationError } from "../../_shared/errors.ts";
+import { registerSecret } from "../../../core/redact.ts";
+import { ConfigurationError } from "../../../core/errors.ts";
 import { precomputeGenerator } from "./_ecgfp5.ts";
 import { type Fp5, fp5ToBytes } from "./_fp5.ts";
 import { toHex } from "./_hex.ts";

@@ -1,6 +1,6 @@
 import { deepEqual, ok, throws } from "node:assert/strict";
-import { ConfigurationError, InvalidOrderError } from "../../_shared/errors.ts";
-import { redact } from "../../_shared/redact.ts";
+import { ConfigurationError, InvalidOrderError } from "../../../core/errors.ts";
+import { redact } from "../../../core/redact.ts";
 import { readFixture } from "./_fixtures_test.ts";
 import { encodeApproveIntegrator, hashTx, txInfoJson } from "./_tx_encoding.ts";
 import { fp5ToBytes } from "./_fp5.ts";
