@@ -426,8 +426,13 @@ export interface BestBidAsk {
   askSize: Decimal;
   /** When the venue produced it, ms since epoch. */
   timestamp: number;
-  /** `true` when the live book is resyncing and this is the last known state. */
+  /**
+   * `true` when the live book is resyncing, or silent for longer than the venue's maximum, and
+   * this is the last known state.
+   */
   stale: boolean;
+  /** Local time (ms since epoch) the data was last received; its age is `now − receivedAt`. */
+  receivedAt?: number;
 }
 
 /**
@@ -450,8 +455,13 @@ export interface BookSnapshot {
   sequence: number;
   /** When the venue produced the last update, ms since epoch. */
   timestamp: number;
-  /** `true` when a gap was detected and the book awaits a fresh snapshot. */
+  /**
+   * `true` when a gap was detected and the book awaits a fresh snapshot, or the feed has been
+   * silent for longer than the venue's maximum.
+   */
   stale: boolean;
+  /** Local time (ms since epoch) the data was last received; its age is `now − receivedAt`. */
+  receivedAt?: number;
 }
 
 /**

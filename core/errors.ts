@@ -12,6 +12,8 @@
  *   {@linkcode AuthenticationError}, {@linkcode InvalidSignatureError},
  *   {@linkcode NotFoundError};
  * - the venue sent something we do not understand: {@linkcode MalformedPayloadError};
+ * - whether an order exists is not known and nothing was resent:
+ *   {@linkcode OrderOutcomeUnknownError} (reconcile by its `clientOrderId`);
  * - the caller's setup is wrong: {@linkcode ConfigurationError}.
  *
  * @example Branching on a rejection
@@ -374,6 +376,46 @@ export class DuplicateClientOrderIdError extends OrderRejectedError {
       message: options.message ??
         describe("Order rejected", options, `client order id ${clientOrderId} is already active`),
     });
+    this.clientOrderId = clientOrderId;
+  }
+}
+
+/**
+ * Whether an order exists is not known: the create request may or may not have reached the
+ * venue, and every attempt to find the order by its client order id failed or could not yet
+ * prove it absent before the deadline. Nothing was sent again. Reconcile later by looking the
+ * order up with {@linkcode OrderOutcomeUnknownError.clientOrderId} (or by watching the order
+ * stream); do not place the same order under a new id until then.
+ *
+ * Not retryable: a blind retry is exactly what could create a second copy.
+ *
+ * @example
+ * ```ts
+ * import { OrderOutcomeUnknownError } from "./errors.ts";
+ * const e = new OrderOutcomeUnknownError("42", { venue: "lighter" });
+ * e.clientOrderId; // "42"
+ * e.retryable; // false
+ * ```
+ */
+export class OrderOutcomeUnknownError extends PerpError {
+  /** The client order id the order was sent with; look it up later to reconcile. */
+  readonly clientOrderId: string;
+  /**
+   * Creates the error.
+   *
+   * @param clientOrderId The client order id of the order in doubt.
+   * @param options Venue, endpoint and the last failure (as `cause`).
+   */
+  constructor(clientOrderId: string, options: PerpErrorOptions = {}) {
+    super(
+      options.message ??
+        describe(
+          "Order outcome unknown",
+          options,
+          `order ${clientOrderId} may or may not be at the venue; it was not sent again, look it up by its client order id to reconcile`,
+        ),
+      options,
+    );
     this.clientOrderId = clientOrderId;
   }
 }

@@ -7,8 +7,9 @@
  *
  * @module
  */
-import type { BestBidAsk, BookSnapshot, OrderBookSubscription } from "../../base.ts";
+import type { BestBidAsk, BookSnapshot, Clock, OrderBookSubscription } from "../../base.ts";
 import { NotFoundError, type VenueName } from "../../core/errors.ts";
+import { systemClock } from "./clock.ts";
 import {
   type BookSides,
   type DeltaSequence,
@@ -43,6 +44,15 @@ export interface LiveOrderBookOptions {
   onClose?: () => void | Promise<void>;
   /** Receives errors from `requestSnapshot`. @default {console.error} */
   onError?: (error: unknown) => void;
+  /**
+   * Longest silence, in ms, before the book reads as `stale`: a socket that stays open but
+   * stops sending must not pass a frozen book as fresh. Set it per venue from how often the
+   * venue sends book frames (or call `touch()` on frames that prove the feed alive).
+   * @default {5000}
+   */
+  maxSilenceMs?: number;
+  /** The clock silence is measured on. @default {systemClock} */
+  clock?: Clock;
 }
 
 /**
@@ -75,6 +85,9 @@ export class LiveOrderBook implements OrderBookSubscription {
   #version = 0;
   #waiters = new Set<() => void>();
   #closed = false;
+  #receivedAt: number | undefined;
+  readonly #clock: Clock;
+  readonly #maxSilenceMs: number;
 
   /**
    * Creates an empty, stale book that waits for its first snapshot.
@@ -84,6 +97,11 @@ export class LiveOrderBook implements OrderBookSubscription {
    */
   constructor(symbol: string, options: LiveOrderBookOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#maxSilenceMs = options.maxSilenceMs ?? 5_000;
+    if (!(this.#maxSilenceMs > 0)) {
+      throw new RangeError(`'maxSilenceMs' must be positive: got ${this.#maxSilenceMs}`);
+    }
     this.book = new L2OrderBook(symbol, {
       sequenceRule: options.sequenceRule,
       venue: options.venue,
@@ -110,6 +128,7 @@ export class LiveOrderBook implements OrderBookSubscription {
    */
   applySnapshot(sides: BookSides, sequence: SnapshotSequence): SnapshotStatus {
     const status = this.book.applySnapshot(sides, sequence);
+    this.#receivedAt = this.#clock.now();
     this.#changed();
     return status;
   }
@@ -123,8 +142,30 @@ export class LiveOrderBook implements OrderBookSubscription {
    */
   applyDelta(sides: BookSides, sequence: DeltaSequence): DeltaStatus {
     const status = this.book.applyDelta(sides, sequence);
+    if (status === "applied" || status === "duplicate") this.#receivedAt = this.#clock.now();
     if (status !== "duplicate") this.#changed();
     return status;
+  }
+
+  /**
+   * Records that the venue's book feed is alive without a change (a venue heartbeat on the
+   * book channel, an unchanged periodic snapshot).
+   */
+  touch(): void {
+    this.#receivedAt = this.#clock.now();
+  }
+
+  /** Local time (this book's clock) of the last frame applied, `undefined` before the first. */
+  get receivedAt(): number | undefined {
+    return this.#receivedAt;
+  }
+
+  /**
+   * Whether the book must not be trusted now: it awaits a snapshot, or nothing arrived for
+   * longer than `maxSilenceMs`.
+   */
+  get stale(): boolean {
+    return this.book.stale || this.#silent();
   }
 
   /**
@@ -143,7 +184,10 @@ export class LiveOrderBook implements OrderBookSubscription {
    * @returns A copy with `stale` set when the book awaits a snapshot.
    */
   snapshot(depth?: number): BookSnapshot {
-    return this.book.snapshot(depth);
+    const snap = this.book.snapshot(depth);
+    snap.receivedAt = this.#receivedAt;
+    if (!snap.stale && this.#silent()) snap.stale = true;
+    return snap;
   }
 
   /**
@@ -153,7 +197,10 @@ export class LiveOrderBook implements OrderBookSubscription {
    * @throws {NotFoundError} While a side is empty.
    */
   bestBidAsk(): BestBidAsk {
-    return this.book.bestBidAsk();
+    const q = this.book.bestBidAsk();
+    q.receivedAt = this.#receivedAt;
+    if (!q.stale && this.#silent()) q.stale = true;
+    return q;
   }
 
   /**
@@ -182,7 +229,7 @@ export class LiveOrderBook implements OrderBookSubscription {
         continue;
       }
       seen = this.#version;
-      yield this.book.snapshot(options.depth);
+      yield this.snapshot(options.depth);
     }
   }
 
@@ -197,6 +244,11 @@ export class LiveOrderBook implements OrderBookSubscription {
   /** Same as `close()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #silent(): boolean {
+    const at = this.#receivedAt;
+    return at === undefined || this.#clock.now() - at > this.#maxSilenceMs;
   }
 
   #changed(): void {

@@ -374,7 +374,7 @@ export class L2OrderBook {
    * @param seq The snapshot's sequence number and timestamp.
    * @returns `"applied"`, or `"crossed"` when best bid >= best ask (the book then stays stale and
    * `onResync` is called).
-   * @throws {MalformedPayloadError} If a level's price or size is not a plain decimal string (the
+   * @throws {MalformedPayloadError} If a level's price is not a positive plain decimal below 10^15 or its size not a plain unsigned decimal (the
    * book is then stale and `onResync` was called with reason `"malformed"`).
    *
    * @example
@@ -420,7 +420,7 @@ export class L2OrderBook {
    * @param sides Changed bid and ask levels with their new absolute sizes (zero removes).
    * @param seq The delta's sequence number, the one it follows (for `"chained"`) and timestamp.
    * @returns What happened: see {@linkcode DeltaStatus}.
-   * @throws {MalformedPayloadError} If a level's price or size is not a plain decimal string (the
+   * @throws {MalformedPayloadError} If a level's price is not a positive plain decimal below 10^15 or its size not a plain unsigned decimal (the
    * book is then stale and `onResync` was called with reason `"malformed"`).
    *
    * @example EdgeX versions
@@ -726,7 +726,8 @@ export class L2OrderBook {
         throw this.#malformed(side, l, "price", price, sequence, prevSequence);
       }
       const value = parsePrice(price);
-      if (value !== value) {
+      // NaN, zero, negative and absurd (≥ 10^15) prices are refused: no market trades there.
+      if (!(value > 0 && value < MAX_PRICE_KEY)) {
         throw this.#malformed(side, l, "price", price, sequence, prevSequence);
       }
       const exact = parsedNeedsExact;
@@ -877,6 +878,9 @@ function checkDepth(depth: number | undefined): number {
   return depth;
 }
 
+// Prices are keyed as value × 10^22; a price must stay below 10^15.
+const MAX_PRICE_KEY = 1e37;
+
 // Exact powers of ten representable as doubles.
 const POW10 = [
   1,
@@ -974,6 +978,8 @@ function keyDecides(price: string): boolean {
 // -1: not a plain unsigned decimal string; 0: zero in any spelling; 1: positive.
 function sizeKind(s: string): number {
   const n = s.length;
+  // More than 40 characters is no size any venue sends.
+  if (n > 40) return -1;
   let digitBits = 0;
   let points = 0;
   for (let i = 0; i < n; i++) {

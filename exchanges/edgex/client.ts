@@ -600,7 +600,7 @@ export class EdgeXClient implements ExchangeClient {
       l2ExpireTime: signed.l2ExpireTime,
       l2Signature: signed.l2Signature,
     };
-    const orderId = await placeOnce({
+    const { orderId } = await placeOnce({
       clientOrderId,
       clock: this.#clock,
       send: async () => {
@@ -611,11 +611,11 @@ export class EdgeXClient implements ExchangeClient {
           idempotent: false,
           schema: edgeXEnvelope(createOrderResultSchema),
         });
-        return r.data.orderId;
+        return { clientOrderId, orderId: r.data.orderId };
       },
       lookup: async () => {
         const [o] = await this.#fetchOrders("clientOrderIdList", [clientOrderId]);
-        return o?.id;
+        return o?.id === undefined ? undefined : { clientOrderId, orderId: o.id };
       },
     });
     this.#byClientId.set(clientOrderId, orderId);
