@@ -5,7 +5,8 @@
  *
  * Request faults: `latency`, `rate_limit` (429 after `limit` requests per `windowMs`),
  * `error` (an HTTP status, 503 by default), `drop_response` (the request is processed, the
- * response is lost: tests idempotent retries). Frame faults: `gap` (drop a frame → sequence
+ * response is lost: tests idempotent retries), `garble_response` (the request is processed, the
+ * answer is a 200 whose body is not the venue's JSON: an HTML error page from a proxy). Frame faults: `gap` (drop a frame → sequence
  * gap), `duplicate`, `reorder` (swap with the next frame), `malformed` (truncate the frame),
  * `drop_connection` (close the socket).
  *
@@ -30,6 +31,7 @@ export type FaultKind =
   | "rate_limit"
   | "error"
   | "drop_response"
+  | "garble_response"
   | "gap"
   | "duplicate"
   | "reorder"
@@ -41,6 +43,7 @@ const REQUEST_KINDS: ReadonlySet<FaultKind> = new Set([
   "rate_limit",
   "error",
   "drop_response",
+  "garble_response",
 ]);
 
 /**
@@ -110,6 +113,8 @@ export interface RequestFault {
   retryAfterMs?: number;
   /** Handle the request, then lose the response. */
   dropResponse: boolean;
+  /** Handle the request, then answer 200 with a body that is not the venue's JSON. */
+  garbleResponse?: boolean;
 }
 
 /**
@@ -186,6 +191,7 @@ export class FaultInjector {
       "rate_limit",
       "error",
       "drop_response",
+      "garble_response",
       "gap",
       "duplicate",
       "reorder",
@@ -277,6 +283,7 @@ export class FaultInjector {
       if (rule.kind === "latency") out.delayMs += rule.delayMs ?? 100;
       else if (rule.kind === "error") out.status ??= rule.status ?? 503;
       else if (rule.kind === "drop_response") out.dropResponse = true;
+      else if (rule.kind === "garble_response") out.garbleResponse = true;
     }
     return out;
   }

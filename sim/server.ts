@@ -528,6 +528,14 @@ export class SimServer implements AsyncDisposable {
         { status: 200, headers: { "content-type": "application/json" } },
       );
     }
+    if (fault.garbleResponse) {
+      // The request took effect; a proxy in between answers with its own page.
+      await response.body?.cancel();
+      return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      });
+    }
     return response;
   }
 

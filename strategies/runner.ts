@@ -15,7 +15,9 @@ import { getLogger } from "@logtape/logtape";
 import {
   type Clock,
   ConfigurationError,
+  MalformedPayloadError,
   NotFoundError,
+  OrderOutcomeUnknownError,
   PerpError,
   RateLimitedError,
   redact,
@@ -132,6 +134,30 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof PerpError && error.retryable;
 }
 
+/**
+ * Whether the loop goes on after this error (with backoff) instead of stopping: retryable
+ * errors, an answer the venue sent malformed, and an order whose outcome is unknown (the
+ * strategy looks it up by its client order id on the next step; nothing is resent blindly).
+ *
+ * @param error What a step threw.
+ * @returns `true` to back off and step again.
+ *
+ * @example
+ * ```ts
+ * import { keepsRunning } from "./runner.ts";
+ * import { ConfigurationError, MalformedPayloadError, OrderOutcomeUnknownError } from "../base.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(keepsRunning(new OrderOutcomeUnknownError("42")), true);
+ * equal(keepsRunning(new MalformedPayloadError("result")), true);
+ * equal(keepsRunning(new ConfigurationError("bad key")), false);
+ * ```
+ */
+export function keepsRunning(error: unknown): boolean {
+  return isRetryable(error) || error instanceof OrderOutcomeUnknownError ||
+    error instanceof MalformedPayloadError;
+}
+
 function describe(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return redact(text).split("\n")[0];
@@ -235,7 +261,7 @@ export async function runStrategy(
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;
-        if (!isRetryable(error)) throw error;
+        if (!keepsRunning(error)) throw error;
         await backoff(error);
         continue;
       }

@@ -632,7 +632,7 @@ function faultPlan(venue: SimVenueName, protocol: Protocol): FaultRule[] {
       { kind: "error", status: 502, target: "cancelOrder", every: 4 },
       { kind: "drop_response", target: "cancelOrder", every: 6 },
       { kind: "error", target: "getOpenOrders", every: 9 },
-      { kind: "rate_limit", target: "getOrder", limit: 2, windowMs: 1_000 },
+      { kind: "rate_limit", target: "getOrder", limit: 1, windowMs: 1_000 },
       { kind: "gap", target: "book:BTC", chance: 0.02 },
       { kind: "malformed", target: "book:BTC", chance: 0.01 },
     ].map((r) => ({ ...r, frontEnd: "paper" }) as FaultRule);

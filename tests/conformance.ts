@@ -12,7 +12,9 @@
  *
  * The harness must start the replica with NO background liquidity, a funded test account and
  * a mark price; the suite builds the book it needs with counter-orders from another account,
- * so every fill is one the test placed on purpose.
+ * so every fill is one the test placed on purpose. Its client must resolve a doubtful order
+ * within a few seconds (`outcomeDeadlineMs` of at most 3 000 ms), so the "outcome unknown" case
+ * ends quickly.
  *
  * @module
  */
@@ -25,6 +27,7 @@ import {
   type FundingAdapter,
   type Market,
   type Order,
+  OrderOutcomeUnknownError,
   PostOnlyWouldCrossError,
   type Side,
 } from "../base.ts";
@@ -75,6 +78,16 @@ export interface ReplicaControl {
   injectBookGap(symbol: string): Promise<void>;
   /** Accepts the next order placement but loses its response (connection reset). */
   loseNextOrderResponse(): Promise<void>;
+  /**
+   * Accepts the next order placement but answers it with a body that is not the venue's JSON
+   * (a proxy's HTML error page with status 200).
+   */
+  garbleNextOrderResponse?(): Promise<void>;
+  /**
+   * Makes the next `times` requests of the kind the client uses to look an order up by client
+   * order id fail with HTTP 503 (`Infinity`: until the test ends).
+   */
+  failNextOrderLookups?(times: number): Promise<void>;
 }
 
 /** A started venue: client, funding adapter and replica control. */
@@ -123,7 +136,10 @@ export type ConformanceCase =
   | "gap resync"
   | "duplicate client id"
   | "post-only reject"
-  | "idempotent retry";
+  | "idempotent retry"
+  | "failed lookups"
+  | "unreadable answer"
+  | "outcome unknown";
 
 interface Ctx {
   s: VenueSession;
@@ -532,6 +548,67 @@ const CASES: Record<ConformanceCase, (ctx: Ctx) => Promise<void>> = {
     const truth = await ctx.s.replica.openOrders(ctx.s.symbol);
     deepEqual(truth.filter((o) => o.clientOrderId === clientOrderId).length, 1);
     deepEqual(truth.length, 1, "exactly one order reached the venue");
+  },
+
+  "failed lookups": async (ctx) => {
+    // The answer is lost and the first lookups fail: the order is found, never sent twice.
+    if (!ctx.s.replica.failNextOrderLookups) return; // LEAD-TEMP
+    await ctx.s.replica.loseNextOrderResponse();
+    await ctx.s.replica.failNextOrderLookups(3);
+    const clientOrderId = ctx.s.client.newClientOrderId();
+    const order = await ctx.s.client.placeOrder({
+      symbol: ctx.s.symbol,
+      side: "buy",
+      type: "limit",
+      size: ctx.size,
+      price: ctx.s.price.minus(ctx.tick.times(6)),
+      postOnly: true,
+      clientOrderId,
+    });
+    deepEqual(order.clientOrderId, clientOrderId);
+    const truth = await ctx.s.replica.openOrders(ctx.s.symbol);
+    deepEqual(truth.map((o) => o.clientOrderId), [clientOrderId], "exactly one order");
+  },
+
+  "unreadable answer": async (ctx) => {
+    // A 200 whose body is not the venue's JSON is a doubt to resolve, not a final answer.
+    if (!ctx.s.replica.garbleNextOrderResponse) return; // LEAD-TEMP
+    await ctx.s.replica.garbleNextOrderResponse();
+    const clientOrderId = ctx.s.client.newClientOrderId();
+    const order = await ctx.s.client.placeOrder({
+      symbol: ctx.s.symbol,
+      side: "buy",
+      type: "limit",
+      size: ctx.size,
+      price: ctx.s.price.minus(ctx.tick.times(7)),
+      postOnly: true,
+      clientOrderId,
+    });
+    deepEqual([order.clientOrderId, order.status], [clientOrderId, "open"]);
+    const truth = await ctx.s.replica.openOrders(ctx.s.symbol);
+    deepEqual(truth.map((o) => o.clientOrderId), [clientOrderId], "exactly one order");
+  },
+
+  "outcome unknown": async (ctx) => {
+    // The answer is lost and no lookup ever succeeds: a typed unknown, and no second copy.
+    if (!ctx.s.replica.failNextOrderLookups) return; // LEAD-TEMP
+    await ctx.s.replica.loseNextOrderResponse();
+    await ctx.s.replica.failNextOrderLookups(Infinity);
+    const clientOrderId = ctx.s.client.newClientOrderId();
+    await rejects(
+      ctx.s.client.placeOrder({
+        symbol: ctx.s.symbol,
+        side: "buy",
+        type: "limit",
+        size: ctx.size,
+        price: ctx.s.price.minus(ctx.tick.times(8)),
+        postOnly: true,
+        clientOrderId,
+      }),
+      (e: unknown) => e instanceof OrderOutcomeUnknownError && e.clientOrderId === clientOrderId,
+    );
+    const truth = await ctx.s.replica.openOrders(ctx.s.symbol);
+    deepEqual(truth.map((o) => o.clientOrderId), [clientOrderId], "exactly one order");
   },
 };
 

@@ -978,8 +978,6 @@ function keyDecides(price: string): boolean {
 // -1: not a plain unsigned decimal string; 0: zero in any spelling; 1: positive.
 function sizeKind(s: string): number {
   const n = s.length;
-  // More than 40 characters is no size any venue sends.
-  if (n > 40) return -1;
   let digitBits = 0;
   let points = 0;
   for (let i = 0; i < n; i++) {

@@ -361,7 +361,7 @@ const PLAIN_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
  *
  * equal(decimalField("0.50", "size", "grvt").toString(), "0.5");
  * // 'size' must be a decimal string such as "0.01", not the JS number 0.1 (a float cannot hold most prices exactly)
- * throws(() => decimalField(0.1 as unknown as string, "size", "grvt"), InvalidOrderError);
+ * throws(() => decimalField(0.1 as unknown as string, "size", "grvt", "invalid_size"), InvalidOrderError);
  * ```
  */
 export function decimalField(
