@@ -6,10 +6,15 @@
  */
 import type { CancelReason, Fill, Order, OrderStatus, Position, TimeInForce } from "../../base.ts";
 import { Decimal } from "../../core/decimal.ts";
-import type { LighterOrder, LighterPosition, LighterTrade } from "./schemas.ts";
+import type { LighterOrder, LighterOrderStatus, LighterPosition, LighterTrade } from "./schemas.ts";
 
-/** Venue status → unified status and cancel reason (lighter.md §3.3 `Order.status`). */
-const STATUS: Readonly<Record<string, readonly [OrderStatus, CancelReason | undefined]>> = {
+/**
+ * Venue status → unified status and cancel reason (lighter.md §3.3 `Order.status`). The schema
+ * admits only these statuses: an unknown one is a `MalformedPayloadError`, never a final state.
+ */
+const STATUS: Readonly<
+  Record<LighterOrderStatus, readonly [OrderStatus, CancelReason | undefined]>
+> = {
   "in-progress": ["pending", undefined],
   "pending": ["pending", undefined],
   "open": ["open", undefined],
@@ -48,7 +53,7 @@ export function toMs(t: number): number {
  * @returns The order.
  */
 export function toOrder(o: LighterOrder, symbol: string): Order {
-  const [status0, reason0] = STATUS[o.status] ?? ["canceled", "other"];
+  const [status0, reason0] = STATUS[o.status];
   let status = status0;
   let reason = reason0;
   const filled = o.filled_base_amount;

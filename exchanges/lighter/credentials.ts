@@ -71,7 +71,7 @@ export function lighterCredentialsFromEnv(
   }
   return {
     apiKeyPrivateKey: key,
-    ...(account ? { accountIndex: parseIndex(account, "LIGHTER_ACCOUNT_INDEX", 2 ** 48) } : {}),
+    ...(account ? { accountIndex: parseAccountIndex(account) } : {}),
     ...(l1Address ? { l1Address } : {}),
     apiKeyIndex: parseIndex(apiKey, "LIGHTER_API_KEY_INDEX", 255),
   };
@@ -91,6 +91,18 @@ function parseIndex(text: string, name: string, max: number): number {
   if (!Number.isSafeInteger(n) || n >= max) {
     throw new ConfigurationError(
       `Cannot use the Lighter credentials as '${name}' must be an integer in [0, ${max}): current value is ${text}`,
+      { venue: "lighter" },
+    );
+  }
+  return n;
+}
+
+/** An account index: 0 is the venue's treasury account, which the official signer refuses. */
+function parseAccountIndex(text: string): number {
+  const n = parseIndex(text, "LIGHTER_ACCOUNT_INDEX", 2 ** 48);
+  if (n === 0) {
+    throw new ConfigurationError(
+      "Cannot use the Lighter credentials as 'LIGHTER_ACCOUNT_INDEX' must be your account's index: 0 is the venue's treasury account",
       { venue: "lighter" },
     );
   }

@@ -2,8 +2,12 @@
  * Zod schemas of the Lighter REST responses and WebSocket frames this package reads
  * (shapes from lighter.md §3.3, §4 and the OpenAPI spec `zklighter-perps` 1.0.272).
  *
- * Strict on what is read: decimal amounts must be decimal strings, ids and times integers.
- * Unknown keys are ignored (the venue adds fields often). Where the notes say the venue sends
+ * Strict on what is read: decimal amounts must be decimal strings of at most
+ * {@linkcode LIGHTER_MAX_DECIMAL_CHARS} characters, ids and times integers; prices are positive
+ * and below 10^15 ({@linkcode lighterPrice}), sizes never negative ({@linkcode lighterSize}),
+ * order statuses one of the documented values ({@linkcode LIGHTER_ORDER_STATUSES}: an unknown
+ * status is a `MalformedPayloadError`, never read as a final state). Unknown keys are ignored
+ * (the venue adds fields often). Where the notes say the venue sends
  * JSON floats (`daily_*`, `open_interest`, `/funding-rates` `rate`), the schema takes a number
  * and {@linkcode floatDecimal} turns it into a `Decimal`.
  *
@@ -14,6 +18,113 @@ import { Decimal } from "../../core/decimal.ts";
 import { decimalString } from "../_shared/parse.ts";
 
 const int = z.number().int();
+
+/**
+ * Longest decimal string accepted in an answer: the venue's amounts have at most 15 integer
+ * and 18 fraction digits; anything longer is a broken payload, not a value to compute with.
+ *
+ * @example
+ * ```ts
+ * import { LIGHTER_MAX_DECIMAL_CHARS } from "./schemas.ts";
+ * LIGHTER_MAX_DECIMAL_CHARS; // 40
+ * ```
+ */
+export const LIGHTER_MAX_DECIMAL_CHARS = 40;
+
+/**
+ * A plain decimal string of bounded length (see {@linkcode LIGHTER_MAX_DECIMAL_CHARS}).
+ *
+ * @example
+ * ```ts
+ * import { lighterDecimal } from "./schemas.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(lighterDecimal.parse("-1.50").toString(), "-1.5");
+ * equal(lighterDecimal.safeParse("1".repeat(41)).success, false);
+ * equal(lighterDecimal.safeParse("NaN").success, false);
+ * ```
+ */
+export const lighterDecimal: z.ZodType<Decimal, string> = z
+  .string({ error: 'expected a decimal string such as "0.01"' })
+  .max(LIGHTER_MAX_DECIMAL_CHARS, {
+    error: `expected at most ${LIGHTER_MAX_DECIMAL_CHARS} characters`,
+  })
+  .pipe(decimalString);
+
+/**
+ * A price: a bounded decimal string, positive and below 10^15.
+ *
+ * @example
+ * ```ts
+ * import { lighterPrice } from "./schemas.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(lighterPrice.parse("2361.31").toString(), "2361.31");
+ * equal(lighterPrice.safeParse("0").success, false);
+ * equal(lighterPrice.safeParse("-1").success, false);
+ * ```
+ */
+export const lighterPrice: z.ZodType<Decimal, string> = lighterDecimal.refine(
+  (d) => d.gt(0) && d.lt(1e15),
+  { error: "expected a positive price below 10^15" },
+);
+
+/**
+ * A size or amount that cannot be negative: a bounded decimal string ≥ 0.
+ *
+ * @example
+ * ```ts
+ * import { lighterSize } from "./schemas.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(lighterSize.parse("0.0000").toString(), "0");
+ * equal(lighterSize.safeParse("-0.1").success, false);
+ * ```
+ */
+export const lighterSize: z.ZodType<Decimal, string> = lighterDecimal.refine((d) => !d.isNeg(), {
+  error: "expected a size that is not negative",
+});
+
+/** A size that must be positive (resting orders, trades). */
+const positiveSize = lighterDecimal.refine((d) => d.gt(0), { error: "expected a positive size" });
+
+/** A price that may be 0 where the venue means "none" (market orders). */
+const priceOrZero = lighterDecimal.refine((d) => !d.isNeg() && d.lt(1e15), {
+  error: "expected a price in [0, 10^15)",
+});
+
+/**
+ * Every `Order.status` the venue documents (lighter.md §3.3). Anything else is refused: an
+ * unknown status could be live or final, and reading it as final would forget a live order.
+ *
+ * @example
+ * ```ts
+ * import { LIGHTER_ORDER_STATUSES } from "./schemas.ts";
+ * LIGHTER_ORDER_STATUSES.includes("canceled-post-only"); // true
+ * ```
+ */
+export const LIGHTER_ORDER_STATUSES = [
+  "in-progress",
+  "pending",
+  "open",
+  "filled",
+  "canceled",
+  "canceled-post-only",
+  "canceled-reduce-only",
+  "canceled-position-not-allowed",
+  "canceled-margin-not-allowed",
+  "canceled-too-much-slippage",
+  "canceled-not-enough-liquidity",
+  "canceled-self-trade",
+  "canceled-expired",
+  "canceled-oco",
+  "canceled-child",
+  "canceled-liquidation",
+  "canceled-invalid-balance",
+] as const;
+
+/** One of {@linkcode LIGHTER_ORDER_STATUSES}. */
+export type LighterOrderStatus = typeof LIGHTER_ORDER_STATUSES[number];
 
 /**
  * A JSON float as the venue sent it, read through 15 significant digits (what a double carries
@@ -45,16 +156,16 @@ export const orderBookDetailSchema = z.object({
   market_id: int,
   market_type: z.string().optional(),
   status: z.string(),
-  taker_fee: decimalString,
-  maker_fee: decimalString,
-  min_base_amount: decimalString,
-  min_quote_amount: decimalString,
+  taker_fee: lighterSize,
+  maker_fee: lighterSize,
+  min_base_amount: lighterSize,
+  min_quote_amount: lighterSize,
   size_decimals: int.min(0).max(18),
   price_decimals: int.min(0).max(18),
   min_initial_margin_fraction: int.optional(),
   default_initial_margin_fraction: int.optional(),
-  mark_price: decimalString.optional(),
-  index_price: decimalString.optional(),
+  mark_price: lighterPrice.optional(),
+  index_price: lighterPrice.optional(),
   last_trade_price: floatNumber.optional(),
   daily_base_token_volume: floatNumber.optional(),
   daily_quote_token_volume: floatNumber.optional(),
@@ -94,16 +205,17 @@ export const orderSchema = z.object({
   order_id: z.string().optional(),
   client_order_id: z.string().optional(),
   market_index: int,
-  initial_base_amount: decimalString,
-  price: decimalString,
-  remaining_base_amount: decimalString,
-  filled_base_amount: decimalString,
-  filled_quote_amount: decimalString,
+  // 0 for reduce-only children of grouped orders (lighter.md §7.2).
+  initial_base_amount: lighterSize,
+  price: priceOrZero,
+  remaining_base_amount: lighterSize,
+  filled_base_amount: lighterSize,
+  filled_quote_amount: lighterSize,
   is_ask: z.boolean(),
   type: z.string(),
   time_in_force: z.string(),
   reduce_only: z.boolean(),
-  status: z.string(),
+  status: z.enum(LIGHTER_ORDER_STATUSES),
   timestamp: int,
   created_at: int.optional(),
   updated_at: int.optional(),
@@ -124,9 +236,9 @@ export const tradeSchema = z.object({
   trade_id: int,
   trade_id_str: z.string().optional(),
   market_id: int,
-  size: decimalString,
-  price: decimalString,
-  usd_amount: decimalString,
+  size: positiveSize,
+  price: lighterPrice,
+  usd_amount: lighterSize,
   ask_id: int,
   bid_id: int,
   ask_client_id: int.optional(),
@@ -146,11 +258,11 @@ export type LighterTrade = z.output<typeof tradeSchema>;
 export const positionSchema = z.object({
   market_id: int,
   symbol: z.string(),
-  sign: int,
-  position: decimalString,
-  avg_entry_price: decimalString,
-  unrealized_pnl: decimalString,
-  liquidation_price: decimalString.optional(),
+  sign: z.union([z.literal(-1), z.literal(0), z.literal(1)]),
+  position: lighterSize,
+  avg_entry_price: lighterSize,
+  unrealized_pnl: lighterDecimal,
+  liquidation_price: lighterSize.optional(),
 });
 
 /** A position as parsed by {@linkcode positionSchema}. */
@@ -159,9 +271,9 @@ export type LighterPosition = z.output<typeof positionSchema>;
 /** One account of `GET /api/v1/account` (`DetailedAccount`; the fields read). */
 export const detailedAccountSchema = z.object({
   index: int,
-  collateral: decimalString,
-  available_balance: decimalString,
-  total_asset_value: decimalString.optional(),
+  collateral: lighterDecimal,
+  available_balance: lighterDecimal,
+  total_asset_value: lighterDecimal.optional(),
   positions: z.array(positionSchema),
 });
 
@@ -180,8 +292,8 @@ export const subAccountsSchema = z.object({
 /** One row of `GET /api/v1/fundings`: `rate` is percent per hour, unsigned; `timestamp` seconds. */
 export const fundingSchema = z.object({
   timestamp: int,
-  value: decimalString,
-  rate: decimalString,
+  value: lighterDecimal,
+  rate: lighterSize,
   direction: z.enum(["long", "short"]),
 });
 
@@ -204,13 +316,13 @@ export const fundingRatesSchema = z.object({
 });
 
 /** A price level of a book frame or `orderBookOrders`. */
-const level = z.object({ price: decimalString, size: decimalString });
+const level = z.object({ price: lighterPrice, size: lighterSize });
 
 /** `GET /api/v1/orderBookOrders` (L3: one row per resting order). */
 export const orderBookOrdersSchema = z.object({
   ...envelope,
-  asks: z.array(z.object({ price: decimalString, remaining_base_amount: decimalString })),
-  bids: z.array(z.object({ price: decimalString, remaining_base_amount: decimalString })),
+  asks: z.array(z.object({ price: lighterPrice, remaining_base_amount: positiveSize })),
+  bids: z.array(z.object({ price: lighterPrice, remaining_base_amount: positiveSize })),
 });
 
 /** The `order_book` object of `subscribed/order_book` and `update/order_book` frames. */
@@ -232,11 +344,11 @@ export const orderBookFrameSchema = z.object({
 export const marketStatsSchema = z.object({
   market_id: int,
   symbol: z.string().optional(),
-  index_price: decimalString,
-  mark_price: decimalString,
-  open_interest: decimalString.optional(),
-  current_funding_rate: decimalString,
-  funding_rate: decimalString.optional(),
+  index_price: lighterPrice,
+  mark_price: lighterPrice,
+  open_interest: lighterSize.optional(),
+  current_funding_rate: lighterDecimal,
+  funding_rate: lighterDecimal.optional(),
   funding_timestamp: int.optional(),
   daily_quote_token_volume: floatNumber.optional(),
 });

@@ -143,7 +143,16 @@ function checkBool(txType: LighterTxType, name: string, v: unknown): number {
  */
 export function checkEnvelope(txType: LighterTxType, env: Envelope): void {
   check(txType, "chainId", env.chainId, 0, MAX_U32);
-  check(txType, "accountIndex", env.accountIndex, 0, MAX_ACCOUNT);
+  if (env.accountIndex === 0) {
+    // Account 0 is the venue's treasury; the official signer refuses to sign for it.
+    fail(
+      txType,
+      "accountIndex",
+      "your own account's index, not 0 (the venue's treasury account)",
+      0,
+    );
+  }
+  check(txType, "accountIndex", env.accountIndex, 1, MAX_ACCOUNT);
   check(txType, "apiKeyIndex", env.apiKeyIndex, 0, 254);
   check(txType, "nonce", env.nonce, 0, MAX_INT64);
   check(txType, "expiredAt", env.expiredAt, 0, MAX_48);
