@@ -44,6 +44,14 @@ export * from "./report.ts";
 export * from "./openapi.ts";
 export * from "./api.ts";
 export * from "./run.ts";
-// Types the options above refer to (simulated venues' clock and faults).
+// Types the options above refer to (simulated venues' clock and faults). The faults are
+// types only: the simulator is loaded on demand, for `network: "sim"`, never by this module.
 export { ManualClock } from "../exchanges/_shared/clock.ts";
-export * from "../sim/faults.ts";
+export type {
+  FaultInjector,
+  FaultKind,
+  FaultRule,
+  FrameFault,
+  InstalledFault,
+  RequestFault,
+} from "../sim/faults.ts";

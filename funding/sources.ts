@@ -3,15 +3,17 @@
  * dynamic `import()` and construct its funding adapter when the module exports one; a venue
  * whose adapter is missing or fails to construct is reported unavailable (a failed venue in
  * every run), never faked. `sim` starts the local venue replicas in-process, with a distinct
- * funding-rate script per venue so cross-venue opportunities exist.
+ * funding-rate script per venue so cross-venue opportunities exist; the simulator is loaded
+ * (dynamic `import()`) only then.
  *
  * @module
  */
 import type { FundingAdapter } from "../base.ts";
 import type { ManualClock } from "../exchanges/_shared/clock.ts";
+// Type-only: the simulator is loaded with a dynamic `import()` when `sim` is asked for, so a
+// live network never loads `sim/`.
 import type { FaultInjector } from "../sim/faults.ts";
-import { scriptedFundingRates } from "../sim/funding.ts";
-import { type SimVenue, type SimVenueName, startSimVenue } from "../sim/network.ts";
+import type { SimVenue, SimVenueName } from "../sim/network.ts";
 import type { FundingSource } from "./collector.ts";
 
 /** Networks the sources can target. */
@@ -45,6 +47,17 @@ const VENUE_MODULES: Readonly<Record<string, () => Promise<Record<string, unknow
   grvt: () => import("../exchanges/grvt/mod.ts"),
   edgex: () => import("../exchanges/edgex/mod.ts"),
 };
+
+async function loadSimulator() {
+  const [network, funding] = await Promise.all([
+    import("../sim/network.ts"),
+    import("../sim/funding.ts"),
+  ]);
+  return {
+    startSimVenue: network.startSimVenue,
+    scriptedFundingRates: funding.scriptedFundingRates,
+  };
+}
 
 /**
  * Funding rates the simulated venues charge, per interval as each venue applies it (Lighter
@@ -155,12 +168,15 @@ export async function openFundingSources(
   const network = options.network ?? "mainnet";
   const sources: FundingSource[] = [];
   const sims: SimVenue[] = [];
+  let simulator: Awaited<ReturnType<typeof loadSimulator>> | undefined;
   for (const venue of venues) {
     if (network === "sim") {
       if (!isSimVenue(venue)) {
         sources.push({ venue, unavailable: `no simulator for '${venue}'` });
         continue;
       }
+      simulator ??= await loadSimulator();
+      const { startSimVenue, scriptedFundingRates } = simulator;
       const sim = await startSimVenue(venue, {
         seed: options.seed ?? 1,
         clock: options.clock,

@@ -5,7 +5,7 @@
  * The venue replicas (one protocol front-end per venue) are what an unmodified venue client
  * talks to; this client skips the protocol and uses the engine directly, so strategies and
  * tests can run against simulated markets with nothing but the engine. It still goes through
- * the package's shared machinery — {@linkcode placeOnce} for idempotent placement, the live
+ * the package's shared machinery — {@linkcode placeOrderWith} for checked, idempotent placement, the live
  * order book with sequence checks and resync, the event hub — and honours the engine's
  * {@linkcode FaultInjector} (front-end `"paper"`), so lost responses, 429s, 5xx, book gaps,
  * malformed frames and dropped streams behave as they would on a venue.
@@ -25,6 +25,7 @@ import {
   type FundingHistoryEntry,
   type FundingRate,
   fundingRate,
+  InvalidOrderError,
   type Market,
   type MarketData,
   NetworkError,
@@ -41,9 +42,9 @@ import {
 import { toDecimal } from "../core/decimal.ts";
 import { EventHub } from "../exchanges/_shared/event_hub.ts";
 import { bestBidAskOf, LiveOrderBook } from "../exchanges/_shared/live_order_book.ts";
-import { placeOnce } from "../exchanges/_shared/place_once.ts";
+import { type PlacementHooks, placeOrderWith } from "../exchanges/_shared/placement.ts";
 import { quantize } from "../exchanges/_shared/quantize.ts";
-import type { SimEngine } from "./engine.ts";
+import type { SimEngine, SimOrderRequest } from "./engine.ts";
 import type { FillView, OrderView, SimEvent } from "./events.ts";
 import type { FaultInjector } from "./faults.ts";
 
@@ -74,8 +75,15 @@ export interface PaperClientOptions {
   slippage?: string;
   /** Client order id generator. @default {crypto.randomUUID} */
   newClientOrderId?: () => string;
-  /** Clock for waits between retries. @default {the engine's clock} */
+  /** Clock for waits between retries and for the books' age. @default {the engine's clock} */
   clock?: Clock;
+  /**
+   * Longest time a live book may go without an update before it reads as stale. The engine
+   * runs in this process and cannot go silent while connected — a quiet market is just quiet —
+   * so there is no limit unless one is asked for (e.g. to test a strategy's staleness handling).
+   * @default {Infinity}
+   */
+  maxSilenceMs?: number;
 }
 
 function dec(value: string): Decimal {
@@ -84,6 +92,12 @@ function dec(value: string): Decimal {
 
 function optDec(value: string | undefined): Decimal | undefined {
   return value === undefined ? undefined : new Decimal(value);
+}
+
+/** One attempt of a create: the request, and whether the call reached the engine. */
+interface PaperAttempt {
+  request: SimOrderRequest;
+  reached: boolean;
 }
 
 /**
@@ -119,10 +133,12 @@ export class PaperClient implements ExchangeClient {
   readonly #slippage: Decimal;
   readonly #newId: () => string;
   readonly #clock: Clock;
+  readonly #maxSilenceMs: number;
   #hub = new EventHub<ExchangeEvent>();
   #unsubscribe: (() => void) | undefined;
   #books = new Set<{ symbol: string; book: LiveOrderBook }>();
   #held: SimEvent[] | undefined;
+  readonly #placement: PlacementHooks<SimOrderRequest, PaperAttempt, Order>;
 
   /**
    * Creates a client for one engine account.
@@ -139,6 +155,8 @@ export class PaperClient implements ExchangeClient {
     this.#slippage = toDecimal(options.slippage ?? "0.05", "slippage");
     this.#newId = options.newClientOrderId ?? (() => crypto.randomUUID());
     this.#clock = options.clock ?? options.engine.clock;
+    this.#maxSilenceMs = options.maxSilenceMs ?? Infinity;
+    this.#placement = this.#placementHooks();
     if (!this.#engine.hasAccount(this.#accountId)) {
       throw new NotFoundError({
         venue: this.venue,
@@ -233,44 +251,78 @@ export class PaperClient implements ExchangeClient {
     }
   }
 
-  /** Places an order once, whatever happens to the answer. */
+  /**
+   * Places an order once, whatever happens to the answer: the package's placement workflow
+   * (local checks, client order id, send, lookup of a doubtful outcome) on the engine.
+   *
+   * @param request The order. A market order without `worstPrice` is bounded at the best
+   * opposite price (the mark price on an empty side) moved by the `slippage` option.
+   * @returns The engine's order.
+   * @throws {InvalidOrderError} For a request the engine would refuse, checked before sending.
+   * @throws {OrderRejectedError} The engine's refusal (post-only would cross, margin, …).
+   * @throws {OrderOutcomeUnknownError} When a lost answer cannot be resolved by lookups.
+   */
   placeOrder(request: OrderRequest): Promise<Order> {
-    const clientOrderId = request.clientOrderId ?? this.#newId();
-    const symbol = request.symbol;
-    this.#instrument(symbol);
-    let worstPrice = request.worstPrice;
-    if (request.type === "market" && worstPrice === undefined) {
-      worstPrice = this.#defaultWorstPrice(symbol, request.side);
-    }
-    return placeOnce({
-      clientOrderId,
-      clock: this.#clock,
-      send: () =>
-        this.#call("placeOrder", () =>
-          this.#order(
-            this.#engine.placeOrder(this.#accountId, {
-              symbol,
-              side: request.side,
-              type: request.type,
-              size: request.size,
-              price: request.price,
-              worstPrice,
-              postOnly: request.postOnly,
-              reduceOnly: request.reduceOnly,
-              timeInForce: request.timeInForce,
-              expiresAt: request.expiresAt,
-              clientOrderId,
-            }).order,
-          )),
-      lookup: () => this.getOrder(symbol, { clientOrderId }),
-    });
+    return placeOrderWith(this.#placement, request);
   }
 
-  #defaultWorstPrice(symbol: string, side: "buy" | "sell"): Decimal | undefined {
+  #placementHooks(): PlacementHooks<SimOrderRequest, PaperAttempt, Order> {
+    return {
+      venue: this.venue,
+      endpoint: "placeOrder",
+      clock: this.#clock,
+      market: (symbol) => this.getMarket(symbol),
+      newClientOrderId: () => this.#newId(),
+      clientOrderIdRule: {
+        test: (id) => id.length > 0 && id.length <= 128,
+        describe: "a non-empty string of at most 128 characters",
+      },
+      defaultWorstPrice: (market, side) =>
+        Promise.resolve(this.#defaultWorstPrice(market.symbol, side)),
+      build: (o) => ({
+        symbol: o.market.symbol,
+        side: o.side,
+        type: o.type,
+        size: o.size.toString(),
+        price: o.price?.toString(),
+        worstPrice: o.worstPrice?.toString(),
+        postOnly: o.postOnly,
+        reduceOnly: o.reduceOnly,
+        timeInForce: o.timeInForce,
+        expiresAt: o.expiresAt,
+        clientOrderId: o.clientOrderId,
+      }),
+      sign: (request) => ({ request, reached: false }),
+      send: (attempt) =>
+        this.#call("placeOrder", () => {
+          attempt.reached = true;
+          return this.#order(this.#engine.placeOrder(this.#accountId, attempt.request).order);
+        }),
+      parse: (order) => order,
+      lookup: (o) => this.getOrder(o.market.symbol, { clientOrderId: o.clientOrderId }),
+      // The engine runs in this process and synchronously: an attempt whose call never reached
+      // it (a 429 or 5xx fault is raised before the engine is called) is gone for good — there
+      // is no wire, queue or retry that could deliver it later — so once a lookup has also
+      // shown no such order, sending again cannot make a second one. An attempt that reached
+      // the engine is never sent again: its outcome is in the engine, and only a lookup reads it.
+      canResend: (attempt) => !attempt.reached,
+    };
+  }
+
+  #defaultWorstPrice(symbol: string, side: "buy" | "sell"): Decimal {
     const i = this.#engine.instrument(symbol);
     const top = this.#engine.book(symbol, 1);
-    const best = side === "buy" ? top.asks[0]?.[0] : top.bids[0]?.[0];
-    if (best === undefined) return undefined;
+    const best = (side === "buy" ? top.asks[0]?.[0] : top.bids[0]?.[0]) ??
+      this.#engine.prices(symbol).markPrice;
+    if (!dec(best).gt(0)) {
+      throw new InvalidOrderError("invalid_price", {
+        venue: this.venue,
+        message:
+          `Cannot place order on ${this.venue} as 'worstPrice' is required: ${symbol} has no ${
+            side === "buy" ? "asks" : "bids"
+          } and no mark price to bound a market order`,
+      });
+    }
     const factor = side === "buy" ? this.#slippage.plus(1) : new Decimal(1).minus(this.#slippage);
     return quantize(dec(best).times(factor), i.tickSize, side === "buy" ? "down" : "up");
   }
@@ -357,6 +409,8 @@ export class PaperClient implements ExchangeClient {
       book: new LiveOrderBook(symbol, {
         venue: this.venue,
         sequenceRule: "increment",
+        clock: this.#clock,
+        maxSilenceMs: this.#maxSilenceMs,
         requestSnapshot: () => {
           // A venue answers a resubscribe asynchronously.
           queueMicrotask(() => this.#snapshotInto(symbol, entry.book));

@@ -1,5 +1,11 @@
-import { deepEqual, ok, rejects } from "node:assert/strict";
-import { Decimal, NotFoundError } from "../base.ts";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import {
+  type Clock,
+  Decimal,
+  InvalidOrderError,
+  NotFoundError,
+  OrderOutcomeUnknownError,
+} from "../base.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { conformanceSuite, type VenueHarness } from "../tests/conformance.ts";
 import { SimEngine } from "./engine.ts";
@@ -10,9 +16,11 @@ import { PAPER_FRONT_END, PaperClient, PaperFundingAdapter } from "./paper.ts";
 const COUNTERPARTY = "counterparty";
 const START = Date.UTC(2026, 0, 5, 0, 30);
 
-function startPaper(options: { fundingIntervalHours?: number } = {}) {
+function startPaper(
+  options: { fundingIntervalHours?: number; keepHistory?: boolean; waits?: Clock } = {},
+) {
   const clock = new ManualClock(START);
-  const engine = new SimEngine({ clock, venue: "paper" });
+  const engine = new SimEngine({ clock, venue: "paper", keepHistory: options.keepHistory });
   engine.addInstrument(
     {
       symbol: "BTC",
@@ -28,7 +36,7 @@ function startPaper(options: { fundingIntervalHours?: number } = {}) {
   engine.createAccount("me", { collateral: "100000" });
   engine.createAccount(COUNTERPARTY, { unlimitedMargin: true });
   const faults = new FaultInjector({ clock, seed: 7 });
-  const client = new PaperClient({ engine, accountId: "me", faults });
+  const client = new PaperClient({ engine, accountId: "me", faults, clock: options.waits });
   const funding = new PaperFundingAdapter(engine);
   return { clock, engine, faults, client, funding };
 }
@@ -161,4 +169,151 @@ Deno.test("PaperFundingAdapter reports funding in the package's units and its hi
   const history = await funding.fetchFundingHistory("BTC");
   deepEqual(history.length, 6);
   deepEqual(history.map((h) => h.rate.toString()), Array(6).fill("0.0002"));
+});
+
+/** A clock whose waits return at once and move its time on, so lookup deadlines pass. */
+function instantWaits(): Clock & { slept: number } {
+  let t = START;
+  return {
+    slept: 0,
+    now: () => t,
+    sleep(ms: number) {
+      this.slept += ms;
+      t += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+Deno.test("PaperClient sends again after a 5xx that never reached the engine: one order", async () => {
+  const waits = instantWaits();
+  const { engine, faults, client } = startPaper({ waits });
+  faults.inject({ kind: "error", frontEnd: PAPER_FRONT_END, target: "placeOrder", times: 1 });
+  const order = await client.placeOrder({
+    symbol: "BTC",
+    side: "buy",
+    type: "limit",
+    size: "0.010",
+    price: "63000.0",
+    clientOrderId: "c-1",
+  });
+  deepEqual([order.clientOrderId, order.status], ["c-1", "open"]);
+  deepEqual(engine.openOrders("me").map((o) => [o.clientOrderId, o.size]), [["c-1", "0.01"]]);
+});
+
+Deno.test("PaperClient never resends an order whose answer was lost after the engine took it", async () => {
+  // Without history the engine cannot show a finished order, so every lookup reads "absent".
+  const waits = instantWaits();
+  const { engine, faults, client } = startPaper({ keepHistory: false, waits });
+  engine.placeOrder(COUNTERPARTY, { symbol: "BTC", side: "sell", size: "1", price: "64000" });
+  faults.inject({
+    kind: "drop_response",
+    frontEnd: PAPER_FRONT_END,
+    target: "placeOrder",
+    times: 1,
+  });
+  await rejects(
+    client.placeOrder({
+      symbol: "BTC",
+      side: "buy",
+      type: "market",
+      size: "0.1",
+      clientOrderId: "lost-1",
+    }),
+    (e: unknown) => e instanceof OrderOutcomeUnknownError && e.clientOrderId === "lost-1",
+  );
+  // One fill of 0.1, not two: the filled first copy got no twin.
+  deepEqual(engine.position("me", "BTC").size, "0.1");
+  ok(waits.slept >= 30_000, "lookups ran until the outcome deadline");
+});
+
+Deno.test("PaperClient resolves a lost answer of a filled market order by lookup", async () => {
+  const { engine, faults, client } = startPaper();
+  engine.placeOrder(COUNTERPARTY, { symbol: "BTC", side: "sell", size: "1", price: "64000" });
+  faults.inject({
+    kind: "drop_response",
+    frontEnd: PAPER_FRONT_END,
+    target: "placeOrder",
+    times: 1,
+  });
+  const order = await client.placeOrder({
+    symbol: "BTC",
+    side: "buy",
+    type: "market",
+    size: "0.1",
+    clientOrderId: "lost-2",
+  });
+  deepEqual([order.clientOrderId, order.status, order.filledSize.toString()], [
+    "lost-2",
+    "filled",
+    "0.1",
+  ]);
+  deepEqual(engine.position("me", "BTC").size, "0.1");
+});
+
+Deno.test("PaperClient bounds a market order without worstPrice at the best ask plus slippage", async () => {
+  const { engine, client } = startPaper();
+  // Best ask 64000, slippage 5 %: the bound is 67200; the level above it stays untouched.
+  engine.placeOrder(COUNTERPARTY, { symbol: "BTC", side: "sell", size: "0.001", price: "64000" });
+  engine.placeOrder(COUNTERPARTY, { symbol: "BTC", side: "sell", size: "0.001", price: "67200" });
+  engine.placeOrder(COUNTERPARTY, { symbol: "BTC", side: "sell", size: "1", price: "67200.1" });
+  const order = await client.placeOrder({
+    symbol: "BTC",
+    side: "buy",
+    type: "market",
+    size: "0.5",
+  });
+  deepEqual([order.price?.toString(), order.filledSize.toString()], ["67200", "0.002"]);
+  deepEqual(engine.position("me", "BTC").size, "0.002");
+});
+
+Deno.test("PaperClient bounds a market order on an empty side at the mark price plus slippage", async () => {
+  const { client } = startPaper();
+  // No bids; mark 64000, slippage 5 %: the sell carries the bound 60800.
+  const order = await client.placeOrder({
+    symbol: "BTC",
+    side: "sell",
+    type: "market",
+    size: "0.5",
+  });
+  deepEqual([order.price?.toString(), order.filledSize.toString()], ["60800", "0"]);
+});
+
+Deno.test("PaperClient refuses exponent notation and JS numbers before anything reaches the engine", async () => {
+  const { engine, client } = startPaper();
+  await rejects(
+    client.placeOrder({ symbol: "BTC", side: "buy", type: "limit", size: "1e-2", price: "63000" }),
+    (e: unknown) =>
+      e instanceof InvalidOrderError && /exponent notation .* such as "0.01"/.test(e.message),
+  );
+  await rejects(
+    client.placeOrder({
+      symbol: "BTC",
+      side: "buy",
+      type: "limit",
+      size: 0.01 as unknown as string,
+      price: "63000",
+    }),
+    (e: unknown) => e instanceof InvalidOrderError && /not the JS number 0.01/.test(e.message),
+  );
+  deepEqual(engine.openOrders("me"), []);
+});
+
+Deno.test("PaperClient's book is not stale in a quiet market unless a silence limit is set", async () => {
+  const { clock, engine, client } = startPaper();
+  engine.placeOrder(COUNTERPARTY, { symbol: "BTC", side: "buy", size: "1", price: "63990" });
+  await using book = await client.subscribeOrderBook("BTC");
+  await clock.advance(3_600_000);
+  equal(book.snapshot().stale, false);
+
+  await using limited = new PaperClient({ engine, accountId: "me", maxSilenceMs: 2_000 });
+  await limited.connect();
+  await using watched = await limited.subscribeOrderBook("BTC");
+  await clock.advance(2_000);
+  equal(watched.snapshot().stale, false);
+  await clock.advance(1);
+  equal(watched.snapshot().stale, true);
+  engine.placeOrder(COUNTERPARTY, { symbol: "BTC", side: "sell", size: "1", price: "64010" });
+  equal(watched.snapshot().stale, false);
+  deepEqual(watched.snapshot().asks.map((l) => l.price.toString()), ["64010"]);
 });

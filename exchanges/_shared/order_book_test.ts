@@ -354,6 +354,45 @@ Deno.test("applyDelta() throws MalformedPayloadError for a non-decimal price or 
   }
 });
 
+Deno.test("a zero, negative or absurd price never enters the book, in a delta or a snapshot", () => {
+  const BAD_PRICES = [
+    "0",
+    "0.000",
+    "-0",
+    "-1",
+    "-99.9",
+    "1000000000000000", // 10^15: no market trades there
+    "1000000000000000.5",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+  ];
+  for (const price of BAD_PRICES) {
+    const { book, resyncs } = liveBook();
+    throws(() => chain(book, { asks: [lv(price, "1")] }, 1001), MalformedPayloadError, price);
+    equal(book.stale, true, price);
+    deepEqual(resyncs.map((e) => e.reason), ["malformed"], price);
+    // The snapshot that would carry it leaves the book stale too (EdgeX-style depth snapshot).
+    const fresh = new L2OrderBook("BTC", { onResync: () => {} });
+    throws(
+      () =>
+        fresh.applySnapshot({ bids: [lv("99.9", "1"), lv(price, "2")], asks: [lv("100.1", "1")] }, {
+          sequence: 1,
+        }),
+      MalformedPayloadError,
+      price,
+    );
+    equal(fresh.stale, true, price);
+    equal(fresh.snapshot().stale, true, price);
+  }
+  // The largest price below the bound and the smallest positive one are fine.
+  const { book } = liveBook();
+  equal(chain(book, { asks: [lv("999999999999999", "1")] }, 1001), "applied");
+  equal(chain(book, { bids: [lv("0.000000000000000001", "1")] }, 1002), "applied");
+  equal(book.rawLevels().asks.at(-1)?.[0], "999999999999999");
+  equal(book.rawLevels().bids.at(-1)?.[0], "0.000000000000000001");
+});
+
 Deno.test("markStale() makes deltas ignored until the next snapshot without calling onResync", () => {
   const { book, resyncs } = liveBook();
   book.markStale();

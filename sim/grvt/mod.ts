@@ -14,4 +14,3 @@
  */
 export * from "./replica.ts";
 export type { GrvtEnvironmentHosts } from "../../exchanges/grvt/common.ts";
-export * from "../mod.ts";
