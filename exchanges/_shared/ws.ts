@@ -109,6 +109,11 @@ export interface WsMessage {
   readonly data: unknown;
   /** Whether `data` holds parsed JSON (JSON `null` is a valid payload). */
   readonly json: boolean;
+  /**
+   * Whether `data` came from the transport's `decode` option instead of `JSON.parse` (then it
+   * has the decoder's shape, and `json` is `false`).
+   */
+  readonly decoded?: boolean;
   /** The frame as received: a string for text frames, bytes for binary frames. */
   readonly raw: string | Uint8Array;
 }
@@ -215,6 +220,13 @@ export interface WsTransportOptions {
   idleTimeoutMs?: number;
   /** A periodic ping sent while connected. @default {undefined} */
   heartbeat?: WsHeartbeat;
+  /**
+   * A fast decoder tried on each text frame before `JSON.parse` (a venue's hot book channel).
+   * When it returns a value, handlers get it as `data` with `decoded: true` and the frame is
+   * not parsed again; `undefined` means "not mine", and the frame is parsed as JSON.
+   * @default {undefined}
+   */
+  decode?: (raw: string) => unknown;
   /** Reconnect policy, or `false` to give up at the first loss. @default {{}} */
   reconnect?: WsReconnectOptions | false;
   /** How long `close()` waits for the closing handshake, in milliseconds. @default {5_000} */
@@ -615,15 +627,27 @@ class Transport implements WsTransport {
       : new Uint8Array(event.data as ArrayBuffer);
     let data: unknown = undefined;
     let json = false;
+    let decoded = false;
     if (typeof raw === "string") {
-      try {
-        data = JSON.parse(raw);
-        json = true;
-      } catch {
-        // A non-JSON text frame (GRVT answers "ping" with plain text); `raw` has it.
+      const decode = this.#options.decode;
+      if (decode !== undefined) {
+        try {
+          data = decode(raw);
+          decoded = data !== undefined;
+        } catch {
+          // The decoder's own failure: the frame is parsed the general way below.
+        }
+      }
+      if (!decoded) {
+        try {
+          data = JSON.parse(raw);
+          json = true;
+        } catch {
+          // A non-JSON text frame (GRVT answers "ping" with plain text); `raw` has it.
+        }
       }
     }
-    const message: WsMessage = { data, json, raw };
+    const message: WsMessage = decoded ? { data, json, raw, decoded } : { data, json, raw };
     for (const handler of [...this.#handlers]) {
       try {
         handler(message);

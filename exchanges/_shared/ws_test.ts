@@ -149,6 +149,37 @@ Deno.test("WsTransport sends JSON and raw frames and delivers text, JSON and bin
   deepEqual(server.peers[0].received, ['{"type":"sendtx","nonce":"9223372036854775808"}', "ping"]);
 });
 
+Deno.test("WsTransport hands frames its decoder reads as decoded, and parses the rest as JSON", async () => {
+  await using server = startServer((peer) => {
+    peer.socket.send("B|1|2");
+    peer.socket.send('{"type":"ping"}');
+    peer.socket.send("B|broken");
+  });
+  await using ws = transport(server.url, {
+    decode: (raw) => {
+      if (!raw.startsWith("B|")) return undefined;
+      const [, a, b] = raw.split("|");
+      if (b === undefined) throw new Error("not a B frame after all");
+      return { a: Number(a), b: Number(b) };
+    },
+  });
+  const frames = ws.messages();
+  await ws.connect();
+  deepEqual((await frames.next()).value, {
+    data: { a: 1, b: 2 },
+    json: false,
+    raw: "B|1|2",
+    decoded: true,
+  });
+  deepEqual((await frames.next()).value, {
+    data: { type: "ping" },
+    json: true,
+    raw: '{"type":"ping"}',
+  });
+  // A decoder that throws is "not mine": the frame takes the JSON path (and is not JSON).
+  deepEqual((await frames.next()).value, { data: undefined, json: false, raw: "B|broken" });
+});
+
 Deno.test("WsTransport sends the heartbeat every intervalMs of clock time", async () => {
   await using server = startServer();
   const clock = new ManualClock();

@@ -178,32 +178,46 @@ export class FakeLighterVenue {
     };
   }
 
-  /** The next `order_book:0` update frame (for tests that feed a live book). */
+  /**
+   * The next `order_book:0` update frame (for tests that feed a live book), keys in the order
+   * the venue writes them (lighter.md §4.3), so the client's fast decoder reads it.
+   */
   bookUpdate(bids: { price: string; size: string }[], asks: { price: string; size: string }[]) {
     const begin = this.#bookNonce;
-    this.#bookNonce += 1;
+    // Real nonces are not consecutive: a frame's begin_nonce is the previous frame's nonce.
+    this.#bookNonce += 3;
     return {
       channel: "order_book:0",
-      type: "update/order_book",
-      timestamp: this.clock.now(),
+      offset: this.#bookNonce,
       order_book: {
+        code: 0,
         asks,
         bids,
+        offset: this.#bookNonce,
         nonce: this.#bookNonce,
         begin_nonce: begin,
-        offset: this.#bookNonce,
       },
+      timestamp: this.clock.now(),
+      type: "update/order_book",
     };
   }
 
-  /** The `order_book:0` snapshot frame. */
+  /** The `order_book:0` snapshot frame, keys in the venue's order. */
   bookSnapshot(): Record<string, unknown> {
-    this.#bookNonce += 1;
+    this.#bookNonce += 3;
     return {
       channel: "order_book:0",
-      type: "subscribed/order_book",
+      offset: this.#bookNonce,
+      order_book: {
+        code: 0,
+        asks: this.book.asks,
+        bids: this.book.bids,
+        offset: this.#bookNonce,
+        nonce: this.#bookNonce,
+        begin_nonce: 0,
+      },
       timestamp: this.clock.now(),
-      order_book: { ...this.book, nonce: this.#bookNonce, begin_nonce: 0, offset: this.#bookNonce },
+      type: "subscribed/order_book",
     };
   }
 

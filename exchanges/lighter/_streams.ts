@@ -14,6 +14,7 @@ import type { LiveOrderBook } from "../_shared/live_order_book.ts";
 import { parsePayload } from "../_shared/parse.ts";
 import { toFill, toOrder, toPosition } from "./_mapping.ts";
 import { applyBookFrame, bookFrameMarket, resubscribeBook } from "./_book.ts";
+import type { LighterBookFrame, LighterBookLevel } from "./book_frame.ts";
 import type { OrderAcks } from "./_orders.ts";
 import type { WsTransport } from "../_shared/ws.ts";
 import { accountAllFrameSchema, accountOrdersFrameSchema } from "./schemas.ts";
@@ -117,6 +118,39 @@ export class LighterStreamHandler {
       else if (kind === "account_all") this.#onAccountAll(data);
     } catch (e) {
       this.#onMalformed(kind, data, e);
+    }
+  }
+
+  /**
+   * A book frame the fast decoder read (see `book_frame.ts`): applied like `onFrame` would,
+   * without the generic JSON tree. A snapshot with a zero-size level takes the general path,
+   * which refuses it with the usual error.
+   *
+   * @param f The decoded frame.
+   * @param raw The frame's text, for the general path.
+   */
+  onBookFrame(f: LighterBookFrame, raw: string): void {
+    if (f.snapshot) {
+      this.#deps.onSubscribed(`order_book:${f.marketIndex}`);
+      if (hasZeroSize(f.bids) || hasZeroSize(f.asks)) {
+        this.onFrame(JSON.parse(raw));
+        return;
+      }
+    }
+    const book = this.#deps.books.get(f.marketIndex);
+    if (!book) return;
+    try {
+      if (f.snapshot) {
+        book.applySnapshot(f, { sequence: f.nonce, timestamp: f.timestamp });
+      } else {
+        book.applyDelta(f, {
+          sequence: f.nonce,
+          prevSequence: f.beginNonce,
+          timestamp: f.timestamp,
+        });
+      }
+    } catch (e) {
+      this.#onMalformed("order_book", { channel: `order_book:${f.marketIndex}` }, e);
     }
   }
 
@@ -284,4 +318,11 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+const ZERO_SIZE = /^0*\.?0*$/;
+
+function hasZeroSize(levels: readonly LighterBookLevel[]): boolean {
+  for (let i = 0; i < levels.length; i++) if (ZERO_SIZE.test(levels[i].size)) return true;
+  return false;
 }

@@ -9,6 +9,7 @@ import type { z } from "zod";
 import type { Clock } from "../../base.ts";
 import { createHttpTransport, type HttpTransport, type Query } from "../_shared/http.ts";
 import { createWsTransport, type WsOpenContext, type WsTransport } from "../_shared/ws.ts";
+import { decodeLighterBookFrame } from "./book_frame.ts";
 import type { SignedTx } from "./signer/transactions.ts";
 import { mapLighterError } from "./errors.ts";
 import { sendTxSchema } from "./schemas.ts";
@@ -150,6 +151,9 @@ export function createLighterSocket(options: LighterSocketOptions): WsTransport 
     clock: options.clock,
     WebSocket: options.WebSocket,
     heartbeat: { intervalMs: pingIntervalMs, message: () => ({ type: "ping" }) },
+    // Book frames, the hot channel, skip the generic JSON tree (book_frame.ts); anything the
+    // decoder does not recognise exactly is parsed and schema-checked as usual.
+    decode: decodeLighterBookFrame,
     // The venue answers each ping: without a custom value, three pings unanswered is silence.
     idleTimeoutMs: options.idleTimeoutMs ??
       (options.pingIntervalMs === undefined ? LIGHTER_IDLE_TIMEOUT_MS : 3 * pingIntervalMs),

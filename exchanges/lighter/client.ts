@@ -45,6 +45,7 @@ import {
   OrderAcks,
 } from "./_orders.ts";
 import { LighterStreamHandler } from "./_streams.ts";
+import type { LighterBookFrame } from "./book_frame.ts";
 import { createLighterSocket, LIGHTER_BOOK_MAX_SILENCE_MS, LighterRest } from "./_transport.ts";
 import { LIGHTER_ALL, LIGHTER_ENVIRONMENTS } from "./common.ts";
 import { type LighterCredentials, lighterCredentialsFromEnv } from "./credentials.ts";
@@ -307,7 +308,8 @@ export class LighterClient implements ExchangeClient {
       },
     });
     ws.onMessage((m) => {
-      if (m.json) this.#stream.onFrame(m.data);
+      if (m.decoded) this.#stream.onBookFrame(m.data as LighterBookFrame, m.raw as string);
+      else if (m.json) this.#stream.onFrame(m.data);
     });
     ws.onStateChange((e) => {
       if (this.#ws !== ws) return; // disconnect() reports its own end
