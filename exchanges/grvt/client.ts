@@ -1,22 +1,33 @@
 /**
- * {@linkcode GRVTClient}: the GRVT implementation of `ExchangeClient`.
+ * {@linkcode GRVTClient}: the GRVT implementation of `ExchangeClient`. This file holds the
+ * class and its wiring; the parts live beside it:
  *
+ * - `_orders.ts`: order placement through the shared workflow (`placeOrderWith`): checks,
+ *   client order id, EIP-712 signature, `create_order`, outcome by lookup; and the tracking of
+ *   orders by client order id (`create_order` answers `order_id "0x00"` and `PENDING`).
+ * - `_book.ts`: live books from `v1.book.d` on the market-data socket, and the REST book.
+ * - `_streams.ts`: the private stream (`v1.order`, `v1.fill`, `v1.position`).
+ * - `_mapping.ts`: wire objects → unified orders, fills and positions.
+ * - `stream.ts` (JSON-RPC socket), `markets.ts` (instruments, HTTP transport), `auth.ts`
+ *   (session cookie), `schemas.ts`, `errors.ts`, `signing.ts`.
+ *
+ * Behaviour:
  * - Markets from `full/v1/instruments`; sizes and prices are checked against `min_size` and
  *   `tick_size` exactly, never rounded.
- * - Orders are EIP-712 signed with viem ({@linkcode createGrvtOrderSigner}), carry a client
- *   order id in [2^63, 2^64 − 1] (the range GRVT reserves for API clients, grvt.md §8.2) and
- *   are tracked by it, since `create_order` answers `order_id "0x00"` and `PENDING`.
- *   `placeOrder` waits (up to `confirmTimeoutMs`) for the outcome on `v1.order`, so a crossing
- *   post-only order is a `PostOnlyWouldCrossError`, not a silent cancel. A lost answer is
- *   resolved by looking the order up by client order id (`placeOnce`); the same signed payload
- *   is never sent with a new nonce. No builder fee unless `builder` is given.
+ * - Orders carry a client order id in [2^63, 2^64 − 1] (the range GRVT reserves for API
+ *   clients, grvt.md §8.2) and are tracked by it. `placeOrder` waits (up to
+ *   `confirmTimeoutMs`) for the outcome on `v1.order`, so a crossing post-only order is a
+ *   `PostOnlyWouldCrossError`, not a silent cancel. A lost or unreadable answer is resolved by
+ *   looking the order up by client order id until `outcomeDeadlineMs`, then
+ *   `OrderOutcomeUnknownError`; an order is never sent twice. A market order is sent as a limit
+ *   IOC (or FOK) at its worst price (GRVT market orders cannot carry a bound). No builder fee
+ *   unless `builder` is given.
  * - Private REST and the trading WebSocket carry the session cookie and `X-Grvt-Account-Id`
  *   ({@linkcode GrvtSession}); a 401 logs in again and repeats the call once.
- * - Live books from `v1.book.d` (snapshot at sequence 0, then deltas chained by
- *   `prev_sequence_number`); a gap, a crossed book or an unreadable frame resubscribes for a
- *   fresh snapshot. `v1.order`, `v1.fill` and `v1.position` become unified events; fills are
- *   deduplicated by trade id, and after a reconnect or a sequence gap the tracked orders are
- *   re-read over REST.
+ * - Every answer, REST or stream, goes through a schema: an unreadable one is a
+ *   `MalformedPayloadError` (REST) or a resync / REST reconciliation (streams).
+ * - Both sockets ping every `heartbeatMs` and are dropped and reconnected after
+ *   `idleTimeoutMs` without a frame; a live book reads `stale` after `maxSilenceMs`.
  *
  * @module
  */
@@ -29,69 +40,50 @@ import type {
   Clock,
   ExchangeClient,
   ExchangeEvent,
-  Fill,
   Market,
   Order,
   OrderBookSubscription,
   OrderRef,
   OrderRequest,
-  OrderStatus,
   Position,
-  TimeInForce,
 } from "../../base.ts";
-import { isValidClientOrderId, randomClientOrderId } from "../_shared/client_order_id.ts";
+import { randomClientOrderId } from "../_shared/client_order_id.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { Decimal, type DecimalInput, toDecimal } from "../../core/decimal.ts";
-import {
-  AuthenticationError,
-  ConfigurationError,
-  InvalidOrderError,
-  MalformedPayloadError,
-  NotFoundError,
-  OrderRejectedError,
-} from "../../core/errors.ts";
+import { type DecimalInput, toDecimal } from "../../core/decimal.ts";
+import { AuthenticationError, ConfigurationError, NotFoundError } from "../../core/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
 import type { FetchLike, HttpTransport } from "../_shared/http.ts";
-import { bestBidAskOf, LiveOrderBook } from "../_shared/live_order_book.ts";
-import { parsePayload } from "../_shared/parse.ts";
-import { placeOnce } from "../_shared/place_once.ts";
-import { isMultipleOf } from "../_shared/quantize.ts";
+import { bestBidAskOf } from "../_shared/live_order_book.ts";
 import type { WebSocketConstructor, WsReconnectOptions, WsStateEvent } from "../_shared/ws.ts";
 import { GrvtSession, sessionHeaders } from "./auth.ts";
-import { msToNs } from "./common.ts";
 import {
   type GrvtConnectionOptions,
   grvtWsUrl,
   resolveGrvtConfig,
   resolveGrvtCredentials,
 } from "./config.ts";
-import { grvtCancelReason, grvtRejection } from "./errors.ts";
 import { createGrvtTransport, type GrvtMarket, loadGrvtMarkets } from "./markets.ts";
 import {
   accountSummaryResponseSchema,
   ackResponseSchema,
-  bookResponseSchema,
-  bookSchema,
-  fillSchema,
   orderResponseSchema,
-  orderSchema,
   ordersResponseSchema,
-  positionSchema,
   positionsResponseSchema,
 } from "./schemas.ts";
-import { createGrvtOrderSigner, type GrvtOrderSigner, type GrvtTimeInForce } from "./signing.ts";
-import { type GrvtFeedFrame, GrvtStream, type GrvtSubscribeResult } from "./stream.ts";
+import { createGrvtOrderSigner, type GrvtOrderSigner } from "./signing.ts";
+import { fetchGrvtBook, GrvtBooks } from "./_book.ts";
+import { toGrvtPosition, type WireOrder } from "./_mapping.ts";
+import {
+  DEFAULT_ORDER_LIFETIME_MS,
+  GrvtOrderTracker,
+  MAX_SIGNATURE_LIFETIME_MS,
+  placeGrvtOrder,
+} from "./_orders.ts";
+import { GrvtPrivateStream } from "./_streams.ts";
 
 const log = getLogger(["perp", "grvt"]);
 
 const VENUE = "grvt";
-/** Signatures may not reach more than 30 days ahead (grvt.md §8.1); keep an hour of margin. */
-const DEFAULT_ORDER_LIFETIME_MS = 30 * 86_400_000 - 3_600_000;
-/** Orders that never rest: pysdk's default signature lifetime (grvt.md §8.1). */
-const TAKER_LIFETIME_MS = 5 * 60_000;
-const BOOK_DEPTHS = [10, 50, 100, 500];
-/** Sequence value of a snapshot whose position in the delta stream is unknown. */
-const UNKNOWN_BASE = -1;
 
 /**
  * Options of {@linkcode GRVTClient}. Credentials fall back to `GRVT_API_KEY`,
@@ -120,8 +112,35 @@ export interface GRVTClientOptions extends GrvtConnectionOptions {
   timeoutMs?: number;
   /** WebSocket reconnect policy. @default {500 ms doubling to 30 s} */
   reconnect?: WsReconnectOptions;
+  /**
+   * Ms between the text `"ping"` frames on both sockets; the venue answers each one
+   * (grvt.md §7.1). @default {3_000}
+   */
+  heartbeatMs?: number;
+  /**
+   * Ms without any frame after which a socket is dropped and reconnected with its
+   * subscriptions (the private stream then reports `reconnecting`). Must exceed
+   * `heartbeatMs`. @default {10_000}, as GRVT's JS client
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Ms without any frame on the market-data socket after which a live book reads `stale`.
+   * A healthy socket answers every ping, so a silence longer than a heartbeat or two means a
+   * dead feed. @default {5_000}
+   */
+  maxSilenceMs?: number;
   /** How long `placeOrder` waits for an order to leave `PENDING`, in ms. @default {10_000} */
   confirmTimeoutMs?: number;
+  /**
+   * Longest time spent resolving a create whose answer was lost or unreadable, by lookups,
+   * before `OrderOutcomeUnknownError`. @default {30_000}
+   */
+  outcomeDeadlineMs?: number;
+  /**
+   * Fraction of the best opposite price a market order without `worstPrice` may trade beyond
+   * it (sent as a limit IOC at that bound). @default {"0.05"}
+   */
+  slippage?: string;
   /**
    * Signature lifetime of GTC orders, which is also their expiry on GRVT; at most 30 days.
    * @default {30 days − 1 hour}
@@ -131,22 +150,6 @@ export interface GRVTClientOptions extends GrvtConnectionOptions {
   builder?: { address: string; fee: DecimalInput };
   /** Client order id generator. @default {random ids in [2^63, 2^64 − 1]} */
   newClientOrderId?: () => string;
-}
-
-type WireOrder = z.output<typeof orderSchema>;
-
-interface Tracked {
-  order: Order;
-  reason: string | undefined;
-  nonce: number | undefined;
-}
-
-interface BookEntry {
-  instrument: string;
-  selector: string;
-  books: Set<LiveOrderBook>;
-  base: number;
-  resyncing: boolean;
 }
 
 /**
@@ -178,6 +181,10 @@ export class GRVTClient implements ExchangeClient {
   readonly #hosts: ReturnType<typeof resolveGrvtConfig>["hosts"];
   readonly #md: HttpTransport;
   readonly #newId: () => string;
+  readonly #tracker: GrvtOrderTracker;
+  readonly #books: GrvtBooks;
+  readonly #heartbeatMs: number;
+  readonly #idleTimeoutMs: number;
   #trades: HttpTransport | undefined;
   #session: GrvtSession | undefined;
   #signer: GrvtOrderSigner | undefined;
@@ -185,24 +192,20 @@ export class GRVTClient implements ExchangeClient {
   #markets: Map<string, GrvtMarket> | undefined;
   #marketsLoading: Promise<Map<string, GrvtMarket>> | undefined;
   #hub = new EventHub<ExchangeEvent>();
-  #private: GrvtStream | undefined;
-  #public: GrvtStream | undefined;
+  #private: GrvtPrivateStream | undefined;
   #wsHeaders = new Headers();
   #connecting: Promise<void> | undefined;
   #connected = false;
-  #tracked = new Map<string, Tracked>();
-  #waiters = new Map<string, Set<() => void>>();
-  #fillIds = new Set<string>();
-  #fillOrder: string[] = [];
-  #privateSeq = new Map<string, number>();
-  #books = new Map<string, BookEntry>();
   #unsubscribeSession: (() => void) | undefined;
+  #reconciling: Promise<void> | undefined;
+  #reconcileAgain = false;
 
   /**
    * Creates a client. Nothing is sent until {@linkcode GRVTClient.connect} (or a first call).
    *
    * @param options Environment, credentials, clock and behaviour.
-   * @throws {ConfigurationError} If the environment is unknown or `sim` lacks its hosts.
+   * @throws {ConfigurationError} If the environment is unknown, `sim` lacks its hosts, or a
+   * duration is out of range.
    */
   constructor(options: GRVTClientOptions = {}) {
     this.#options = options;
@@ -216,12 +219,44 @@ export class GRVTClient implements ExchangeClient {
     });
     this.#newId = options.newClientOrderId ?? (() => randomClientOrderId("grvt"));
     const lifetime = options.orderLifetimeMs ?? DEFAULT_ORDER_LIFETIME_MS;
-    if (!(lifetime > 0 && lifetime <= 30 * 86_400_000)) {
-      throw new ConfigurationError(
-        `Cannot create the grvt client as 'orderLifetimeMs' must be within (0, 30 days]: current value is ${lifetime}`,
-        { venue: VENUE },
+    if (!(lifetime > 0 && lifetime <= MAX_SIGNATURE_LIFETIME_MS)) {
+      throw this.#badOption("orderLifetimeMs", "must be within (0, 30 days]", lifetime);
+    }
+    this.#heartbeatMs = options.heartbeatMs ?? 3_000;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
+    const maxSilenceMs = options.maxSilenceMs ?? 5_000;
+    if (!(this.#heartbeatMs > 0)) {
+      throw this.#badOption("heartbeatMs", "must be positive", this.#heartbeatMs);
+    }
+    if (!(this.#idleTimeoutMs > this.#heartbeatMs)) {
+      throw this.#badOption(
+        "idleTimeoutMs",
+        `must exceed 'heartbeatMs' (${this.#heartbeatMs}): a healthy socket is silent until the next ping's answer`,
+        this.#idleTimeoutMs,
       );
     }
+    if (!(maxSilenceMs > 0)) {
+      throw this.#badOption("maxSilenceMs", "must be positive", maxSilenceMs);
+    }
+    toDecimal(options.slippage ?? "0.05", "slippage");
+    this.#tracker = new GrvtOrderTracker(this.#clock, (i) => this.#marketOfInstrument(i));
+    this.#books = new GrvtBooks({
+      url: grvtWsUrl(this.#hosts.marketDataUrl),
+      clock: this.#clock,
+      WebSocket: options.WebSocket,
+      reconnect: options.reconnect,
+      idleTimeoutMs: this.#idleTimeoutMs,
+      heartbeatMs: this.#heartbeatMs,
+      maxSilenceMs,
+      onState: (e) => this.#emitConnection("market-data", e),
+    });
+  }
+
+  #badOption(name: string, rule: string, value: unknown): ConfigurationError {
+    return new ConfigurationError(
+      `Cannot create the grvt client as '${name}' ${rule}: current value is ${String(value)}`,
+      { venue: VENUE },
+    );
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -247,20 +282,20 @@ export class GRVTClient implements ExchangeClient {
     await this.#loadMarkets(signal);
     await this.#session!.ensure({ signal });
     this.#session!.startRefresh();
-    const stream = this.#private ??= new GrvtStream({
+    const stream = this.#private ??= new GrvtPrivateStream({
       url: grvtWsUrl(this.#hosts.tradesUrl),
       headers: this.#wsHeaders,
       clock: this.#clock,
       WebSocket: this.#options.WebSocket,
       reconnect: this.#options.reconnect,
-      onFeed: (f) => this.#onPrivateFeed(f),
-      onSubscribed: (stream) => this.#privateSeq.delete(stream),
+      idleTimeoutMs: this.#idleTimeoutMs,
+      heartbeatMs: this.#heartbeatMs,
+      tracker: this.#tracker,
+      hub: () => this.#hub,
       onState: (e) => this.#onPrivateState(e),
-      onMalformed: (e) => this.#onPrivateGap(e),
+      reconcile: (why) => this.#reconcile(why),
     });
-    for (const s of ["v1.order", "v1.fill", "v1.position"]) {
-      await stream.subscribe(s, this.#account);
-    }
+    await stream.open(this.#account);
     this.#connected = true;
   }
 
@@ -270,14 +305,10 @@ export class GRVTClient implements ExchangeClient {
     this.#session?.stopRefresh();
     this.#unsubscribeSession?.();
     this.#unsubscribeSession = undefined;
-    for (const entry of [...this.#books.values()]) {
-      for (const b of [...entry.books]) await b.close();
-    }
-    const streams = [this.#private, this.#public];
+    const priv = this.#private;
     this.#private = undefined;
-    this.#public = undefined;
-    await Promise.all(streams.map((s) => s?.close()));
-    for (const set of this.#waiters.values()) for (const w of set) w();
+    await Promise.all([this.#books.close(), priv?.close()]);
+    this.#tracker.wakeAll();
     if (!this.#hub.closed) {
       this.#hub.emit({ type: "connection", stream: "trading", state: "disconnected" });
       this.#hub.close();
@@ -366,7 +397,7 @@ export class GRVTClient implements ExchangeClient {
 
   async #privateCall<S extends z.ZodType>(
     endpoint: string,
-    body: Record<string, unknown>,
+    body: unknown,
     schema: S,
     options: { idempotent?: boolean } = {},
   ): Promise<z.output<S>> {
@@ -400,181 +431,6 @@ export class GRVTClient implements ExchangeClient {
       : { kind: ["PERPETUAL"] };
   }
 
-  // ---------------------------------------------------------------- orders
-
-  /**
-   * Places an order once, whatever happens to the answer, and waits for its outcome.
-   *
-   * @param request The order.
-   * @returns The order as the venue reports it (`open`, `filled`, … or still `pending` if no
-   * outcome arrived within `confirmTimeoutMs`).
-   * @throws {InvalidOrderError} If size or price break the market's rules.
-   * @throws {PostOnlyWouldCrossError} If a post-only order would have crossed.
-   * @throws {OrderRejectedError} For any other refusal.
-   */
-  async placeOrder(request: OrderRequest): Promise<Order> {
-    this.#ensureTrading();
-    const market = await this.#market(request.symbol);
-    const prepared = this.#prepare(request, market);
-    const cid = prepared.clientOrderId;
-    const signature = await this.#signer!.signOrder(prepared.signing);
-    const body = { order: { ...prepared.wire, signature } };
-    const nonce = prepared.signing.nonce;
-    const old = this.#tracked.get(cid);
-    if (old && old.nonce !== nonce) this.#tracked.delete(cid);
-    const sent = await placeOnce({
-      clientOrderId: cid,
-      clock: this.#clock,
-      send: async () => {
-        const { result } = await this.#privateCall(
-          "full/v1/create_order",
-          body,
-          orderResponseSchema,
-          {
-            idempotent: false,
-          },
-        );
-        return this.#toOrder(result);
-      },
-      lookup: () => this.#lookupOrder(cid, nonce),
-    });
-    this.#remember(cid, nonce);
-    return await this.#outcome(sent, cid, nonce);
-  }
-
-  #prepare(request: OrderRequest, market: GrvtMarket) {
-    const fail = (reason: "invalid_size" | "invalid_price", what: string): never => {
-      throw new InvalidOrderError(reason, {
-        venue: VENUE,
-        message: `Cannot place order on grvt as ${what}`,
-      });
-    };
-    const refuse = (what: string): never => {
-      throw new OrderRejectedError("other", {
-        venue: VENUE,
-        message: `Cannot place order on grvt as ${what}`,
-      });
-    };
-    if (request.side !== "buy" && request.side !== "sell") {
-      refuse(`'side' must be buy or sell: current value is ${request.side}`);
-    }
-    const size = toDecimal(request.size, "size");
-    if (!size.gt(0) || !isMultipleOf(size, market.sizeStep)) {
-      fail(
-        "invalid_size",
-        `'size' must be a multiple of ${market.sizeStep}: current value is ${size}`,
-      );
-    }
-    if (size.lt(market.minSize)) {
-      fail("invalid_size", `'size' must be at least ${market.minSize}: current value is ${size}`);
-    }
-    const isMarket = request.type === "market";
-    if (!isMarket && request.type !== "limit") {
-      refuse(`'type' must be limit or market: current value is ${request.type}`);
-    }
-    let price: Decimal | undefined;
-    if (isMarket) {
-      // Market orders carry no price on GRVT (grvt.md §8.1): a bound would be ignored.
-      if (request.worstPrice !== undefined || request.price !== undefined) {
-        fail(
-          "invalid_price",
-          "a market order carries no price there; use an IOC limit order to bound the price",
-        );
-      }
-    } else {
-      if (request.price === undefined) {
-        fail("invalid_price", "'price' is required for a limit order");
-      }
-      price = toDecimal(request.price!, "price");
-      if (!price.gt(0) || !isMultipleOf(price, market.tickSize)) {
-        fail(
-          "invalid_price",
-          `'price' must be a multiple of ${market.tickSize}: current value is ${price}`,
-        );
-      }
-    }
-    const tif: TimeInForce = request.timeInForce ?? (isMarket ? "ioc" : "gtc");
-    const postOnly = request.postOnly ?? false;
-    const reduceOnly = request.reduceOnly ?? false;
-    if (postOnly && (tif === "ioc" || tif === "fok" || isMarket)) {
-      refuse("post-only is only allowed with GTC / GTT limit orders (code 2032)");
-    }
-    const wireTif: GrvtTimeInForce = tif === "ioc"
-      ? "IMMEDIATE_OR_CANCEL"
-      : tif === "fok"
-      ? "FILL_OR_KILL"
-      : "GOOD_TILL_TIME";
-    const now = this.#clock.now();
-    let expiresAt: number;
-    if (tif === "gtt") {
-      if (request.expiresAt === undefined || !(request.expiresAt > now)) {
-        refuse(`a GTT order needs 'expiresAt' after now: current value is ${request.expiresAt}`);
-      }
-      expiresAt = Math.floor(request.expiresAt!);
-      if (expiresAt > now + 30 * 86_400_000) {
-        refuse("'expiresAt' must be at most 30 days ahead (code 2008)");
-      }
-    } else if (tif === "gtc" && !isMarket) {
-      expiresAt = now + (this.#options.orderLifetimeMs ?? DEFAULT_ORDER_LIFETIME_MS);
-    } else {
-      expiresAt = now + TAKER_LIFETIME_MS;
-    }
-    const clientOrderId = request.clientOrderId ?? this.#newId();
-    if (!isValidClientOrderId("grvt", clientOrderId)) {
-      refuse(
-        `'clientOrderId' must be a decimal integer in [2^63, 2^64 - 1]: current value is ${clientOrderId}`,
-      );
-    }
-    const nonce = crypto.getRandomValues(new Uint32Array(1))[0];
-    const expiration = msToNs(expiresAt);
-    const builder = this.#options.builder;
-    const signing = {
-      subAccountId: this.#account,
-      isMarket,
-      timeInForce: wireTif,
-      postOnly,
-      reduceOnly,
-      legs: [{
-        instrumentHash: market.instrumentHash,
-        baseDecimals: market.baseDecimals,
-        size,
-        limitPrice: price ?? "0",
-        isBuyingAsset: request.side === "buy",
-      }],
-      nonce,
-      expiration,
-      ...(builder ? { builder: builder.address, builderFee: builder.fee } : {}),
-    };
-    const wire: Record<string, unknown> = {
-      sub_account_id: this.#account,
-      is_market: isMarket,
-      time_in_force: wireTif,
-      post_only: postOnly,
-      reduce_only: reduceOnly,
-      legs: [{
-        instrument: market.venueSymbol,
-        size: size.toString(),
-        limit_price: price ? price.toString() : "0",
-        is_buying_asset: request.side === "buy",
-      }],
-      metadata: { client_order_id: clientOrderId },
-    };
-    if (builder) {
-      wire.builder = builder.address;
-      wire.builder_fee = toDecimal(builder.fee, "builder.fee").toString();
-    }
-    return { clientOrderId, signing, wire };
-  }
-
-  /** The order with this client order id, if it is the one signed with `nonce`. */
-  async #lookupOrder(cid: string, nonce: number): Promise<Order | undefined> {
-    const found = await this.#fetchOrder({ client_order_id: cid });
-    if (!found) return undefined;
-    const n = found.signature?.nonce;
-    if (n !== undefined && n !== nonce) return undefined;
-    return this.#track(found).order;
-  }
-
   async #fetchOrder(ref: Record<string, string>): Promise<WireOrder | undefined> {
     try {
       const { result } = await this.#privateCall(
@@ -589,61 +445,46 @@ export class GRVTClient implements ExchangeClient {
     }
   }
 
-  #remember(cid: string, nonce: number): void {
-    const t = this.#tracked.get(cid);
-    if (t) t.nonce ??= nonce;
-  }
+  // ---------------------------------------------------------------- orders
 
-  async #outcome(sent: Order, cid: string, nonce: number): Promise<Order> {
-    const deadline = this.#clock.now() + (this.#options.confirmTimeoutMs ?? 10_000);
-    let current = sent;
-    let reason: string | undefined;
-    for (;;) {
-      const t = this.#tracked.get(cid);
-      if (t && (t.nonce === undefined || t.nonce === nonce) && t.order.status !== "pending") {
-        current = t.order;
-        reason = t.reason;
-        break;
-      }
-      const left = deadline - this.#clock.now();
-      if (left <= 0) break;
-      const woke = await this.#waitForUpdate(cid, Math.min(left, this.#connected ? 1_000 : 100));
-      if (!woke) {
-        // No stream (not connected) or a quiet one: ask.
-        const polled = await this.#lookupOrder(cid, nonce).catch(() => undefined);
-        if (polled && polled.status !== "pending") {
-          current = polled;
-          reason = this.#tracked.get(cid)?.reason;
-          break;
-        }
-      }
-    }
-    const refused = current.status === "rejected" ||
-      (current.status === "canceled" && current.filledSize.isZero() &&
-        (current.cancelReason === "post_only_would_cross" ||
-          current.cancelReason === "reduce_only"));
-    if (refused) throw grvtRejection(reason ?? "UNSPECIFIED", cid);
-    return current;
-  }
-
-  #waitForUpdate(cid: string, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const stop = new AbortController();
-      let set = this.#waiters.get(cid);
-      if (!set) this.#waiters.set(cid, set = new Set());
-      const wake = () => {
-        stop.abort();
-        set!.delete(wake);
-        if (set!.size === 0) this.#waiters.delete(cid);
-        resolve(true);
-      };
-      set.add(wake);
-      this.#clock.sleep(ms, stop.signal).then(() => {
-        set!.delete(wake);
-        if (set!.size === 0) this.#waiters.delete(cid);
-        resolve(false);
-      }, () => {});
-    });
+  /**
+   * Places an order once, whatever happens to the answer, and waits for its outcome. A
+   * market order is sent as a limit IOC (or FOK) at `worstPrice` (by default the best opposite
+   * price moved by `slippage`).
+   *
+   * @param request The order.
+   * @returns The order as the venue reports it (`open`, `filled`, … or still `pending` if no
+   * outcome arrived within `confirmTimeoutMs`).
+   * @throws {InvalidOrderError} If size or price break the market's rules.
+   * @throws {PostOnlyWouldCrossError} If a post-only order would have crossed.
+   * @throws {OrderRejectedError} For any other refusal.
+   * @throws {OrderOutcomeUnknownError} If the answer was lost and lookups could not tell
+   * within `outcomeDeadlineMs` whether the order exists.
+   */
+  async placeOrder(request: OrderRequest): Promise<Order> {
+    this.#ensureTrading();
+    await this.#loadMarkets();
+    const o = this.#options;
+    return await placeGrvtOrder({
+      clock: this.#clock,
+      account: this.#account,
+      signer: this.#signer!,
+      tracker: this.#tracker,
+      market: (symbol) => this.#market(symbol),
+      newClientOrderId: this.#newId,
+      book: (symbol) => this.getOrderBook(symbol, 1),
+      createOrder: (body) =>
+        this.#privateCall("full/v1/create_order", body, orderResponseSchema, {
+          idempotent: false,
+        }),
+      fetchOrder: (ref) => this.#fetchOrder(ref),
+      connected: () => this.#connected,
+      orderLifetimeMs: o.orderLifetimeMs ?? DEFAULT_ORDER_LIFETIME_MS,
+      builder: o.builder,
+      slippage: toDecimal(o.slippage ?? "0.05", "slippage"),
+      confirmTimeoutMs: o.confirmTimeoutMs ?? 10_000,
+      outcomeDeadlineMs: o.outcomeDeadlineMs,
+    }, request);
   }
 
   /**
@@ -694,11 +535,12 @@ export class GRVTClient implements ExchangeClient {
    */
   async getOrder(symbol: string, ref: OrderRef): Promise<Order | undefined> {
     const market = await this.#market(symbol);
+    this.#ensureTrading();
     const found = await this.#fetchOrder(
-      ref.id !== undefined ? { order_id: ref.id } : { client_order_id: ref.clientOrderId },
+      ref.id !== undefined ? { order_id: ref.id } : { client_order_id: ref.clientOrderId! },
     );
     if (!found || found.legs[0].instrument !== market.venueSymbol) return undefined;
-    return this.#track(found).order;
+    return this.#tracker.track(found).order;
   }
 
   /**
@@ -708,7 +550,9 @@ export class GRVTClient implements ExchangeClient {
    * @returns The orders.
    */
   async getOpenOrders(symbol?: string): Promise<Order[]> {
-    const market = symbol === undefined ? undefined : await this.#market(symbol);
+    const market = symbol === undefined
+      ? (await this.#loadMarkets(), undefined)
+      : await this.#market(symbol);
     const { result } = await this.#privateCall(
       "full/v1/open_orders",
       { sub_account_id: this.#accountId(), ...this.#filter(market) },
@@ -717,7 +561,7 @@ export class GRVTClient implements ExchangeClient {
     return result
       .filter((o) => !market || o.legs[0].instrument === market.venueSymbol)
       .filter((o) => this.#marketOfInstrument(o.legs[0].instrument))
-      .map((o) => this.#track(o).order);
+      .map((o) => this.#tracker.track(o).order);
   }
 
   /** Equity and available balance from `account_summary`. */
@@ -746,7 +590,7 @@ export class GRVTClient implements ExchangeClient {
     );
     return result
       .filter((p) => !p.size.isZero())
-      .map((p) => this.#toPosition(p))
+      .map((p) => toGrvtPosition(p, this.#tracker.mapping))
       .filter((p): p is Position => p !== undefined);
   }
 
@@ -758,132 +602,14 @@ export class GRVTClient implements ExchangeClient {
   // ---------------------------------------------------------------- books
 
   /**
-   * A live book from `v1.book.d`, shared with other subscriptions of the same market.
+   * A live book from `v1.book.d`, shared with other subscriptions of the same market. It
+   * reads `stale` while it awaits a snapshot and after `maxSilenceMs` without a frame.
    *
    * @param symbol Unified symbol.
    * @returns The subscription; close it when done.
    */
   async subscribeOrderBook(symbol: string): Promise<OrderBookSubscription> {
-    const market = await this.#market(symbol);
-    const instrument = market.venueSymbol;
-    let entry = this.#books.get(instrument);
-    const fresh = entry === undefined;
-    if (!entry) {
-      entry = {
-        instrument,
-        selector: `${instrument}@100`,
-        books: new Set(),
-        base: UNKNOWN_BASE,
-        resyncing: false,
-      };
-      this.#books.set(instrument, entry);
-    }
-    const e = entry;
-    const book: LiveOrderBook = new LiveOrderBook(symbol, {
-      venue: VENUE,
-      // Deltas chain through prev_sequence_number; the first one after a snapshot whose place
-      // in the stream is unknown is taken as it comes.
-      sequenceRule: (last, sequence, prev) =>
-        last === UNKNOWN_BASE || (prev !== undefined ? prev === last : sequence === last + 1),
-      requestSnapshot: () => this.#resync(e),
-      onClose: () => {
-        e.books.delete(book);
-        if (e.books.size === 0) {
-          this.#books.delete(instrument);
-          this.#public?.unsubscribe("v1.book.d", e.selector);
-        }
-      },
-      onError: (err) => log.warn("GRVT book resync failed: {error}", { error: String(err) }),
-    });
-    e.books.add(book);
-    const stream = this.#publicStream();
-    if (fresh) await stream.subscribe("v1.book.d", e.selector);
-    else this.#resync(e);
-    return book;
-  }
-
-  #publicStream(): GrvtStream {
-    return this.#public ??= new GrvtStream({
-      url: grvtWsUrl(this.#hosts.marketDataUrl),
-      clock: this.#clock,
-      WebSocket: this.#options.WebSocket,
-      reconnect: this.#options.reconnect,
-      onFeed: (f) => this.#onBookFeed(f),
-      onSubscribed: (stream, selector, r) => this.#onBookSubscribed(stream, selector, r),
-      onState: (e) => {
-        if (e.state !== "connected") {
-          for (const entry of this.#books.values()) {
-            for (const b of entry.books) b.markStale();
-          }
-        }
-        this.#emitConnection("market-data", e);
-      },
-      onMalformed: () => {
-        for (const entry of this.#books.values()) {
-          for (const b of entry.books) b.markStale();
-          this.#resync(entry);
-        }
-      },
-    });
-  }
-
-  #resync(entry: BookEntry): void {
-    if (entry.resyncing || !this.#books.has(entry.instrument)) return;
-    entry.resyncing = true;
-    this.#publicStream().subscribe("v1.book.d", entry.selector).catch((e) => {
-      log.warn("GRVT book resubscribe failed: {error}", { error: (e as Error).message });
-    }).finally(() => {
-      entry.resyncing = false;
-    });
-  }
-
-  #onBookSubscribed(stream: string, selector: string, r: GrvtSubscribeResult): void {
-    if (stream !== "v1.book.d") return;
-    const entry = this.#books.get(selector.split("@")[0]);
-    if (!entry) return;
-    const latest = r.latest_sequence_number?.[0];
-    const first = r.first_sequence_number?.[0];
-    entry.base = latest ?? (first !== undefined ? first - 1 : UNKNOWN_BASE);
-  }
-
-  #onBookFeed(f: GrvtFeedFrame): void {
-    if (f.stream !== "v1.book.d") return;
-    const entry = this.#books.get(f.selector.split("@")[0]);
-    if (!entry) return;
-    let feed: z.output<typeof bookSchema>;
-    try {
-      feed = parsePayload(bookSchema, f.feed, { venue: VENUE, endpoint: f.stream });
-    } catch {
-      for (const b of entry.books) b.markStale();
-      this.#resync(entry);
-      return;
-    }
-    const timestamp = feed.event_time;
-    const level = (l: { price: Decimal; size: Decimal }) => ({
-      price: l.price.toString(),
-      size: l.size.toString(),
-    });
-    const sides = { bids: feed.bids.map(level), asks: feed.asks.map(level) };
-    for (const b of entry.books) {
-      if (f.sequence_number === 0) {
-        b.applySnapshot(sides, { sequence: entry.base, timestamp });
-      } else {
-        b.applyDelta(sides, {
-          sequence: f.sequence_number,
-          prevSequence: f.prev_sequence_number,
-          timestamp,
-        });
-      }
-    }
-  }
-
-  #liveBook(symbol: string): LiveOrderBook | undefined {
-    for (const entry of this.#books.values()) {
-      for (const b of entry.books) {
-        if (b.symbol === symbol && !b.snapshot(0).stale) return b;
-      }
-    }
-    return undefined;
+    return await this.#books.subscribe(await this.#market(symbol));
   }
 
   /**
@@ -894,7 +620,7 @@ export class GRVTClient implements ExchangeClient {
    * @throws {NotFoundError} If a side is empty.
    */
   async getBestBidAsk(symbol: string): Promise<BestBidAsk> {
-    const live = this.#liveBook(symbol);
+    const live = this.#books.live(symbol);
     if (live) return live.bestBidAsk();
     const snap = await this.getOrderBook(symbol, 1);
     return bestBidAskOf(snap, VENUE);
@@ -908,28 +634,9 @@ export class GRVTClient implements ExchangeClient {
    * @returns The book.
    */
   async getOrderBook(symbol: string, depth = 20): Promise<BookSnapshot> {
-    const live = this.#liveBook(symbol);
+    const live = this.#books.live(symbol);
     if (live) return live.snapshot(depth);
-    const market = await this.#market(symbol);
-    const venueDepth = BOOK_DEPTHS.find((d) => d >= depth) ?? 500;
-    const { result } = await this.#md.request({
-      method: "POST",
-      path: "/full/v1/book",
-      endpoint: "full/v1/book",
-      body: { instrument: market.venueSymbol, depth: venueDepth },
-      idempotent: true,
-      schema: bookResponseSchema,
-    });
-    const by = (a: { price: Decimal }, b: { price: Decimal }) => a.price.comparedTo(b.price);
-    return {
-      symbol,
-      bids: result.bids.map(({ price, size }) => ({ price, size })).sort((a, b) => by(b, a))
-        .slice(0, depth),
-      asks: result.asks.map(({ price, size }) => ({ price, size })).sort(by).slice(0, depth),
-      sequence: 0,
-      timestamp: result.event_time ?? this.#clock.now(),
-      stale: false,
-    };
+    return await fetchGrvtBook(this.#md, await this.#market(symbol), depth, this.#clock);
   }
 
   // ---------------------------------------------------------------- events
@@ -964,191 +671,50 @@ export class GRVTClient implements ExchangeClient {
       this.#session?.ensure().catch(() => {});
     }
     this.#emitConnection("trading", e);
-    if (e.state === "connected" && this.#connected) this.#reconcile();
+    if (e.state === "connected" && this.#connected) this.#reconcile("reconnected");
   }
 
-  #onPrivateGap(error: unknown): void {
-    log.warn("GRVT private stream gap or bad frame: {error}", { error: String(error) });
-    this.#reconcile();
+  /**
+   * Re-reads over REST what the private stream may have lost (after a gap, an unreadable
+   * frame or a reconnection): every tracked order that was still live, and the positions;
+   * emits what changed or was re-read. Requests during a running pass are coalesced into one
+   * more pass, so a burst of bad frames costs two passes, not one per frame.
+   */
+  #reconcile(why: string): void {
+    log.info("GRVT reconciling over REST: {why}", { why });
+    if (this.#reconciling) {
+      this.#reconcileAgain = true;
+      return;
+    }
+    this.#reconciling = this.#reconcilePass().finally(() => {
+      this.#reconciling = undefined;
+      if (this.#reconcileAgain && this.#connected) {
+        this.#reconcileAgain = false;
+        this.#reconcile("coalesced");
+      }
+    });
   }
 
-  /** Re-reads every tracked order that was still live and emits what changed. */
-  #reconcile(): void {
-    const live = [...this.#tracked.entries()].filter(([, t]) =>
-      t.order.status === "pending" || t.order.status === "open" ||
-      t.order.status === "partially_filled"
-    );
-    for (const [cid, t] of live) {
-      this.#fetchOrder({ client_order_id: cid }).then((o) => {
+  async #reconcilePass(): Promise<void> {
+    const orders = this.#tracker.live().map(async ([cid, t]) => {
+      try {
+        const o = await this.#fetchOrder({ client_order_id: cid });
         if (
           !o || (t.nonce !== undefined && o.signature?.nonce !== undefined &&
             o.signature.nonce !== t.nonce)
         ) return;
-        const before = this.#tracked.get(cid)?.order;
-        const after = this.#track(o).order;
+        const before = this.#tracker.get(cid)?.order;
+        const after = this.#tracker.track(o).order;
         if (
           !before || before.status !== after.status || !before.filledSize.eq(after.filledSize)
         ) this.#hub.emit({ type: "order", order: after });
-      }).catch((e) => log.warn("GRVT reconcile failed: {error}", { error: String(e) }));
-    }
-  }
-
-  #onPrivateFeed(f: GrvtFeedFrame): void {
-    // Snapshots are sequence 0; deltas count up by one (grvt.md §7.5).
-    if (f.sequence_number !== 0) {
-      const last = this.#privateSeq.get(f.stream);
-      if (last !== undefined && f.sequence_number === last) return;
-      if (last !== undefined && f.sequence_number !== last + 1) {
-        this.#onPrivateGap(`${f.stream} gap`);
+      } catch (e) {
+        log.warn("GRVT reconcile failed: {error}", { error: String(e) });
       }
-      this.#privateSeq.set(f.stream, f.sequence_number);
-    }
-    try {
-      switch (f.stream) {
-        case "v1.order": {
-          const o = parsePayload(orderSchema, f.feed, { venue: VENUE, endpoint: f.stream });
-          if (!this.#marketOfInstrument(o.legs[0].instrument)) return;
-          const { order } = this.#track(o);
-          this.#hub.emit({ type: "order", order });
-          break;
-        }
-        case "v1.fill": {
-          const x = parsePayload(fillSchema, f.feed, { venue: VENUE, endpoint: f.stream });
-          const fill = this.#toFill(x);
-          if (!fill || this.#fillIds.has(fill.tradeId)) return;
-          this.#fillIds.add(fill.tradeId);
-          this.#fillOrder.push(fill.tradeId);
-          if (this.#fillOrder.length > 10_000) this.#fillIds.delete(this.#fillOrder.shift()!);
-          this.#hub.emit({ type: "fill", fill });
-          break;
-        }
-        case "v1.position": {
-          const p = parsePayload(positionSchema, f.feed, { venue: VENUE, endpoint: f.stream });
-          const position = this.#toPosition(p);
-          if (position) this.#hub.emit({ type: "position", position });
-          break;
-        }
-      }
-    } catch (e) {
-      if (e instanceof MalformedPayloadError) this.#onPrivateGap(e.message);
-      else throw e;
-    }
-  }
-
-  // ---------------------------------------------------------------- mapping
-
-  #track(o: WireOrder): Tracked {
-    const order = this.#toOrder(o);
-    const cid = order.clientOrderId;
-    const prev = this.#tracked.get(cid);
-    const nonce = o.signature?.nonce;
-    const t: Tracked = {
-      order,
-      reason: o.state.reject_reason,
-      nonce: nonce ?? prev?.nonce,
-    };
-    // An echo of `create_order` (order_id "0x00", PENDING) never overwrites a later state.
-    if (!(prev && order.status === "pending" && prev.order.status !== "pending")) {
-      this.#tracked.set(cid, t);
-    }
-    if (order.status !== "pending") {
-      for (const w of [...(this.#waiters.get(cid) ?? [])]) w();
-    }
-    if (this.#tracked.size > 10_000) {
-      for (const [k, v] of this.#tracked) {
-        if (this.#tracked.size <= 5_000) break;
-        if (!["pending", "open", "partially_filled"].includes(v.order.status)) {
-          this.#tracked.delete(k);
-        }
-      }
-    }
-    return this.#tracked.get(cid) ?? t;
-  }
-
-  #toOrder(o: WireOrder): Order {
-    const leg = o.legs[0];
-    const market = this.#marketOfInstrument(leg.instrument);
-    const size = leg.size;
-    const filled = o.state.traded_size[0] ?? new Decimal(0);
-    const booked = o.state.book_size[0] ?? new Decimal(0);
-    const reason = grvtCancelReason(o.state.reject_reason);
-    let status: OrderStatus;
-    switch (o.state.status) {
-      case "PENDING":
-        status = "pending";
-        break;
-      case "OPEN":
-        status = filled.gt(0) ? "partially_filled" : "open";
-        break;
-      case "FILLED":
-        status = "filled";
-        break;
-      case "REJECTED":
-        status = "rejected";
-        break;
-      default:
-        status = reason === "expired" ? "expired" : "canceled";
-    }
-    const active = status === "open" || status === "partially_filled" || status === "pending";
-    const avg = o.state.avg_fill_price[0];
-    const price = leg.limit_price && leg.limit_price.gt(0) ? leg.limit_price : undefined;
-    const created = o.metadata.create_time ?? o.state.update_time ?? this.#clock.now();
-    return {
-      venue: VENUE,
-      symbol: market?.symbol ?? leg.instrument,
-      id: o.order_id === "0x00" || o.order_id === "" ? undefined : o.order_id,
-      clientOrderId: o.metadata.client_order_id,
-      side: leg.is_buying_asset ? "buy" : "sell",
-      type: o.is_market ? "market" : "limit",
-      price,
-      size,
-      filledSize: filled,
-      remainingSize: active ? (status === "pending" ? size.minus(filled) : booked) : new Decimal(0),
-      averageFillPrice: filled.gt(0) && avg && avg.gt(0) ? avg : undefined,
-      status,
-      timeInForce: o.time_in_force === "IMMEDIATE_OR_CANCEL"
-        ? "ioc"
-        : o.time_in_force === "FILL_OR_KILL"
-        ? "fok"
-        : "gtc",
-      postOnly: o.post_only ?? false,
-      reduceOnly: o.reduce_only ?? false,
-      ...(reason && !active && status !== "filled" ? { cancelReason: reason } : {}),
-      createdAt: created,
-      updatedAt: o.state.update_time ?? created,
-    };
-  }
-
-  #toFill(x: z.output<typeof fillSchema>): Fill | undefined {
-    const market = this.#marketOfInstrument(x.instrument);
-    if (!market) return undefined;
-    return {
-      venue: VENUE,
-      symbol: market.symbol,
-      tradeId: x.trade_id,
-      orderId: x.order_id && x.order_id !== "0x00" ? x.order_id : undefined,
-      clientOrderId: x.client_order_id && x.client_order_id !== "0" ? x.client_order_id : undefined,
-      side: x.is_buyer ? "buy" : "sell",
-      price: x.price,
-      size: x.size,
-      fee: x.fee,
-      liquidity: x.is_taker ? "taker" : "maker",
-      timestamp: x.event_time,
-    };
-  }
-
-  #toPosition(p: z.output<typeof positionSchema>): Position | undefined {
-    const market = this.#marketOfInstrument(p.instrument);
-    if (!market) return undefined;
-    const liq = p.est_liquidation_price;
-    return {
-      venue: VENUE,
-      symbol: market.symbol,
-      size: p.size,
-      entryPrice: p.entry_price,
-      ...(p.mark_price ? { markPrice: p.mark_price } : {}),
-      ...(p.unrealized_pnl ? { unrealizedPnl: p.unrealized_pnl } : {}),
-      ...(liq && liq.gt(0) ? { liquidationPrice: liq } : {}),
-    };
+    });
+    const positions = this.getPositions().then((positions) => {
+      for (const position of positions) this.#hub.emit({ type: "position", position });
+    }).catch((e) => log.warn("GRVT position reconcile failed: {error}", { error: String(e) }));
+    await Promise.all([...orders, positions]);
   }
 }

@@ -132,7 +132,8 @@ Deno.test(
         price: "63000",
       }),
       (e: unknown) =>
-        e instanceof InvalidOrderError && /'size' must be a multiple of 0.001/.test(e.message),
+        e instanceof InvalidOrderError &&
+        /'size' 0.0045 is not a multiple of the BTC size step 0.001/.test(e.message),
     );
     await rejects(
       client.placeOrder({
@@ -162,9 +163,9 @@ Deno.test(
         side: "buy",
         type: "market",
         size: "0.004",
-        worstPrice: "65000",
-      }),
-      InvalidOrderError,
+        price: "65000",
+      } as never),
+      (e: unknown) => e instanceof InvalidOrderError && /takes 'worstPrice'/.test(e.message),
     );
     await rejects(
       client.placeOrder({
@@ -191,6 +192,7 @@ Deno.test(
         side: "sell",
         type: "market",
         size: "0.004",
+        worstPrice: "60000",
         reduceOnly: true,
       }),
       (e: unknown) =>

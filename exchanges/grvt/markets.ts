@@ -58,13 +58,12 @@ export function createGrvtTransport(
     ...options,
     venue: "grvt",
     mapError: (ctx) => {
-      const body = ctx.body as Record<string, unknown> | undefined;
-      // [PY] treats any body with a `code` key as an error (grvt.md §2.5).
-      if (
-        ctx.status < 400 && (body === undefined || typeof body !== "object" || !("code" in body))
-      ) {
-        return undefined;
-      }
+      const body = ctx.body;
+      // [PY] treats any body with a `code` key as an error (grvt.md §2.5). `null`, arrays and
+      // scalars are no envelope: a 2xx one goes on to the schema (a MalformedPayloadError).
+      const envelope = typeof body === "object" && body !== null && !Array.isArray(body) &&
+        "code" in body;
+      if (ctx.status < 400 && !envelope) return undefined;
       const parsed = errorResponseSchema.safeParse(body);
       if (!parsed.success) return undefined;
       return grvtError(parsed.data.code, parsed.data.message, {

@@ -8,6 +8,16 @@
  * `testnet`, `dev`, or `sim` for the local replica) from `GRVT_ENVIRONMENT`. This entry point
  * loads only GRVT's code and viem.
  *
+ * Trading behaviour worth knowing:
+ * - A market order is sent as a limit IOC (or FOK) at its `worstPrice` — by default the best
+ *   opposite price moved by the `slippage` option (5 %) — because GRVT market orders carry no
+ *   price bound.
+ * - An order is never sent twice: a lost or unreadable `create_order` answer is resolved by
+ *   looking the order up by client order id until `outcomeDeadlineMs`, then
+ *   `OrderOutcomeUnknownError` (carrying the client order id) is thrown.
+ * - Both sockets ping every `heartbeatMs` (3 s) and are reconnected after `idleTimeoutMs`
+ *   (10 s) without a frame; a live book reads `stale` after `maxSilenceMs` (5 s) of silence.
+ *
  * @example Funding rates need no credentials
  * ```ts ignore
  * import { GRVTFundingAdapter } from "./mod.ts";

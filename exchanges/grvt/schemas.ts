@@ -2,8 +2,13 @@
  * Zod schemas of the GRVT payloads the client reads (full encoding, grvt.md §2–§7), with only
  * the fields it uses; unknown keys are ignored.
  *
- * Strict by default: prices, sizes and amounts are decimal strings, times are nanosecond digit
- * strings, flags are booleans. Lenient only where the notes or the documented examples show
+ * Strict by default: prices, sizes and amounts are decimal strings of at most 40 characters
+ * and below 10^15 in magnitude; prices are positive (`> 0`, or `≥ 0` where the venue sends
+ * `"0.0"` for "none": a market order's limit price, an average fill price before a fill, mark
+ * prices), sizes are `≥ 0` (`> 0` for an order's size, a fill and a level of a REST book; 0
+ * only deletes a level in a `v1.book.d` delta); times are nanosecond digit strings, flags are
+ * booleans. An order status outside the documented five is refused (a
+ * `MalformedPayloadError`), never read as final. Lenient only where the notes or the documented examples show
  * another encoding:
  * - small integers (`base_decimals`, `funding_interval_hours`, `num_orders`, `v`, `nonce`,
  *   sequence numbers) arrive as numbers or as digit strings (grvt.md §2.3, live samples);
@@ -19,6 +24,10 @@ import { Decimal } from "../../core/decimal.ts";
 import { decimalString, integerString, timestamp } from "../_shared/parse.ts";
 
 const DOC_DECIMAL = 'expected a decimal string such as "0.01" or a JSON number';
+/** Longest decimal string accepted: longer means a broken or hostile answer. */
+const MAX_DECIMAL_CHARS = 40;
+/** Magnitude bound of every decimal: no price, size or amount reaches it. */
+const DECIMAL_BOUND = new Decimal("1e15");
 
 /**
  * A decimal field the venue documents as a JSON number but sends as a string live: a decimal
@@ -41,19 +50,33 @@ export const docDecimal: z.ZodType<Decimal, string | number> = z
       }
       return new Decimal(new Decimal(v.toPrecision(15)).toString());
     }
-    if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(v)) {
+    if (v.length > MAX_DECIMAL_CHARS || !/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(v)) {
       ctx.issues.push({ code: "custom", message: DOC_DECIMAL, input: v });
       return z.NEVER;
     }
     return new Decimal(v);
-  });
+  })
+  .refine((d) => d.abs().lt(DECIMAL_BOUND), { error: "expected a magnitude below 1e15" });
 
 /** A small integer sent as a number or as a digit string (live `"base_decimals":"9"`). */
 const smallInt = integerString({ as: "bigint", allowNumber: true, bits: 64 }).transform(Number);
 /** A sequence number (uint64) as a number or digit string. */
 const seq = integerString({ as: "bigint", allowNumber: true, bits: 64 }).transform(Number);
 const ns = timestamp("ns");
-const dec = decimalString;
+/** A decimal string, at most 40 characters, magnitude below 10^15 (amounts, PnL, signed sizes). */
+const dec = z
+  .string({ error: 'expected a decimal string such as "0.01"' })
+  .max(MAX_DECIMAL_CHARS, { error: `expected at most ${MAX_DECIMAL_CHARS} characters` })
+  .pipe(decimalString)
+  .refine((d) => d.abs().lt(DECIMAL_BOUND), { error: "expected a magnitude below 1e15" });
+/** A price: positive. */
+const price = dec.refine((d) => d.gt(0), { error: "expected a positive price" });
+/** A price where `"0"` means none (market order, no fill yet, no mark). */
+const priceOrZero = dec.refine((d) => !d.isNegative(), { error: "expected a price ≥ 0" });
+/** A size or remaining amount: not negative. */
+const size = dec.refine((d) => !d.isNegative(), { error: "expected a size ≥ 0" });
+/** A size that must be there: positive. */
+const positiveSize = dec.refine((d) => d.gt(0), { error: "expected a positive size" });
 
 /**
  * One instrument (`InstrumentDisplay`, grvt.md §4.1.1).
@@ -75,12 +98,14 @@ export const instrumentSchema = z.object({
   base: z.string(),
   quote: z.string(),
   kind: z.string(),
-  base_decimals: smallInt,
+  base_decimals: smallInt.refine((n) => n >= 0 && n <= 18, {
+    error: "expected base_decimals in [0, 18]",
+  }),
   quote_decimals: smallInt.optional(),
-  tick_size: dec,
-  min_size: dec,
-  min_notional: dec.optional(),
-  max_position_size: dec.optional(),
+  tick_size: price,
+  min_size: positiveSize,
+  min_notional: size.optional(),
+  max_position_size: size.optional(),
   funding_interval_hours: smallInt.optional(),
   adjusted_funding_rate_cap: docDecimal.optional(),
   adjusted_funding_rate_floor: docDecimal.optional(),
@@ -113,18 +138,18 @@ export const instrumentsResponseSchema = z.object({ result: z.array(instrumentSc
 export const tickerSchema = z.object({
   event_time: ns.optional(),
   instrument: z.string(),
-  mark_price: dec.optional(),
-  index_price: dec.optional(),
-  last_price: dec.optional(),
-  best_bid_price: dec.optional(),
-  best_bid_size: dec.optional(),
-  best_ask_price: dec.optional(),
-  best_ask_size: dec.optional(),
-  buy_volume_24h_b: dec.optional(),
-  sell_volume_24h_b: dec.optional(),
-  buy_volume_24h_q: dec.optional(),
-  sell_volume_24h_q: dec.optional(),
-  open_interest: dec.optional(),
+  mark_price: priceOrZero.optional(),
+  index_price: priceOrZero.optional(),
+  last_price: priceOrZero.optional(),
+  best_bid_price: priceOrZero.optional(),
+  best_bid_size: size.optional(),
+  best_ask_price: priceOrZero.optional(),
+  best_ask_size: size.optional(),
+  buy_volume_24h_b: size.optional(),
+  sell_volume_24h_b: size.optional(),
+  buy_volume_24h_q: size.optional(),
+  sell_volume_24h_q: size.optional(),
+  open_interest: size.optional(),
   funding_rate_8h_curr: docDecimal.optional(),
   funding_rate_8h_avg: docDecimal.optional(),
   interest_rate: docDecimal.optional(),
@@ -145,22 +170,25 @@ export const tickerSchema = z.object({
 export const tickerResponseSchema = z.object({ result: tickerSchema });
 
 /**
- * One book level; `num_orders` is a number in the spec and a string in live REST.
+ * One book level of a stream frame: a positive price and a size `≥ 0` (`"0"` deletes the
+ * level in a `v1.book.d` delta); `num_orders` is a number in the spec and a string in live
+ * REST.
  *
  * @example
  * ```ts
  * import { bookLevelSchema } from "./schemas.ts";
  * bookLevelSchema.parse({ price: "88107.3", size: "5.322", num_orders: "11" }).num_orders; // 11
+ * bookLevelSchema.safeParse({ price: "-1", size: "1" }).success; // false
  * ```
  */
 export const bookLevelSchema = z.object({
-  price: dec,
-  size: dec,
+  price,
+  size,
   num_orders: smallInt.optional(),
 });
 
 /**
- * An order book (`full/v1/book` result, `v1.book.s` / `v1.book.d` feeds).
+ * An order book (`v1.book.s` / `v1.book.d` feeds).
  *
  * @example
  * ```ts
@@ -175,16 +203,32 @@ export const bookSchema = z.object({
   asks: z.array(bookLevelSchema),
 });
 
+const restBookLevelSchema = z.object({
+  price,
+  size: positiveSize,
+  num_orders: smallInt.optional(),
+});
+
 /**
- * `full/v1/book` response.
+ * `full/v1/book` response: every level has a positive price and a positive size.
  *
  * @example
  * ```ts
  * import { bookResponseSchema } from "./schemas.ts";
  * bookResponseSchema.safeParse({ result: { instrument: "X", bids: [], asks: [] } }).success; // true
+ * bookResponseSchema.safeParse({
+ *   result: { instrument: "X", bids: [{ price: "1", size: "0" }], asks: [] },
+ * }).success; // false
  * ```
  */
-export const bookResponseSchema = z.object({ result: bookSchema });
+export const bookResponseSchema = z.object({
+  result: z.object({
+    event_time: ns.optional(),
+    instrument: z.string(),
+    bids: z.array(restBookLevelSchema),
+    asks: z.array(restBookLevelSchema),
+  }),
+});
 
 /**
  * One row of `full/v1/funding` (grvt.md §5); `funding_interval_hours` may be `"0"` on old rows.
@@ -202,7 +246,7 @@ export const fundingRowSchema = z.object({
   instrument: z.string(),
   funding_rate: docDecimal,
   funding_time: ns,
-  mark_price: dec.optional(),
+  mark_price: priceOrZero.optional(),
   funding_rate_8_h_avg: docDecimal.optional(),
   funding_interval_hours: smallInt.optional(),
 });
@@ -249,8 +293,9 @@ export const orderSchema = z.object({
   reduce_only: z.boolean().optional(),
   legs: z.array(z.object({
     instrument: z.string(),
-    size: dec,
-    limit_price: dec.nullable().optional(),
+    size: positiveSize,
+    // "0" (or null, or absent) for a market order (grvt.md §8.1).
+    limit_price: priceOrZero.nullable().optional(),
     is_buying_asset: z.boolean(),
   })).min(1),
   signature: z.object({
@@ -265,11 +310,11 @@ export const orderSchema = z.object({
   state: z.object({
     status: orderStatus,
     reject_reason: z.string().optional(),
-    book_size: z.array(dec),
-    traded_size: z.array(dec),
+    book_size: z.array(size),
+    traded_size: z.array(size),
     update_time: ns.optional(),
     // Absent in pysdk's sample of a WS create_order answer (fixtures/grvt/pysdk_ws_and_rpc_samples.json).
-    avg_fill_price: z.array(dec).optional().default([]),
+    avg_fill_price: z.array(priceOrZero).optional().default([]),
   }),
 });
 
@@ -328,8 +373,8 @@ export const positionSchema = z.object({
   event_time: ns.optional(),
   instrument: z.string(),
   size: dec,
-  entry_price: dec,
-  mark_price: dec.optional(),
+  entry_price: priceOrZero,
+  mark_price: priceOrZero.optional(),
   unrealized_pnl: dec.optional(),
   realized_pnl: dec.optional(),
   est_liquidation_price: docDecimal.optional(),
@@ -393,8 +438,8 @@ export const fillSchema = z.object({
   instrument: z.string(),
   is_buyer: z.boolean(),
   is_taker: z.boolean(),
-  size: dec,
-  price: dec,
+  size: positiveSize,
+  price,
   fee: dec,
   fee_rate: docDecimal.optional(),
   trade_id: z.string(),

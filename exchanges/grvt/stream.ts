@@ -65,10 +65,23 @@ export interface GrvtStreamOptions {
   WebSocket?: WebSocketConstructor;
   /** Reconnect policy. @default {the transport's} */
   reconnect?: WsReconnectOptions;
-  /** Seconds between text `"ping"` frames, as GRVT's JS client sends. @default {5_000} ms */
+  /**
+   * Ms between text `"ping"` frames. GRVT's JS client pings after 3 s of silence and the
+   * venue answers the text with a JSON-RPC error 1003 (grvt.md §7.1). @default {3_000}
+   */
   heartbeatMs?: number;
+  /**
+   * Ms without any frame after which the socket is taken for dead, dropped and reconnected
+   * (with resubscription). GRVT documents no ping protocol; its JS client reconnects after
+   * 10 s without a message while pinging every 3 s, and the TS SDK after 5 s (grvt.md §7.1).
+   * A healthy socket answers each ping, so it is never silent for much more than one
+   * heartbeat interval. @default {10_000}
+   */
+  idleTimeoutMs?: number;
   /** Deadline for opening and subscribing, in ms. @default {10_000} */
   connectTimeoutMs?: number;
+  /** Called on every frame received, whatever it is (the socket is alive). */
+  onFrame?: () => void;
   /** Called with every stream frame, in order. */
   onFeed: (frame: GrvtFeedFrame) => void;
   /** Called with each subscribe answer, before the frames it announces. */
@@ -123,7 +136,8 @@ export class GrvtStream {
       WebSocket: options.WebSocket,
       reconnect: options.reconnect,
       connectTimeoutMs: options.connectTimeoutMs,
-      heartbeat: { intervalMs: options.heartbeatMs ?? 5_000, message: () => "ping" },
+      heartbeat: { intervalMs: options.heartbeatMs ?? 3_000, message: () => "ping" },
+      idleTimeoutMs: options.idleTimeoutMs ?? 10_000,
       onOpen: async (_t, ctx) => {
         // Subscriptions are sent here, each awaited, so "connected" means subscribed; selectors
         // subscribed in one request are re-sent in one request.
@@ -274,6 +288,7 @@ export class GrvtStream {
   }
 
   #receive(data: unknown, json: boolean, raw: string | Uint8Array): void {
+    this.#options.onFrame?.();
     if (!json || data === null || typeof data !== "object") {
       if (typeof raw === "string" && /^\s*p[io]ng\s*$/i.test(raw)) return;
       this.#options.onMalformed?.(new Error(`unreadable frame: ${String(raw).slice(0, 80)}`));
