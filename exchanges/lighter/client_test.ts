@@ -8,7 +8,7 @@ import {
   PostOnlyWouldCrossError,
 } from "../../core/errors.ts";
 import { LighterClient } from "./client.ts";
-import { drive, FAKE_KEY, FakeLighterVenue, wireOrder, wirePosition } from "./_fakes.ts";
+import { drive, FAKE_KEY, FakeLighterVenue, wireOrder, wirePosition } from "./_fakes_test.ts";
 
 const LIMIT = {
   symbol: "ETH",

@@ -18,7 +18,7 @@ import {
   FakeLighterVenue,
   wireOrder,
   wirePosition,
-} from "./_fakes.ts";
+} from "./_fakes_test.ts";
 
 const REST_CASES = 10_000;
 const WS_FRAMES = 5_000;

@@ -2,7 +2,7 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import type { ExchangeEvent } from "../../base.ts";
 import { TimeoutError } from "../../core/errors.ts";
 import { LighterClient } from "./client.ts";
-import { drive, FakeLighterVenue } from "./_fakes.ts";
+import { drive, FakeLighterVenue } from "./_fakes_test.ts";
 
 Deno.test("a half-open socket: the book reads stale within maxBookSilenceMs, and after the idle timeout the client reconnects, resubscribes and the book is fresh again", async () => {
   const venue = new FakeLighterVenue();
