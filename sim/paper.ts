@@ -26,6 +26,7 @@ import {
   type FundingRate,
   fundingRate,
   InvalidOrderError,
+  MalformedPayloadError,
   type Market,
   type MarketData,
   NetworkError,
@@ -84,6 +85,8 @@ export interface PaperClientOptions {
    * @default {Infinity}
    */
   maxSilenceMs?: number;
+  /** Longest time spent resolving a create whose answer was lost. @default {30000} */
+  outcomeDeadlineMs?: number;
 }
 
 function dec(value: string): Decimal {
@@ -139,6 +142,7 @@ export class PaperClient implements ExchangeClient {
   #books = new Set<{ symbol: string; book: LiveOrderBook }>();
   #held: SimEvent[] | undefined;
   readonly #placement: PlacementHooks<SimOrderRequest, PaperAttempt, Order>;
+  readonly #outcomeDeadlineMs: number | undefined;
 
   /**
    * Creates a client for one engine account.
@@ -156,6 +160,7 @@ export class PaperClient implements ExchangeClient {
     this.#newId = options.newClientOrderId ?? (() => crypto.randomUUID());
     this.#clock = options.clock ?? options.engine.clock;
     this.#maxSilenceMs = options.maxSilenceMs ?? Infinity;
+    this.#outcomeDeadlineMs = options.outcomeDeadlineMs;
     this.#placement = this.#placementHooks();
     if (!this.#engine.hasAccount(this.#accountId)) {
       throw new NotFoundError({
@@ -271,6 +276,7 @@ export class PaperClient implements ExchangeClient {
       venue: this.venue,
       endpoint: "placeOrder",
       clock: this.#clock,
+      outcomeDeadlineMs: this.#outcomeDeadlineMs,
       market: (symbol) => this.getMarket(symbol),
       newClientOrderId: () => this.#newId(),
       clientOrderIdRule: {
@@ -498,6 +504,13 @@ export class PaperClient implements ExchangeClient {
         venue: this.venue,
         endpoint,
         message: `Response lost on ${endpoint}`,
+      });
+    }
+    if (fault?.garbleResponse) {
+      throw new MalformedPayloadError("", {
+        venue: this.venue,
+        endpoint,
+        details: "the answer was not the venue's JSON",
       });
     }
     return result;

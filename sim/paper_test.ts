@@ -6,7 +6,7 @@ import {
   NotFoundError,
   OrderOutcomeUnknownError,
 } from "../base.ts";
-import { ManualClock } from "../exchanges/_shared/clock.ts";
+import { ManualClock, systemClock } from "../exchanges/_shared/clock.ts";
 import { conformanceSuite, type VenueHarness } from "../tests/conformance.ts";
 import { SimEngine } from "./engine.ts";
 import { FaultInjector } from "./faults.ts";
@@ -17,7 +17,12 @@ const COUNTERPARTY = "counterparty";
 const START = Date.UTC(2026, 0, 5, 0, 30);
 
 function startPaper(
-  options: { fundingIntervalHours?: number; keepHistory?: boolean; waits?: Clock } = {},
+  options: {
+    fundingIntervalHours?: number;
+    keepHistory?: boolean;
+    waits?: Clock;
+    outcomeDeadlineMs?: number;
+  } = {},
 ) {
   const clock = new ManualClock(START);
   const engine = new SimEngine({ clock, venue: "paper", keepHistory: options.keepHistory });
@@ -36,7 +41,13 @@ function startPaper(
   engine.createAccount("me", { collateral: "100000" });
   engine.createAccount(COUNTERPARTY, { unlimitedMargin: true });
   const faults = new FaultInjector({ clock, seed: 7 });
-  const client = new PaperClient({ engine, accountId: "me", faults, clock: options.waits });
+  const client = new PaperClient({
+    engine,
+    accountId: "me",
+    faults,
+    clock: options.waits,
+    outcomeDeadlineMs: options.outcomeDeadlineMs,
+  });
   const funding = new PaperFundingAdapter(engine);
   return { clock, engine, faults, client, funding };
 }
@@ -44,7 +55,12 @@ function startPaper(
 const paperHarness: VenueHarness = {
   venue: "paper",
   start() {
-    const { clock, engine, faults, client, funding } = startPaper();
+    // Waits between lookups run on real time (the engine's clock only moves when told), and a
+    // doubtful order is settled within half a second.
+    const { clock, engine, faults, client, funding } = startPaper({
+      waits: systemClock,
+      outcomeDeadlineMs: 500,
+    });
     return Promise.resolve({
       client,
       funding,
@@ -105,6 +121,19 @@ const paperHarness: VenueHarness = {
             target: "placeOrder",
             times: 1,
           });
+          return Promise.resolve();
+        },
+        garbleNextOrderResponse: () => {
+          faults.inject({
+            kind: "garble_response",
+            frontEnd: PAPER_FRONT_END,
+            target: "placeOrder",
+            times: 1,
+          });
+          return Promise.resolve();
+        },
+        failNextOrderLookups: (times) => {
+          faults.inject({ kind: "error", frontEnd: PAPER_FRONT_END, target: "getOrder", times });
           return Promise.resolve();
         },
       },

@@ -21,7 +21,7 @@ const grvtHarness: VenueHarness = {
       reconnect: { baseDelayMs: 20, maxDelayMs: 200 },
       env: {},
     };
-    const client = new GRVTClient(options);
+    const client = new GRVTClient({ ...options, outcomeDeadlineMs: 2_000 });
     const funding = new GRVTFundingAdapter(options);
     return Promise.resolve({
       client,

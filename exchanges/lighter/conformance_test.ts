@@ -20,6 +20,7 @@ export const lighterHarness: VenueHarness = {
       chainId: replica.chainId,
       credentials: replica.credentials,
       reconnectDelayMs: 20,
+      outcomeDeadlineMs: 2_000,
     });
     const funding = new LighterFundingAdapter({ restUrl: replica.restUrl, wsUrl: replica.wsUrl });
     const { engine, clock, accountId, counterpartyId, server } = replica;
@@ -85,6 +86,26 @@ export const lighterHarness: VenueHarness = {
             frontEnd: LIGHTER_FRONT_END,
             target: "/api/v1/sendTx",
             times: 1,
+          });
+          return Promise.resolve();
+        },
+        garbleNextOrderResponse: () => {
+          server.faults.inject({
+            kind: "garble_response",
+            frontEnd: LIGHTER_FRONT_END,
+            target: "/api/v1/sendTx",
+            times: 1,
+          });
+          return Promise.resolve();
+        },
+        failNextOrderLookups: (times) => {
+          // Orders are looked up in the account's active and inactive order lists (and the
+          // account itself is not read while an order is placed).
+          server.faults.inject({
+            kind: "error",
+            frontEnd: LIGHTER_FRONT_END,
+            target: "/api/v1/account*",
+            times,
           });
           return Promise.resolve();
         },

@@ -217,6 +217,10 @@ export interface GrvtReplicaControl {
   injectBookGap(symbol: string): Promise<void>;
   /** Accepts the next `create_order` but loses its response. */
   loseNextOrderResponse(): Promise<void>;
+  /** Accepts the next `create_order` but answers with a proxy's HTML page (status 200). */
+  garbleNextOrderResponse(): Promise<void>;
+  /** Fails the next `times` `full/v1/order` lookups with HTTP 503. */
+  failNextOrderLookups(times: number): Promise<void>;
 }
 
 /**
@@ -1555,6 +1559,24 @@ class Replica implements GrvtReplica {
           frontEnd: GRVT_FRONT_END,
           target: "full/v1/create_order",
           times: 1,
+        });
+        return done;
+      },
+      garbleNextOrderResponse: () => {
+        this.faults.inject({
+          kind: "garble_response",
+          frontEnd: GRVT_FRONT_END,
+          target: "full/v1/create_order",
+          times: 1,
+        });
+        return done;
+      },
+      failNextOrderLookups: (times: number) => {
+        this.faults.inject({
+          kind: "error",
+          frontEnd: GRVT_FRONT_END,
+          target: "full/v1/order",
+          times,
         });
         return done;
       },
