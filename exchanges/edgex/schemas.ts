@@ -21,6 +21,7 @@
  * @module
  */
 import { z } from "zod";
+import type { Decimal } from "../../core/decimal.ts";
 import { decimalString, timestamp } from "../_shared/parse.ts";
 
 const ms = timestamp("ms");
@@ -29,6 +30,27 @@ const id = z.string().regex(/^\d+$/, { error: "expected an id as a string of dig
 const optionalDecimal = z
   .union([z.literal("").transform(() => undefined), decimalString])
   .optional();
+/** Longest decimal text accepted in a price or size (the shared book refuses longer ones). */
+const MAX_DECIMAL_CHARS = 40;
+const boundedDecimal = z
+  .string({ error: 'expected a decimal string such as "0.01"' })
+  .max(MAX_DECIMAL_CHARS, { error: `expected at most ${MAX_DECIMAL_CHARS} characters` })
+  .pipe(decimalString);
+/** A price: a decimal string, positive and below 10^15 (anything else is a broken answer). */
+export const positivePrice: z.ZodType<Decimal, string> = boundedDecimal.refine(
+  (d) => d.gt(0) && d.lt("1e15"),
+  { error: "expected a price above 0 and below 10^15" },
+);
+/** A price that may be `"0"` (a market order's body price). */
+const priceOrZero: z.ZodType<Decimal, string> = boundedDecimal.refine(
+  (d) => d.gte(0) && d.lt("1e15"),
+  { error: "expected a price of 0 or more, below 10^15" },
+);
+/** A size or amount that cannot be negative. */
+export const nonNegativeSize: z.ZodType<Decimal, string> = boundedDecimal.refine(
+  (d) => d.gte(0),
+  { error: "expected a size of 0 or more" },
+);
 /** Versions: strings of digits (public depth) or JSON numbers (private stream, §5.3). */
 const version: z.ZodType<number, string | number> = z
   .union([z.string().regex(/^\d+$/), z.number().int().nonnegative()], {
@@ -123,9 +145,9 @@ export const contractSchema = z.object({
   contractName: z.string(),
   baseCoinId: id,
   quoteCoinId: id,
-  tickSize: decimalString,
-  stepSize: decimalString,
-  minOrderSize: decimalString,
+  tickSize: positivePrice,
+  stepSize: boundedDecimal.refine((d) => d.gt(0), { error: "expected a positive step" }),
+  minOrderSize: nonNegativeSize,
   maxOrderSize: decimalString.optional(),
   defaultTakerFeeRate: decimalString.optional(),
   defaultMakerFeeRate: decimalString.optional(),
@@ -182,7 +204,8 @@ export const tickerSchema = z.object({
 /** One parsed ticker. */
 export type EdgeXTicker = z.output<typeof tickerSchema>;
 
-const levelSchema = z.object({ price: z.string(), size: z.string() });
+/** A book level: price > 0, size ≥ 0 (`"0"` deletes the level in a `changed` frame). */
+const levelSchema = z.object({ price: positivePrice, size: nonNegativeSize });
 
 /** One depth book (REST `getDepth` element, WS `depth.*` element). */
 export const depthSchema = z.object({
@@ -226,19 +249,19 @@ export const orderSchema = z.object({
   accountId: id.optional(),
   contractId: id.optional(),
   side: orderSide.optional(),
-  price: decimalString.optional(),
-  size: decimalString.optional(),
+  price: priceOrZero.optional(),
+  size: nonNegativeSize.optional(),
   clientOrderId: z.string().optional(),
   type: z.string().optional(),
   timeInForce: z.string().optional(),
   reduceOnly: z.boolean().optional(),
   status: z.string(),
   cancelReason: z.string().optional(),
-  cumMatchSize: decimalString.optional(),
-  cumMatchValue: decimalString.optional(),
+  cumMatchSize: nonNegativeSize.optional(),
+  cumMatchValue: nonNegativeSize.optional(),
   cumMatchFee: decimalString.optional(),
-  cumFillSize: decimalString.optional(),
-  cumFillValue: decimalString.optional(),
+  cumFillSize: nonNegativeSize.optional(),
+  cumFillValue: nonNegativeSize.optional(),
   createdTime: ms.optional(),
   updatedTime: ms.optional(),
 });
@@ -252,10 +275,10 @@ export const fillSchema = z.object({
   orderId: id,
   contractId: id.optional(),
   orderSide: orderSide.optional(),
-  fillSize: decimalString,
-  fillValue: decimalString.optional(),
+  fillSize: nonNegativeSize,
+  fillValue: nonNegativeSize.optional(),
   fillFee: decimalString,
-  fillPrice: decimalString,
+  fillPrice: positivePrice,
   direction: z.enum(["MAKER", "TAKER"]),
   matchTime: ms,
 });

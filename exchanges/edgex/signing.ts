@@ -8,7 +8,8 @@
  * - `l2Value = l2Price × size` exactly; `l2Size = size`;
  * - `l2LimitFee = ceil(l2Value × max(takerFeeRate, makerFeeRate))`, a whole number of quote
  *   units (each rate defaults to 0.001 when the market does not give it);
- * - `amountSynthetic = trunc(size × contractResolution)`,
+ * - `amountSynthetic = size × contractResolution` (the SDKs truncate; a size finer than the
+ *   resolution is refused here, so the signed amount always equals the `l2Size` sent),
  *   `amountCollateral = trunc(l2Value × quoteResolution)`,
  *   `amountFee = l2LimitFee × quoteResolution` (resolutions are literal multipliers);
  * - `nonce = l2Nonce` = the first 4 bytes of sha256(clientOrderId), a uint32;
@@ -633,8 +634,8 @@ export function edgeXMarketOrderPrice(
  * @param market Contract id, quote coin id, resolutions and fee rates.
  * @param options Clock for the default expiry.
  * @returns The fields.
- * @throws {InvalidOrderError} If size or price is not positive, or the size is below one unit
- * of the contract's resolution.
+ * @throws {InvalidOrderError} If size or price is not positive, or the size is not a whole
+ * number of units of the contract's resolution (it is refused, never truncated).
  * @throws {ConfigurationError} If a resolution is not a positive integer, or both fee rates are
  * negative.
  * @throws {TypeError} If a decimal, id or the client order id is malformed.
@@ -712,6 +713,16 @@ export function buildEdgeXOrderFields(
   const value: Scaled = { m: price.m * size.m, s: price.s + size.s };
   const limitFee = ceilDiv(value.m * rate.m, pow10(value.s + rate.s));
   const amountSynthetic = (size.m * contractRes) / pow10(size.s);
+  // The venue rebuilds the signed amount from the `l2Size` it is sent: a size finer than the
+  // resolution would be signed truncated while `l2Size`/`l2Value` keep the finer value.
+  if (amountSynthetic * pow10(size.s) !== size.m * contractRes) {
+    throw invalid(
+      "invalid_size",
+      "size",
+      `must be a multiple of the contract resolution (1/${contractRes})`,
+      formatScaled(size),
+    );
+  }
   if (amountSynthetic === 0n) {
     throw invalid(
       "invalid_size",

@@ -394,7 +394,8 @@ Deno.test("amounts from random decimal sizes and prices equal an exact BigInt ra
       feeRate,
       (size, price, contractRes, quoteRes, taker, maker) => {
         const sizeR = rational(size);
-        const contractUnits = floorR(mul(sizeR, { n: contractRes.value, d: 1n }));
+        const units = mul(sizeR, { n: contractRes.value, d: 1n });
+        const contractUnits = floorR(units);
         const market = {
           contractId: "30000001",
           quoteCoinId: "1000",
@@ -411,7 +412,8 @@ Deno.test("amounts from random decimal sizes and prices equal an exact BigInt ra
           clientOrderId: "p",
           expireTime: 1_800_000_000_000,
         };
-        if (contractUnits === 0n) {
+        // A size that is not a whole number of resolution units is refused, never truncated.
+        if (contractUnits === 0n || units.n % units.d !== 0n) {
           throws(() => buildEdgeXOrderFields(order, market), InvalidOrderError);
           return;
         }
@@ -674,6 +676,13 @@ Deno.test("buildEdgeXOrderFields() refuses sizes and prices that are not positiv
   // Below one unit of contract resolution (1e-9).
   const tiny = err({ size: "0.0000000001" });
   ok(tiny instanceof InvalidOrderError && tiny.reason === "invalid_size");
+  // Finer than the resolution (1e-9): refused, never signed truncated.
+  const fine = err({ size: "0.0130000001" });
+  ok(fine instanceof InvalidOrderError && fine.reason === "invalid_size");
+  deepEqual(
+    fine.message,
+    "Cannot place order on edgex as 'size' must be a multiple of the contract resolution (1/1000000000): current value is 0.0130000001",
+  );
   ok(err({ size: "1e3" }) instanceof TypeError);
   ok(err({ size: 1 as unknown as string }) instanceof TypeError);
   ok(err({ clientOrderId: "" }) instanceof TypeError);
