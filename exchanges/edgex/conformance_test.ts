@@ -8,6 +8,7 @@ import { conformanceSuite, type VenueHarness } from "../../tests/conformance.ts"
 import { scriptedFundingRates } from "../../sim/funding.ts";
 import { EDGEX_FRONT_END, startEdgeXReplica } from "../../sim/edgex/mod.ts";
 import { EdgeXClient } from "./client.ts";
+import { EDGEX_PATHS } from "./common.ts";
 import { EdgeXFundingAdapter } from "./funding_adapter.ts";
 
 const harness: VenueHarness = {
@@ -25,6 +26,7 @@ const harness: VenueHarness = {
       restUrl: replica.restUrl,
       wsUrl: replica.wsUrl,
       reconnectBaseDelayMs: 50,
+      outcomeDeadlineMs: 2_000,
     });
     const funding = new EdgeXFundingAdapter({ restUrl: replica.restUrl });
     const engine = replica.engine;
@@ -90,6 +92,24 @@ const harness: VenueHarness = {
             frontEnd: EDGEX_FRONT_END,
             target: "/api/v2/private/order/createOrder",
             times: 1,
+          });
+          return Promise.resolve();
+        },
+        garbleNextOrderResponse: () => {
+          replica.control.injectFault({
+            kind: "garble_response",
+            frontEnd: EDGEX_FRONT_END,
+            target: "/api/v2/private/order/createOrder",
+            times: 1,
+          });
+          return Promise.resolve();
+        },
+        failNextOrderLookups: (times) => {
+          replica.control.injectFault({
+            kind: "error",
+            frontEnd: EDGEX_FRONT_END,
+            target: EDGEX_PATHS.getOrderByClientOrderId,
+            times,
           });
           return Promise.resolve();
         },
