@@ -44,6 +44,15 @@ export class Prng {
   }
 
   /**
+   * Uniform number in `[0, 1)`, like `Math.random()` but seeded.
+   *
+   * @returns The number.
+   */
+  float(): number {
+    return this.nextU32() / 4294967296;
+  }
+
+  /**
    * Uniform integer in `[lo, hi]` (inclusive). The span must be at most 2^32.
    *
    * @param lo Lower bound.
@@ -78,4 +87,25 @@ export class Prng {
     for (let i = 0; i < 12; i++) sum += this.nextU32() >>> 16;
     return sum - 6 * 65536;
   }
+}
+
+/**
+ * A seeded replacement for `Math.random`: uniform numbers in `[0, 1)` from a {@linkcode Prng}.
+ *
+ * @param seed Any integer; only its low 32 bits are used.
+ * @returns The generator function.
+ *
+ * @example
+ * ```ts
+ * import { seededRandom } from "./random.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * const a = seededRandom(7);
+ * const b = seededRandom(7);
+ * equal(a(), b());
+ * ```
+ */
+export function seededRandom(seed: number): () => number {
+  const p = new Prng(seed);
+  return () => p.float();
 }

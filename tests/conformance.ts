@@ -196,7 +196,7 @@ const isOrder = (clientOrderId: string, ...status: Order["status"][]) => (e: Exc
   status.includes(e.order.status);
 
 /** A post-only buy resting `ticks` below the reference price. */
-function restingBuy(ctx: Ctx, ticks: number, size = ctx.size) {
+function restingBuy(ctx: Ctx, ticks: number, size = ctx.size, clientOrderId?: string) {
   return ctx.s.client.placeOrder({
     symbol: ctx.s.symbol,
     side: "buy",
@@ -204,6 +204,7 @@ function restingBuy(ctx: Ctx, ticks: number, size = ctx.size) {
     size,
     price: ctx.s.price.minus(ctx.tick.times(ticks)),
     postOnly: true,
+    clientOrderId,
   });
 }
 
@@ -555,15 +556,7 @@ const CASES: Record<ConformanceCase, (ctx: Ctx) => Promise<void>> = {
     await ctx.s.replica.loseNextOrderResponse();
     await ctx.s.replica.failNextOrderLookups(3);
     const clientOrderId = ctx.s.client.newClientOrderId();
-    const order = await ctx.s.client.placeOrder({
-      symbol: ctx.s.symbol,
-      side: "buy",
-      type: "limit",
-      size: ctx.size,
-      price: ctx.s.price.minus(ctx.tick.times(6)),
-      postOnly: true,
-      clientOrderId,
-    });
+    const order = await restingBuy(ctx, 6, ctx.size, clientOrderId);
     deepEqual(order.clientOrderId, clientOrderId);
     const truth = await ctx.s.replica.openOrders(ctx.s.symbol);
     deepEqual(truth.map((o) => o.clientOrderId), [clientOrderId], "exactly one order");
@@ -573,15 +566,7 @@ const CASES: Record<ConformanceCase, (ctx: Ctx) => Promise<void>> = {
     // A 200 whose body is not the venue's JSON is a doubt to resolve, not a final answer.
     await ctx.s.replica.garbleNextOrderResponse();
     const clientOrderId = ctx.s.client.newClientOrderId();
-    const order = await ctx.s.client.placeOrder({
-      symbol: ctx.s.symbol,
-      side: "buy",
-      type: "limit",
-      size: ctx.size,
-      price: ctx.s.price.minus(ctx.tick.times(7)),
-      postOnly: true,
-      clientOrderId,
-    });
+    const order = await restingBuy(ctx, 7, ctx.size, clientOrderId);
     deepEqual([order.clientOrderId, order.status], [clientOrderId, "open"]);
     const truth = await ctx.s.replica.openOrders(ctx.s.symbol);
     deepEqual(truth.map((o) => o.clientOrderId), [clientOrderId], "exactly one order");
@@ -594,15 +579,10 @@ const CASES: Record<ConformanceCase, (ctx: Ctx) => Promise<void>> = {
     await ctx.s.replica.loseNextOrderResponse();
     await ctx.s.replica.failNextOrderLookups(Infinity);
     const clientOrderId = ctx.s.client.newClientOrderId();
-    const outcome = await ctx.s.client.placeOrder({
-      symbol: ctx.s.symbol,
-      side: "buy",
-      type: "limit",
-      size: ctx.size,
-      price: ctx.s.price.minus(ctx.tick.times(8)),
-      postOnly: true,
-      clientOrderId,
-    }).then((order) => order.clientOrderId, (e: unknown) => e);
+    const outcome = await restingBuy(ctx, 8, ctx.size, clientOrderId).then(
+      (order) => order.clientOrderId,
+      (e: unknown) => e,
+    );
     ok(
       outcome === clientOrderId ||
         (outcome instanceof OrderOutcomeUnknownError && outcome.clientOrderId === clientOrderId),

@@ -26,6 +26,7 @@ import {
   FakeSocket,
   JumpClock,
 } from "./_fake_venue_test.ts";
+import { seededRandom as prng } from "../../sim/random.ts";
 
 const SEED = Number(Deno.env.get("EDGEX_FUZZ_SEED") ?? 20261207);
 const REST_ANSWERS = 10_000;
@@ -39,18 +40,6 @@ const STATUSES: OrderStatus[] = [
   "rejected",
   "expired",
 ];
-
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rng = prng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];

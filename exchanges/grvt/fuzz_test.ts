@@ -15,21 +15,10 @@ import type { BookSnapshot, ExchangeEvent } from "../../base.ts";
 import { PerpError } from "../../core/errors.ts";
 import { GRVTClient } from "./client.ts";
 import { CID, FAKE_ACCOUNT, FakeGrvt, VALID_ANSWERS, wireOrder } from "./_fakes_test.ts";
+import { seededRandom as prng } from "../../sim/random.ts";
 
 const REST_ANSWERS = 10_000;
 const WS_FRAMES = 5_000;
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = unknown;
 

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { Decimal } from "../../core/decimal.ts";
 import { decodeLighterBookFrame, type LighterBookFrame } from "./book_frame.ts";
 import { generateL2Stream } from "../../../shared/bench/orderbook_stream.mjs";
+import { seededRandom as prng } from "../../sim/random.ts";
 
 const FIXTURES = new URL("../../../shared/fixtures/lighter/", import.meta.url);
 
@@ -164,18 +165,6 @@ Deno.test("decodeLighterBookFrame() equals JSON.parse on a generated stream", ()
   equal(checkAgainstJsonParse(snapshot), "decoded");
   for (const u of updates) equal(checkAgainstJsonParse(u), "decoded");
 });
-
-/** mulberry32: the same seed gives the same mutations on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   "0",

@@ -19,21 +19,10 @@ import {
   wireOrder,
   wirePosition,
 } from "./_fakes_test.ts";
+import { seededRandom as prng } from "../../sim/random.ts";
 
 const REST_CASES = 10_000;
 const WS_FRAMES = 5_000;
-
-/** mulberry32: a small seeded PRNG, so every run feeds the same answers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BAD_VALUES: unknown[] = [
   null,
