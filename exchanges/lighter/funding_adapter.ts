@@ -14,9 +14,14 @@
  * - **History**: `GET /api/v1/fundings?resolution=1h`: `rate` is an unsigned percent per hour
  *   truncated to 4 decimals, the sign comes from `direction` (`long` = longs pay = positive),
  *   `timestamp` in seconds; at most ~100 rows per call, so older rows are paged backwards.
+ * - **Mark and index prices**: only the `market_stats` stream carries them (`mark_price`,
+ *   `index_price`). The real `orderBookDetails` answer has neither, even though the OpenAPI file
+ *   lists them, so with `source: "funding-rates"` (no stream) they are left empty.
  * - **Market data**: `GET /api/v1/orderBookDetails` (`daily_quote_token_volume` is already
- *   USD; `open_interest` is in base units, one side, so USD = `open_interest × mark_price`) and
- *   `GET /api/v1/orderBookOrders?limit=1` for best bid / ask.
+ *   USD; `open_interest` is a float in base units, one side), the `market_stats` stream for
+ *   mark / index, and `GET /api/v1/orderBookOrders?limit=1` for best bid / ask. Open interest
+ *   in USD = `open_interest × mark_price`, or `× last_trade_price` (also in `orderBookDetails`)
+ *   when no mark is at hand.
  *
  * @module
  */
@@ -133,6 +138,11 @@ export class LighterFundingAdapter implements FundingAdapter {
     return this.#http.request({ method: "GET", path, query, schema, signal });
   }
 
+  /** Whether current rates and mark / index prices come from the `market_stats` stream. */
+  get #streamed(): boolean {
+    return (this.#options.source ?? "market_stats") === "market_stats";
+  }
+
   async #details(signal?: AbortSignal): Promise<OrderBookDetail[]> {
     const r = await this.#get(
       "/api/v1/orderBookDetails",
@@ -160,10 +170,12 @@ export class LighterFundingAdapter implements FundingAdapter {
     const next = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
     const byId = new Map(details.map((d) => [d.market_id, d]));
     const rates = new Map<number, Decimal>();
-    if ((this.#options.source ?? "market_stats") === "market_stats") {
+    const prices = new Map<number, { mark: Decimal; index: Decimal }>();
+    if (this.#streamed) {
       for (const s of await this.#marketStats(options.signal)) {
         // Percent per hour → fraction per hour.
         rates.set(s.market_id, s.current_funding_rate.div(100));
+        prices.set(s.market_id, { mark: s.mark_price, index: s.index_price });
       }
     } else {
       const r = await this.#get("/api/v1/funding-rates", {}, fundingRatesSchema, options.signal);
@@ -182,8 +194,8 @@ export class LighterFundingAdapter implements FundingAdapter {
         venueSymbol: d.symbol,
         ...fundingRate({ rate, intervalHours: LIGHTER_FUNDING_INTERVAL_HOURS }),
         nextFundingTime: next,
-        markPrice: d.mark_price,
-        indexPrice: d.index_price,
+        markPrice: prices.get(id)?.mark,
+        indexPrice: prices.get(id)?.index,
         timestamp: now,
       });
     }
@@ -252,6 +264,12 @@ export class LighterFundingAdapter implements FundingAdapter {
     const details = (await this.#details(options.signal)).filter((d) =>
       options.symbols === undefined || options.symbols.includes(d.symbol)
     );
+    const prices = new Map<number, { mark: Decimal; index: Decimal }>();
+    if (this.#streamed && details.length > 0) {
+      for (const s of await this.#marketStats(options.signal)) {
+        prices.set(s.market_id, { mark: s.mark_price, index: s.index_price });
+      }
+    }
     const now = this.#clock.now();
     const out: MarketData[] = [];
     for (const d of details) {
@@ -263,21 +281,25 @@ export class LighterFundingAdapter implements FundingAdapter {
       );
       const bid = book.bids[0]?.price;
       const ask = book.asks[0]?.price;
-      const mark = d.mark_price;
+      const mark = prices.get(d.market_id)?.mark;
+      const last = d.last_trade_price === undefined || d.last_trade_price <= 0
+        ? undefined
+        : floatDecimal(d.last_trade_price);
+      const oiPrice = mark ?? last;
       out.push({
         venue: "lighter",
         symbol: d.symbol,
         volume24hUsd: d.daily_quote_token_volume === undefined
           ? undefined
           : floatDecimal(d.daily_quote_token_volume),
-        openInterestUsd: d.open_interest === undefined || mark === undefined
+        openInterestUsd: d.open_interest === undefined || oiPrice === undefined
           ? undefined
-          : openInterestUsd(floatDecimal(d.open_interest), mark),
+          : openInterestUsd(floatDecimal(d.open_interest), oiPrice),
         bestBid: bid,
         bestAsk: ask,
         spreadBps: bid && ask ? ask.minus(bid).div(ask.plus(bid).div(2)).times(10_000) : undefined,
         markPrice: mark,
-        indexPrice: d.index_price,
+        indexPrice: prices.get(d.market_id)?.index,
         timestamp: now,
       });
     }
@@ -395,7 +417,7 @@ export function fundingsRowRate(percent: Decimal, direction: "long" | "short"): 
  * Open interest in USD from `orderBookDetails`: the venue reports one side in base units.
  *
  * @param baseUnits Open interest in base units.
- * @param markPrice Mark price.
+ * @param markPrice Mark price (from `market_stats`), or the last trade price without one.
  * @returns USD.
  *
  * @example

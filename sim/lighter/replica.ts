@@ -23,14 +23,15 @@ import {
   NotFoundError,
   OrderRejectedError,
 } from "../../core/errors.ts";
-import { parseAuthToken, verifyAuthToken } from "../../exchanges/lighter/signer/auth_token.ts";
 import { generateApiKey, publicKeyFromPrivateKey } from "../../exchanges/lighter/signer/keys.ts";
 import { SimControl } from "../control.ts";
 import { SimEngine, type SimOrderRequest } from "../engine.ts";
 import type { FillView, OrderView, SimEvent } from "../events.ts";
 import { FaultInjector } from "../faults.ts";
 import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
+import { checkLighterAuthToken } from "./auth.ts";
 import { lighterTxHash, type ParsedTx, parseTxInfo, TxInfoError, verifyTx } from "./tx_verifier.ts";
+import { fundingRatesFloat, fundingsRow, marketStatsRate } from "./units.ts";
 
 /**
  * A clock tests can move: `ManualClock` fits.
@@ -112,8 +113,13 @@ export interface LighterReplicaOptions {
   invalidSignatureCode?: number;
   /** Code answered for an expired transaction. @default {21501} */
   expiredCode?: number;
-  /** Seed of the fault injector. @default {1} */
+  /** Seed of the fault injector made when `faults` is not given. @default {1} */
   seed?: number;
+  /**
+   * Faults every request and every outgoing frame of the front-end consults (front-end
+   * {@linkcode LIGHTER_FRONT_END}). @default {a fresh, empty FaultInjector}
+   */
+  faults?: FaultInjector;
 }
 
 /**
@@ -146,6 +152,8 @@ export interface LighterReplica extends AsyncDisposable {
   control: SimControl;
   /** The HTTP + WebSocket server. */
   server: SimServer;
+  /** The fault injector (the same as `server.faults` and `control.faults`). */
+  faults: FaultInjector;
   /** The virtual clock. */
   clock: ReplicaClock;
   /** Venue `order_index` of an engine order id. */
@@ -235,7 +243,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
   const expiredCode = options.expiredCode ?? 21501;
   const requireAuthAll = options.requireAuthForAccountAll ?? true;
   const l1Address = "0x000000000000000000000000000000000000a11c";
-  const faults = new FaultInjector({ clock, seed: options.seed ?? 1 });
+  const faults = options.faults ?? new FaultInjector({ clock, seed: options.seed ?? 1 });
   const engine = new SimEngine({
     clock,
     venue: "lighter",
@@ -365,6 +373,12 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       trigger_time: 0,
       parent_order_index: 0,
       parent_order_id: "0",
+      to_trigger_order_id_0: "0",
+      to_trigger_order_id_1: "0",
+      to_cancel_order_id_0: "0",
+      integrator_fee_collector_index: "0",
+      integrator_taker_fee: "0",
+      integrator_maker_fee: "0",
       block_height: 0,
       timestamp: o.createdAt,
       created_at: o.createdAt,
@@ -394,6 +408,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       total_funding_paid_out: usd(new Decimal(p.funding).neg()),
       margin_mode: 0,
       allocated_margin: usd("0"),
+      total_discount: usd("0"),
     };
   }
 
@@ -465,15 +480,15 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       min_initial_margin_fraction: imf,
       maintenance_margin_fraction: Math.round(imf / 2),
       closeout_margin_fraction: Math.round(imf / 3),
-      mark_price: px(m, prices.markPrice),
-      index_price: px(m, prices.indexPrice),
+      // No mark_price / index_price here: the real answer has none (they come on the
+      // market_stats stream), nor funding parameters, market flags, created_at or multiplier.
       last_trade_price: Number(prices.lastPrice),
       daily_trades_count: stats.count,
       daily_base_token_volume: Number(stats.base),
       daily_quote_token_volume: Number(stats.quote),
-      daily_price_low: 0,
-      daily_price_high: 0,
-      daily_price_change: 0,
+      daily_price_low: Number(stats.low),
+      daily_price_high: Number(stats.high),
+      daily_price_change: Number(stats.change),
       open_interest: Number(openInterest(s.symbol)),
       daily_chart: {},
       market_config: {
@@ -482,16 +497,11 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         liquidation_mode: 0,
         force_reduce_only: false,
         trading_hours: "",
+        funding_fee_discounts_enabled: false,
+        hidden: false,
         rfq_enabled: false,
       },
       strategy_index: 0,
-      market_flags: 0,
-      funding_premium_multiplier: 100,
-      funding_clamp_small: "0.0500",
-      funding_clamp_big: "4.0000",
-      base_interest_rate: "0.0100",
-      created_at: "0",
-      multiplier: "1.000000000000000000",
     };
   }
 
@@ -500,13 +510,26 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     let base = new Decimal(0);
     let quote = new Decimal(0);
     let count = 0;
+    let low: Decimal | undefined;
+    let high: Decimal | undefined;
+    let first: Decimal | undefined;
+    let last: Decimal | undefined;
     for (const t of engine.trades(symbol)) {
       if (t.time < since) continue;
       count++;
+      const price = new Decimal(t.price);
       base = base.plus(t.size);
-      quote = quote.plus(new Decimal(t.price).times(t.size));
+      quote = quote.plus(price.times(t.size));
+      low = low === undefined || price.lt(low) ? price : low;
+      high = high === undefined || price.gt(high) ? price : high;
+      first ??= price;
+      last = price;
     }
-    return { base, quote, count };
+    // daily_price_change is a percent (lighter.md §4.2 sample: -4.37).
+    const change = first && last && !first.isZero()
+      ? last.minus(first).div(first).times(100).toDecimalPlaces(12)
+      : new Decimal(0);
+    return { base, quote, count, low: low ?? 0, high: high ?? 0, change };
   }
 
   function openInterest(symbol: string): Decimal {
@@ -517,9 +540,6 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     }
     return longs;
   }
-
-  /** Percent string with at least 4 decimals (`"0.0100"` = 0.01 %). */
-  const percent = (fraction: string | Decimal) => fixed(new Decimal(fraction).times(100), 4);
 
   function marketStatsJson(m: MarketState) {
     const s = m.spec;
@@ -543,28 +563,25 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       funding_clamp_big: "4.0000",
       base_interest_rate: "0.0100",
       last_trade_price: px(m, prices.lastPrice),
-      current_funding_rate: percent(next.rate),
-      funding_rate: percent(last?.rate ?? "0"),
+      current_funding_rate: marketStatsRate(next.rate),
+      funding_rate: marketStatsRate(last?.rate ?? "0"),
       funding_timestamp: next.time,
       daily_base_token_volume: Number(stats.base),
       daily_quote_token_volume: Number(stats.quote),
-      daily_price_low: 0,
-      daily_price_high: 0,
-      daily_price_change: 0,
+      daily_price_low: Number(stats.low),
+      daily_price_high: Number(stats.high),
+      daily_price_change: Number(stats.change),
     };
   }
 
   // ------------------------------------------------------------------ auth
 
   function checkToken(token: string | null | undefined, account: number): boolean {
-    if (!token) return false;
-    const parts = parseAuthToken(token);
-    if (!parts || parts.accountIndex !== account) return false;
-    const k = keys.get(`${parts.accountIndex}:${parts.apiKeyIndex}`);
-    if (!k) return false;
-    // Deadlines at most 8 h ahead (lighter.md §5.10).
-    if (parts.deadline * 1000 > engine.now() + 8 * 3_600_000 + 60_000) return false;
-    return verifyAuthToken(token, k.publicKey, { now: engine.now() });
+    return checkLighterAuthToken(
+      token,
+      (a, k) => keys.get(`${a}:${k}`)?.publicKey,
+      { now: engine.now(), account },
+    );
   }
 
   function requireAuth(ctx: RouteContext, account: number): void {
@@ -728,17 +745,20 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     const skipNonce = tx.attributes.get(4) === 1n;
     if (!skipNonce && tx.nonce !== k.nonce) throw new ApiError(21104, "invalid nonce");
     // API-level refusals above and in executeTx leave the nonce unused (lighter.md §5.11).
+    const hash = lighterTxHash(chainId, tx);
     inTx = true;
+    currentTxHash = hash;
     try {
       executeTx(tx);
     } finally {
       inTx = false;
+      currentTxHash = undefined;
       const pending = [...txOrders.values()];
       txOrders.clear();
       for (const e of pending) sendOrder(e);
     }
     if (!skipNonce) k.nonce++;
-    return lighterTxHash(chainId, tx);
+    return hash;
   }
 
   async function formOf(ctx: RouteContext): Promise<FormData> {
@@ -820,7 +840,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         supported_price_decimals: m.spec.priceDecimals,
         supported_quote_decimals: 6,
         created_at: "0",
-        multiplier: rest.multiplier,
+        multiplier: "1.000000000000000000",
       };
     }),
   }));
@@ -850,6 +870,15 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       total_bids: book.bids.length,
       bids: rows(book.bids),
     };
+  });
+  route("GET", "/api/v1/recentTrades", (ctx) => {
+    const m = markets.get(intParam(ctx, "market_id"));
+    if (!m) throw new ApiError(21602, "invalid market index");
+    const limit = intParam(ctx, "limit");
+    if (limit < 1 || limit > 100) throw new ApiError(20001, "invalid param: limit");
+    // Newest first.
+    const trades = (recentTrades.get(m.spec.marketId) ?? []).slice(-limit).reverse();
+    return { code: 200, trades };
   });
   route("GET", "/api/v1/nextNonce", (ctx) => {
     const k = keys.get(`${intParam(ctx, "account_index")}:${intParam(ctx, "api_key_index")}`);
@@ -995,9 +1024,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         return {
           timestamp: Math.floor(s.time / 1000),
           value: rate.abs().times(s.markPrice).toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed(8),
-          // Percent per hour, unsigned, 4 decimals; the sign is in `direction` (lighter.md §6).
-          rate: rate.abs().times(100).toDecimalPlaces(4, Decimal.ROUND_DOWN).toFixed(4),
-          direction: rate.isNegative() ? "short" : "long",
+          ...fundingsRow(rate),
         };
       });
     return { code: 200, resolution, fundings: rows };
@@ -1009,8 +1036,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         market_id: m.spec.marketId,
         exchange: "lighter",
         symbol: m.spec.symbol,
-        // A float, fraction per 8 h (lighter.md §6, inferred from ccxt's sample).
-        rate: new Decimal(engine.nextFunding(m.spec.symbol).rate).times(8).toNumber(),
+        rate: fundingRatesFloat(engine.nextFunding(m.spec.symbol).rate),
       })),
       // Other venues' reference rates ride along on the real endpoint.
       ...[...markets.values()].map((m) => ({
@@ -1024,8 +1050,43 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
 
   // ------------------------------------------------------------------ WebSocket
 
+  /**
+   * A channel frame in the venue's key order: `channel`, the payload, `timestamp`, `type`. The
+   * account channels' frames carry no `timestamp` (the documented samples have none).
+   */
   const send = (c: Conn, channel: string, frame: Record<string, unknown>) => {
-    c.socket.send(channel, { channel, ...frame, timestamp: engine.now() });
+    const { type, ...payload } = frame;
+    c.socket.send(
+      channel,
+      channel.startsWith("account_")
+        ? { channel, ...payload, type }
+        : { channel, ...payload, timestamp: engine.now(), type },
+    );
+  };
+  /** An `order_book` frame, spelled exactly like the venue's (lighter.md §4.2, §4.3). */
+  const sendBook = (
+    c: Conn,
+    channel: string,
+    type: "subscribed/order_book" | "update/order_book",
+    book: { asks: unknown[]; bids: unknown[]; nonce: number; beginNonce: number; micros: number },
+  ) => {
+    c.offset++;
+    c.socket.send(channel, {
+      channel,
+      last_updated_at: book.micros,
+      offset: c.offset,
+      order_book: {
+        code: 0,
+        asks: book.asks,
+        bids: book.bids,
+        offset: c.offset,
+        nonce: book.nonce,
+        last_updated_at: book.micros,
+        begin_nonce: book.beginNonce,
+      },
+      timestamp: engine.now(),
+      type,
+    });
   };
 
   function subscribe(c: Conn, channel: string, auth: unknown): void {
@@ -1049,19 +1110,12 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       c.channels.add(key);
       const book = engine.book(m.spec.symbol);
       const level = ([p, s]: [string, string]) => ({ price: px(m, p), size: sz(m, s) });
-      c.offset++;
-      send(c, key, {
-        type: "subscribed/order_book",
-        offset: c.offset,
-        order_book: {
-          code: 0,
-          asks: book.asks.map(level),
-          bids: book.bids.map(level),
-          offset: c.offset,
-          nonce: book.seq,
-          begin_nonce: 0,
-          last_updated_at: book.time * 1000,
-        },
+      sendBook(c, key, "subscribed/order_book", {
+        asks: book.asks.map(level),
+        bids: book.bids.map(level),
+        nonce: book.seq,
+        beginNonce: 0,
+        micros: book.time * 1000,
       });
       return;
     }
@@ -1151,8 +1205,10 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
               submitTx(Number(t), JSON.parse(String(data.tx_infos))[i])
             );
           socket.send(String(type), {
-            ...sendTxAnswer(hash),
+            code: 200,
             id: data.id,
+            predicted_execution_time_ms: engine.now() + 200,
+            tx_hash: hash,
             type,
           });
         } catch (e) {
@@ -1169,6 +1225,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
 
   const tradeOwners = new Map<string, { account: string; clientOrderId: string }>();
   let inTx = false;
+  let currentTxHash: string | undefined;
   const txOrders = new Map<string, SimEvent & { type: "order" }>();
 
   function onEvent(e: SimEvent): void {
@@ -1198,24 +1255,18 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         const lvl = [{ price: px(m, e.price), size: sz(m, e.size) }];
         for (const c of conns) {
           if (!c.channels.has(key)) continue;
-          c.offset++;
-          send(c, key, {
-            type: "update/order_book",
-            offset: c.offset,
-            order_book: {
-              code: 0,
-              asks: e.side === "sell" ? lvl : [],
-              bids: e.side === "buy" ? lvl : [],
-              offset: c.offset,
-              nonce: e.streamSeq,
-              begin_nonce: e.streamSeq - 1,
-              last_updated_at: e.time * 1000,
-            },
+          sendBook(c, key, "update/order_book", {
+            asks: e.side === "sell" ? lvl : [],
+            bids: e.side === "buy" ? lvl : [],
+            nonce: e.streamSeq,
+            beginNonce: e.streamSeq - 1,
+            micros: e.time * 1000,
           });
         }
         break;
       }
       case "position": {
+        onPosition(e);
         const key = `account_all:${indexOfAccount(e.accountId)}`;
         const m = marketOf(e.symbol);
         for (const c of conns) {
@@ -1267,37 +1318,96 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     quoteFilled.set(f.orderId, q.plus(new Decimal(f.price).times(f.size)));
   }
 
-  function onTrade(e: SimEvent & { type: "trade" }): void {
+  /** Position of each (account, symbol) as last reported: the "before" of the next trade. */
+  const lastPosition = new Map<string, { size: Decimal; entryQuote: Decimal }>();
+  /** The newest public trades per market index, newest last (for `recentTrades`). */
+  const recentTrades = new Map<number, Record<string, unknown>[]>();
+  const RECENT_TRADES_KEPT = 100;
+
+  function onPosition(e: SimEvent & { type: "position" }): void {
+    const size = new Decimal(e.size);
+    lastPosition.set(`${e.accountId}:${e.symbol}`, {
+      size,
+      entryQuote: e.entryPrice === undefined ? new Decimal(0) : size.abs().times(e.entryPrice),
+    });
+  }
+
+  /**
+   * A `Trade` (lighter.md §3.3). Like the venue's, fee rates, the margin fraction before and
+   * `*_position_sign_changed` are left out when zero / false (ccxt's and nautilus's samples).
+   */
+  function tradeJson(
+    e: SimEvent & { type: "trade" },
+    ask: { o: string; account: string; clientOrderId: string },
+    bid: { o: string; account: string; clientOrderId: string },
+  ): Record<string, unknown> {
     const m = marketOf(e.symbol);
-    const maker = tradeOwners.get(e.makerOrderId);
-    const taker = tradeOwners.get(e.takerOrderId);
-    if (!maker || !taker) return;
     const askIsTaker = e.takerSide === "sell";
-    const ask = askIsTaker ? { o: e.takerOrderId, ...taker } : { o: e.makerOrderId, ...maker };
-    const bid = askIsTaker ? { o: e.makerOrderId, ...maker } : { o: e.takerOrderId, ...taker };
     const num = (id: string) => (/^\d+$/.test(id) ? Number(id) : 0);
-    const trade = {
-      trade_id: Number(e.tradeId.replace(/\D/g, "")) || e.seq,
-      trade_id_str: String(Number(e.tradeId.replace(/\D/g, "")) || e.seq),
-      tx_hash: "0".repeat(16),
+    const tradeId = Number(e.tradeId.replace(/\D/g, "")) || e.seq;
+    const side = (who: { account: string }, role: "taker" | "maker") => {
+      const before = lastPosition.get(`${who.account}:${e.symbol}`) ??
+        { size: new Decimal(0), entryQuote: new Decimal(0) };
+      const bought = (role === "taker") === !askIsTaker;
+      const after = before.size.plus(bought ? e.size : new Decimal(e.size).neg());
+      const out: Record<string, unknown> = {
+        [`${role}_position_size_before`]: sz(m, before.size),
+        [`${role}_entry_quote_before`]: usd(before.entryQuote),
+      };
+      if (!before.size.isZero()) {
+        const leverage = engine.position(who.account, e.symbol).leverage;
+        out[`${role}_initial_margin_fraction_before`] = new Decimal(10_000).div(leverage)
+          .toDecimalPlaces(0).toNumber();
+      }
+      const sign = (x: Decimal) => (x.isZero() ? 0 : x.isNegative() ? -1 : 1);
+      if (sign(before.size) !== sign(after)) {
+        out[`${role}_position_sign_changed`] = true;
+      }
+      return out;
+    };
+    const taker = askIsTaker ? ask : bid;
+    const maker = askIsTaker ? bid : ask;
+    return {
+      trade_id: tradeId,
+      trade_id_str: String(tradeId),
+      tx_hash: currentTxHash ?? e.seq.toString(16).padStart(16, "0"),
       type: e.liquidation ? "liquidation" : "trade",
       market_id: m.spec.marketId,
       size: sz(m, e.size),
       price: px(m, e.price),
       usd_amount: usd(new Decimal(e.price).times(e.size)),
       ask_id: orderIndex(ask.o),
+      ask_id_str: String(orderIndex(ask.o)),
       bid_id: orderIndex(bid.o),
+      bid_id_str: String(orderIndex(bid.o)),
       ask_client_id: num(ask.clientOrderId),
+      ask_client_id_str: String(num(ask.clientOrderId)),
       bid_client_id: num(bid.clientOrderId),
+      bid_client_id_str: String(num(bid.clientOrderId)),
       ask_account_id: indexOfAccount(ask.account),
       bid_account_id: indexOfAccount(bid.account),
       is_maker_ask: !askIsTaker,
       block_height: 0,
       timestamp: e.time,
-      taker_fee: 0,
-      maker_fee: 0,
+      ...side(taker, "taker"),
+      ...side(maker, "maker"),
       transaction_time: e.time * 1000,
     };
+  }
+
+  function onTrade(e: SimEvent & { type: "trade" }): void {
+    const m = marketOf(e.symbol);
+    const unknown = { account: "0", clientOrderId: "" };
+    const maker = tradeOwners.get(e.makerOrderId) ?? unknown;
+    const taker = tradeOwners.get(e.takerOrderId) ?? unknown;
+    const askIsTaker = e.takerSide === "sell";
+    const ask = askIsTaker ? { o: e.takerOrderId, ...taker } : { o: e.makerOrderId, ...maker };
+    const bid = askIsTaker ? { o: e.makerOrderId, ...maker } : { o: e.takerOrderId, ...taker };
+    const trade = tradeJson(e, ask, bid);
+    const recent = recentTrades.get(m.spec.marketId) ?? [];
+    recent.push(trade);
+    if (recent.length > RECENT_TRADES_KEPT) recent.shift();
+    recentTrades.set(m.spec.marketId, recent);
     for (const acc of new Set([ask.account, bid.account])) {
       const key = `account_all:${indexOfAccount(acc)}`;
       for (const c of conns) {
@@ -1328,6 +1438,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     engine,
     control,
     server,
+    faults,
     clock,
     orderIndexOf: (id) => String(orderIndex(id)),
     marketIdOf: (symbol) => marketOf(symbol).spec.marketId,

@@ -6,8 +6,7 @@
  * - {@linkcode LighterSigner}: `CreateOrder`, `CancelOrder`, `CancelAllOrders`, `ModifyOrder`,
  *   `UpdateLeverage` and auth tokens; the private key stays in a private field and is redacted
  *   everywhere.
- * - {@linkcode verify} and {@linkcode verifyAuthToken}: check signatures, e.g. in a local
- *   venue replica.
+ * - {@linkcode verify}: checks a signature on a hashed message.
  * - {@linkcode publicKeyFromPrivateKey} and {@linkcode generateApiKey}: API keys.
  *
  * @example Sign an order and an auth token
@@ -45,11 +44,5 @@
 export * from "./lighter_signer.ts";
 export * from "./transactions.ts";
 export * from "./verify.ts";
-export {
-  AUTH_TOKEN_MAX_LIFETIME_SECONDS,
-  type AuthTokenParts,
-  parseAuthToken,
-  verifyAuthToken,
-  type VerifyAuthTokenOptions,
-} from "./auth_token.ts";
+export { AUTH_TOKEN_MAX_LIFETIME_SECONDS } from "./auth_token.ts";
 export { generateApiKey, type GenerateApiKeyOptions, publicKeyFromPrivateKey } from "./keys.ts";
