@@ -24,7 +24,7 @@
  *
  * @example Signing a post-only sell for the createOrder body
  * ```ts
- * import { createEdgeXOrderSigner, recoverEdgeXOrderSigner } from "./signing.ts";
+ * import { createEdgeXOrderSigner } from "./signing.ts";
  * import { deepEqual } from "node:assert/strict";
  *
  * const domain = {
@@ -54,17 +54,17 @@
  * deepEqual(signed.l2Value, "1077.6922");
  * deepEqual(signed.l2LimitFee, "1");
  * deepEqual(signed.l2Nonce, "3218838843");
- * const body = { accountId: "724625476626153743", side: "SELL", ...signed };
  * deepEqual(
- *   await recoverEdgeXOrderSigner(body, { market, domain, signer: signer.address }),
- *   signer.address,
+ *   signed.l2Signature,
+ *   "0xfa651deb77fc4c30a5cf5aba8156fe9815ad4fb99e53754f9c8ca70e5b37eb9f" +
+ *     "7e77bfe7e741bbe3f4912009d858133440253de75d32bb5a447f692ae25a16eb1b",
  * );
  * ```
  *
  * @module
  */
 import { sha256 } from "@noble/hashes/sha2.js";
-import { isAddress, recoverTypedDataAddress } from "viem";
+import { isAddress } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
 import type { Clock, Side } from "../../base.ts";
 import { systemClock } from "../_shared/clock.ts";
@@ -1320,154 +1320,5 @@ export function createEdgeXOrderSigner(options: EdgeXOrderSignerOptions): EdgeXO
         return Promise.reject(error);
       }
     },
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Recovery (simulator side)
-
-/**
- * The createOrder body fields recovery reads (strings, as on the wire).
- *
- * @example
- * ```ts
- * import type { EdgeXOrderBodyToVerify } from "./signing.ts";
- * const body: EdgeXOrderBodyToVerify = {
- *   accountId: "12345",
- *   side: "BUY",
- *   l2Nonce: "123456",
- *   l2Value: "12.345",
- *   l2Size: "0.1",
- *   l2LimitFee: "1",
- *   expireTime: "1718000000000",
- *   l2Signature: "0x…",
- * };
- * ```
- */
-export interface EdgeXOrderBodyToVerify {
-  /** Account id. */
-  readonly accountId: string;
-  /** `"BUY"` or `"SELL"`. */
-  readonly side: string;
-  /** uint32 nonce (check separately that it equals `edgeXNonce(clientOrderId)`). */
-  readonly l2Nonce: string;
-  /** Signed notional. */
-  readonly l2Value: string;
-  /** Signed size. */
-  readonly l2Size: string;
-  /** Fee cap. */
-  readonly l2LimitFee: string;
-  /** ms; signed as seconds. */
-  readonly expireTime: string;
-  /** 65-byte signature, hex with or without `0x`. */
-  readonly l2Signature: string;
-}
-
-/**
- * Recovers who signed a createOrder body, through viem's generic EIP-712 hashing and
- * `recoverTypedDataAddress` — a different code path from {@linkcode createEdgeXOrderSigner}'s
- * precomputed digest. The typed data is rebuilt from the body as the gateway would
- * (edgex.md §7.2 item 3): amounts from `l2Size`, `l2Value`, `l2LimitFee` × the market's
- * resolutions (truncated), `l2Nonce`, `expireTime / 1000`, the market's ids, the side, and the
- * signer registered for the API key — the body does not carry the signer, and it is part of
- * the signed struct, so recovery needs it. The signature is valid iff the result equals that
- * signer. The nonce (`edgeXNonce(clientOrderId)`) and expiry rules are checked separately.
- *
- * @param body The createOrder body (the fields above; others are ignored).
- * @param options The market, the domain and the signer address registered for the key.
- * @returns The recovered checksummed address.
- * @throws {TypeError} If a field is malformed or the signature is not 65 bytes of hex.
- * @throws {ConfigurationError} If the market or domain is invalid.
- * @throws {RangeError} If a value does not fit its Solidity type.
- *
- * @example Tampering with the value recovers someone else
- * ```ts
- * import { createEdgeXOrderSigner, recoverEdgeXOrderSigner } from "./signing.ts";
- * import { deepEqual, notDeepEqual } from "node:assert/strict";
- *
- * const domain = {
- *   chainId: 33431,
- *   verifyingContract: "0x1ae109ea449cfe0bed08bfe8911e968a49a919b1",
- * };
- * const market = {
- *   contractId: "30000001",
- *   quoteCoinId: "1000",
- *   contractResolution: "1000000000",
- *   quoteResolution: "1000000",
- * };
- * const signer = createEdgeXOrderSigner({
- *   privateKey: "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
- *   domain,
- * });
- * const signed = await signer.signOrder(
- *   { accountId: "7", side: "buy", size: "0.01", price: "60000", clientOrderId: "c-1" },
- *   market,
- * );
- * const options = { market, domain, signer: signer.address };
- * const body = { accountId: "7", side: "BUY", ...signed };
- * deepEqual(await recoverEdgeXOrderSigner(body, options), signer.address);
- * const tampered = { ...body, l2Value: "6000" };
- * notDeepEqual(await recoverEdgeXOrderSigner(tampered, options), signer.address);
- * ```
- */
-export async function recoverEdgeXOrderSigner(
-  body: EdgeXOrderBodyToVerify,
-  options: {
-    readonly market: EdgeXOrderMarket;
-    readonly domain: EdgeXDomain;
-    readonly signer: string;
-  },
-): Promise<`0x${string}`> {
-  const { market } = options;
-  const expected = options.signer;
-  if (typeof expected !== "string" || !isAddress(expected, { strict: false })) {
-    throw new TypeError(`'signer' must be an address: got ${describe(expected)}`);
-  }
-  const side = body.side === "BUY" ? "buy" : body.side === "SELL" ? "sell" : undefined;
-  if (side === undefined) {
-    throw new TypeError(`'side' must be "BUY" or "SELL": got ${describe(body.side)}`);
-  }
-  if (typeof body.l2Nonce !== "string" || !/^\d{1,78}$/.test(body.l2Nonce)) {
-    throw new TypeError(`'l2Nonce' must be a decimal integer: got ${describe(body.l2Nonce)}`);
-  }
-  if (typeof body.expireTime !== "string" || !/^\d{1,16}$/.test(body.expireTime)) {
-    throw new TypeError(
-      `'expireTime' must be ms as a decimal integer: got ${describe(body.expireTime)}`,
-    );
-  }
-  const sig = typeof body.l2Signature === "string" ? body.l2Signature.trim() : "";
-  if (!/^(0x)?[0-9a-fA-F]{130}$/.test(sig)) {
-    throw new TypeError("'l2Signature' must be 65 bytes as 130 hex digits (with or without 0x)");
-  }
-  const contractRes = parseResolution(market.contractResolution, "contractResolution");
-  const quoteRes = parseResolution(market.quoteResolution, "quoteResolution");
-  const truncScaled = (value: string, name: string, res: bigint): bigint => {
-    const v = parseScaled(value, name);
-    if (v.m < 0n) throw new TypeError(`'${name}' must not be negative: got ${describe(value)}`);
-    return (v.m * res) / pow10(v.s);
-  };
-  const message: EdgeXOrderMessage = {
-    base: {
-      nonce: BigInt(body.l2Nonce),
-      signer: expected,
-      accountId: parseUint64(body.accountId, "accountId"),
-      expirationTimestamp: BigInt(body.expireTime) / 1000n,
-    },
-    amountSynthetic: truncScaled(body.l2Size, "l2Size", contractRes),
-    amountCollateral: truncScaled(body.l2Value, "l2Value", quoteRes),
-    amountFee: truncScaled(body.l2LimitFee, "l2LimitFee", quoteRes),
-    assetIdSynthetic: parseUint64(market.contractId, "contractId"),
-    assetIdCollateral: parseUint64(market.quoteCoinId, "quoteCoinId"),
-    isBuyingSynthetic: side === "buy",
-    parentOrderHash: ZERO_BYTES32,
-    subOrderIndex: 0n,
-  };
-  const signature = (sig.startsWith("0x") ? sig : `0x${sig}`) as `0x${string}`;
-  return await recoverTypedDataAddress({
-    domain: edgeXDomain(options.domain),
-    types: EDGEX_ORDER_TYPES as unknown as Record<string, { name: string; type: string }[]>,
-    primaryType: "LimitOrderParams",
-    message: message as unknown as Record<string, unknown>,
-    signature,
   });
 }

@@ -26,10 +26,39 @@ import {
   edgeXOrderMessage,
   edgeXOrderTypedData,
   hashEdgeXOrder,
-  recoverEdgeXOrderSigner,
 } from "./signing.ts";
+import { recoverEdgeXOrder } from "../../sim/edgex/order_signature.ts";
 
 type Hex = `0x${string}`;
+
+/** The replica's recovery (its own typed data, viem's generic hashing) of a client-signed body. */
+function recoverEdgeXOrderSigner(
+  body: {
+    accountId: string;
+    side: string;
+    l2Nonce: string;
+    l2Value: string;
+    l2Size: string;
+    l2LimitFee: string;
+    expireTime: string;
+    l2Signature: string;
+  },
+  options: {
+    market: EdgeXOrderMarket;
+    domain: { chainId: string | number | bigint; verifyingContract: string };
+    signer: string;
+  },
+): Promise<Hex> {
+  return recoverEdgeXOrder(body, {
+    contractId: String(options.market.contractId),
+    quoteCoinId: String(options.market.quoteCoinId),
+    contractResolution: String(options.market.contractResolution),
+    quoteResolution: String(options.market.quoteResolution),
+    chainId: String(options.domain.chainId),
+    verifyingContract: options.domain.verifyingContract,
+    signer: options.signer,
+  });
+}
 
 const FIXTURES = new URL("../../../shared/fixtures/edgex/", import.meta.url);
 const readJson = async (path: string) =>
@@ -216,7 +245,7 @@ for (const v of ORDER_VECTORS) {
     }
   });
 
-  Deno.test(`order vector ${v.name}: recoverEdgeXOrderSigner() recovers the signer from the body`, async () => {
+  Deno.test(`order vector ${v.name}: the replica recovers the signer from the body`, async () => {
     const options = { market: marketOf(inputs), domain, signer: v.result.signerAddress };
     deepEqual(
       await recoverEdgeXOrderSigner(v.requestBodyGoStyle as never, options),
@@ -567,26 +596,6 @@ Deno.test("tampering with any signed field changes the recovered address", async
     ),
     SIGNER,
   );
-});
-
-Deno.test("recoverEdgeXOrderSigner() refuses malformed bodies", async () => {
-  const options = { market: MARKET, domain: DOMAIN, signer: SIGNER };
-  const base = {
-    accountId: "1",
-    side: "BUY",
-    l2Nonce: "1",
-    l2Value: "1",
-    l2Size: "1",
-    l2LimitFee: "1",
-    expireTime: "1792586196955",
-    l2Signature: "0x" + "11".repeat(65),
-  };
-  await rejects(recoverEdgeXOrderSigner({ ...base, side: "buy" }, options), TypeError);
-  await rejects(recoverEdgeXOrderSigner({ ...base, l2Signature: "0x1234" }, options), TypeError);
-  await rejects(recoverEdgeXOrderSigner({ ...base, l2Value: "1e3" }, options), TypeError);
-  await rejects(recoverEdgeXOrderSigner({ ...base, l2Nonce: "-1" }, options), TypeError);
-  await rejects(recoverEdgeXOrderSigner({ ...base, l2LimitFee: "-1" }, options), TypeError);
-  await rejects(recoverEdgeXOrderSigner(base, { ...options, signer: "nobody" }), TypeError);
 });
 
 // ---------------------------------------------------------------------------------------------

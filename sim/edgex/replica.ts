@@ -39,16 +39,17 @@ import {
   NotFoundError,
   OrderRejectedError,
 } from "../../core/errors.ts";
-import { verifyEdgeXRequest } from "../../exchanges/edgex/auth.ts";
-import {
-  cancelAllBodySchema,
-  cancelByClientIdBodySchema,
-  cancelByIdBodySchema,
-  createOrderBodySchema,
-} from "../../exchanges/edgex/schemas.ts";
-import { edgeXNonce, recoverEdgeXOrderSigner } from "../../exchanges/edgex/signing.ts";
 import { privateKeyToAccount } from "viem/accounts";
-import type { z } from "zod";
+import { type EdgeXApiKeyRecord, verifyEdgeXSignedRequest } from "./auth.ts";
+import { edgeXOrderNonce, recoverEdgeXOrder } from "./order_signature.ts";
+import {
+  EdgeXBodyError,
+  type EdgeXCreateOrderBody,
+  parseCancelAllBody,
+  parseCancelByClientIdBody,
+  parseCancelByIdBody,
+  parseCreateOrderBody,
+} from "./requests.ts";
 import { SimControl } from "../control.ts";
 import { SimEngine } from "../engine.ts";
 import type { FillView, OrderView, SimEvent } from "../events.ts";
@@ -61,6 +62,9 @@ export const EDGEX_FRONT_END = "edgex";
 const ORDER_ID_BASE = 800_000_000_000_000_000n;
 const FILL_ID_BASE = 900_000_000_000_000_000n;
 const QUOTE_COIN_ID = "1000";
+const QUOTE_RESOLUTION = "1000000";
+const USER_ID = "600000000000000001";
+const LIQUIDATE_FEE_RATE = "0.01";
 const EIGHT_DAYS_MS = 8 * 86_400_000;
 const PUBLIC_WS_PATH = "/api/v1/public/ws";
 const PRIVATE_WS_PATH = "/api/v1/private/ws";
@@ -241,7 +245,7 @@ class ReplicaError extends Error {
 }
 
 interface OrderMeta {
-  body: z.output<typeof createOrderBodySchema> | undefined;
+  body: EdgeXCreateOrderBody | undefined;
   value: Decimal;
   fee: Decimal;
 }
@@ -313,6 +317,9 @@ class Replica implements EdgeXReplica {
   readonly #tolerance: number;
   readonly #legacy: boolean;
   readonly #orders = new Map<string, OrderMeta>();
+  readonly #otherAccounts = new Map<string, bigint>();
+  readonly #orderAccounts = new Map<string, string>();
+  readonly #pendingTrades: Extract<SimEvent, { type: "trade" }>[] = [];
   readonly #feeds = new Map<string, DepthFeed>();
   readonly #public = new Set<PublicConn>();
   readonly #private = new Set<PrivateConn>();
@@ -402,7 +409,7 @@ class Replica implements EdgeXReplica {
       stepSize: "0.000001",
       showStepSize: "0.0001",
       iconUrl: "",
-      resolution: "1000000",
+      resolution: QUOTE_RESOLUTION,
       starkExAssetId: null,
       starkExResolution: null,
     }];
@@ -430,7 +437,15 @@ class Replica implements EdgeXReplica {
         maxOrderBuyPriceRatio: "0.05",
         minOrderSellPriceRatio: "0.05",
         maxPositionSize: "10000000",
-        riskTierList: [],
+        maxMarketPositionSize: "10000000",
+        riskTierList: [{
+          tier: 1,
+          positionValueUpperBound: "1000000000",
+          maxLeverage: c.maxLeverage ?? "50",
+          maintenanceMarginRate: new Decimal(1).div(c.maxLeverage ?? "50").div(2).toFixed(),
+          starkExRisk: "0",
+          starkExUpperBound: "0",
+        }],
         defaultTakerFeeRate: c.takerFee ?? "0.00038",
         defaultMakerFeeRate: c.makerFee ?? "0.00015",
         defaultLeverage: "10",
@@ -446,6 +461,14 @@ class Replica implements EdgeXReplica {
         displayDigitMerge: c.tickSize,
         displayMaxLeverage: c.maxLeverage ?? "50",
         displayMinLeverage: "1",
+        displayNewIcon: false,
+        displayHotIcon: false,
+        matchServerName: "",
+        starkExSyntheticAssetId: "",
+        starkExResolution: null,
+        starkExOraclePriceQuorum: "0",
+        starkExOraclePriceSignedAssetId: [],
+        starkExOraclePriceSigner: [],
         resolution: c.resolution ?? "1000000000",
         isStock: false,
         isFx: false,
@@ -455,6 +478,24 @@ class Replica implements EdgeXReplica {
       global: {
         appName: "edgeX",
         appEnv: "simulator",
+        appOnlySignOn: "",
+        feeAccountId: "0",
+        feeAccountL2Key: "",
+        poolAccountId: "0",
+        poolAccountL2Key: "",
+        fastWithdrawAccountId: "0",
+        fastWithdrawAccountL2Key: "",
+        fastWithdrawMaxAmount: "0",
+        fastWithdrawRegistryAddress: "",
+        starkExChainId: "",
+        starkExContractAddress: "",
+        starkExCollateralCoin: coins[0],
+        starkExMaxFundingRate: 0,
+        starkExOrdersTreeHeight: 64,
+        starkExPositionsTreeHeight: 64,
+        starkExFundingValidityPeriod: 0,
+        starkExPriceValidityPeriod: 0,
+        maintenanceReason: "",
         nativeChainId: this.domain.chainId,
         chainId: this.domain.chainId,
         contractAddress: this.domain.verifyingContract,
@@ -536,21 +577,9 @@ class Replica implements EdgeXReplica {
       const t = this.clock.now();
       try {
         const text = method === "POST" ? await ctx.request.text() : undefined;
-        const auth = verifyEdgeXRequest(
+        const auth = verifyEdgeXSignedRequest(
           { method, url: ctx.url, body: text, headers: ctx.request.headers },
-          {
-            credentials: (key) =>
-              key === this.credentials.apiKey
-                ? {
-                  apiKey: this.credentials.apiKey,
-                  secret: this.credentials.apiSecret,
-                  passphrase: this.credentials.apiPassphrase,
-                }
-                : undefined,
-            nowMs: this.clock.now(),
-            toleranceMs: this.#tolerance,
-            acceptLegacyHeaderNames: this.#legacy,
-          },
+          this.#authOptions(),
         );
         if (!auth.ok) {
           throw new ReplicaError(
@@ -586,14 +615,28 @@ class Replica implements EdgeXReplica {
     });
   }
 
-  #parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-    const r = schema.safeParse(value);
-    if (r.success) return r.data;
-    const issue = r.error.issues[0];
-    const field = issue?.path.join(".") ?? "";
-    throw new ReplicaError(400, "INVALID_PARAMETER", `invalid ${field}: ${issue?.message}`, {
-      [field]: "invalid",
-    });
+  #authOptions() {
+    const key: EdgeXApiKeyRecord = {
+      apiKey: this.credentials.apiKey,
+      secret: this.credentials.apiSecret,
+      passphrase: this.credentials.apiPassphrase,
+    };
+    return {
+      lookup: (apiKey: string) => apiKey === key.apiKey ? key : undefined,
+      nowMs: this.clock.now(),
+      toleranceMs: this.#tolerance,
+      acceptLegacyHeaderNames: this.#legacy,
+    };
+  }
+
+  /** Runs a body check; a refusal is `INVALID_PARAMETER` naming the field. */
+  #parse<T>(check: (raw: unknown) => T, value: unknown): T {
+    try {
+      return check(value);
+    } catch (e) {
+      if (!(e instanceof EdgeXBodyError)) throw e;
+      throw new ReplicaError(400, "INVALID_PARAMETER", e.message, { [e.field]: "invalid" });
+    }
   }
 
   #routes(): void {
@@ -636,22 +679,21 @@ class Replica implements EdgeXReplica {
       ({ body, accountId }) => this.#createOrder(accountId, body),
     );
     this.#private_("POST", `${order}/cancelOrderById`, ({ body, accountId }) => {
-      const b = this.#parse(cancelByIdBodySchema, body);
+      const ids = this.#parse(parseCancelByIdBody, body);
       const map: Record<string, string> = {};
-      for (const id of b.orderIdList) map[id] = this.#cancel(accountId, { id: this.#engineId(id) });
+      for (const id of ids) map[id] = this.#cancel(accountId, { id: this.#engineId(id) });
       return { cancelResultMap: map };
     });
     this.#private_("POST", `${order}/cancelOrderByClientOrderId`, ({ body, accountId }) => {
-      const b = this.#parse(cancelByClientIdBodySchema, body);
+      const ids = this.#parse(parseCancelByClientIdBody, body);
       const map: Record<string, string> = {};
-      for (const id of b.clientOrderIdList) {
+      for (const id of ids) {
         map[id] = this.#cancel(accountId, { clientOrderId: id });
       }
       return { cancelResultMap: map };
     });
     this.#private_("POST", `${order}/cancelAllOrder`, ({ body, accountId }) => {
-      const b = this.#parse(cancelAllBodySchema, body);
-      const ids = b.filterContractIdList ?? [];
+      const ids = this.#parse(parseCancelAllBody, body);
       const map: Record<string, string> = {};
       const symbols = ids.length === 0 ? [undefined] : ids.map((id) => this.#contract(id).symbol);
       for (const s of symbols) {
@@ -719,7 +761,7 @@ class Replica implements EdgeXReplica {
   }
 
   async #createOrder(accountId: string, raw: Json): Promise<{ orderId: string }> {
-    const body = this.#parse(createOrderBodySchema, raw);
+    const body = this.#parse(parseCreateOrderBody, raw);
     const c = this.#contract(body.contractId);
     // Idempotent on clientOrderId: a resend gets the order the first request created.
     try {
@@ -733,7 +775,7 @@ class Replica implements EdgeXReplica {
         [field]: "invalid",
       });
     };
-    if (body.l2Nonce !== String(edgeXNonce(body.clientOrderId))) {
+    if (body.l2Nonce !== String(edgeXOrderNonce(body.clientOrderId))) {
       bad("l2Nonce", "must be the first 32 bits of sha256(clientOrderId)");
     }
     const expireTime = Number(body.expireTime);
@@ -751,26 +793,24 @@ class Replica implements EdgeXReplica {
     } else if (!body.l2Value.eq(body.price.times(body.size))) {
       bad("l2Value", "must equal price × size");
     }
-    const market = {
-      contractId: c.contractId,
-      quoteCoinId: QUOTE_COIN_ID,
-      contractResolution: c.resolution ?? "1000000000",
-      quoteResolution: "1000000",
-    };
     let recovered: string;
     try {
-      recovered = await recoverEdgeXOrderSigner({
+      recovered = await recoverEdgeXOrder({
         accountId: body.accountId,
         side: body.side,
         l2Nonce: body.l2Nonce,
-        l2Value: String(raw.l2Value),
-        l2Size: String(raw.l2Size),
-        l2LimitFee: String(raw.l2LimitFee),
+        l2Value: body.wire.l2Value,
+        l2Size: body.wire.l2Size,
+        l2LimitFee: body.wire.l2LimitFee,
         expireTime: body.expireTime,
         l2Signature: body.l2Signature,
       }, {
-        market,
-        domain: { chainId: this.domain.chainId, verifyingContract: this.domain.verifyingContract },
+        contractId: c.contractId,
+        quoteCoinId: QUOTE_COIN_ID,
+        contractResolution: c.resolution ?? "1000000000",
+        quoteResolution: QUOTE_RESOLUTION,
+        chainId: this.domain.chainId,
+        verifyingContract: this.domain.verifyingContract,
         signer: this.credentials.signerAddress,
       });
     } catch (e) {
@@ -823,12 +863,30 @@ class Replica implements EdgeXReplica {
     return { orderId: this.#venueId(view.id) };
   }
 
-  #remember(engineId: string, body: z.output<typeof createOrderBodySchema>): void {
+  #remember(engineId: string, body: EdgeXCreateOrderBody): void {
     const meta = this.#orders.get(engineId);
     if (meta) meta.body = body;
     else this.#orders.set(engineId, { body, value: new Decimal(0), fee: new Decimal(0) });
   }
 
+  /**
+   * Venue account id of an engine account: the test account keeps its id, any other engine
+   * account (counterparty, background liquidity) gets a stable 18-digit id.
+   */
+  #venueAccountId(engineAccount: string): string {
+    if (/^\d+$/.test(engineAccount)) return engineAccount;
+    let n = this.#otherAccounts.get(engineAccount);
+    if (n === undefined) {
+      n = 700_000_000_000_000_900n + BigInt(this.#otherAccounts.size);
+      this.#otherAccounts.set(engineAccount, n);
+    }
+    return n.toString();
+  }
+
+  /**
+   * An Order as the gateway serves it (edgex_v1_background.md §4.2, unchanged in V2: ~67
+   * fields, ids/decimals/timestamps as strings, empty `openTp`/`openSl` present).
+   */
   #orderRecord(o: OrderView): Json {
     const c = this.#bySymbol(o.symbol);
     const meta = this.#orders.get(o.id);
@@ -853,10 +911,27 @@ class Replica implements EdgeXReplica {
         : "GOOD_TIL_CANCEL");
     const value = meta?.value ?? new Decimal(o.averageFillPrice ?? "0").times(o.filledSize);
     const fee = meta?.fee ?? new Decimal(0);
+    const filled = new Decimal(o.filledSize);
+    const accountId = this.#venueAccountId(o.accountId);
+    const noChild = {
+      side: "UNKNOWN_ORDER_SIDE",
+      price: "0",
+      size: "0",
+      clientOrderId: "",
+      triggerPrice: "0",
+      triggerPriceType: "UNKNOWN_PRICE_TYPE",
+      expireTime: "0",
+      l2Nonce: "0",
+      l2Value: "0",
+      l2Size: "0",
+      l2LimitFee: "0",
+      l2ExpireTime: "0",
+      l2Signature: "",
+    };
     return {
       id: this.#venueId(o.id),
-      userId: "600000000000000001",
-      accountId: o.accountId === this.counterpartyAccountId ? "700000000000000999" : o.accountId,
+      userId: USER_ID,
+      accountId,
       coinId: QUOTE_COIN_ID,
       contractId: c.contractId,
       side: o.side === "buy" ? "BUY" : "SELL",
@@ -873,32 +948,67 @@ class Replica implements EdgeXReplica {
       isPositionTpsl: false,
       isLiquidate: false,
       isDeleverage: false,
+      openTpslParentOrderId: "0",
+      isSetOpenTp: false,
+      openTp: noChild,
+      isSetOpenSl: false,
+      openSl: { ...noChild },
+      isWithoutMatch: false,
+      withoutMatchFillSize: "0",
+      withoutMatchFillValue: "0",
+      withoutMatchPeerAccountId: "0",
+      withoutMatchPeerOrderId: "0",
+      maxLeverage: c.maxLeverage ?? "50",
+      takerFeeRate: c.takerFee ?? "0.00038",
+      makerFeeRate: c.makerFee ?? "0.00015",
+      liquidateFeeRate: LIQUIDATE_FEE_RATE,
+      marketLimitPrice: o.type === "market" && b ? b.l2Value.div(b.l2Size).toFixed() : "0",
+      marketLimitValue: o.type === "market" && b ? b.l2Value.toFixed() : "0",
       l2Nonce: b?.l2Nonce ?? "0",
       l2Value: b?.l2Value.toFixed() ?? "0",
       l2Size: b?.l2Size.toFixed() ?? o.size,
       l2LimitFee: b?.l2LimitFee.toFixed() ?? "0",
       l2ExpireTime: b?.l2ExpireTime ?? "0",
       l2Signature: b?.l2Signature ?? "",
+      extraType: "",
+      extraDataJson: "",
       status,
+      matchSequenceId: String(this.#versions.get(o.accountId) ?? 0),
+      triggerTime: "0",
+      triggerPriceTime: "0",
+      triggerPriceValue: "0",
       cancelReason: reason,
       cumFillSize: o.filledSize,
       cumFillValue: value.toFixed(),
       cumFillFee: fee.toFixed(),
+      maxFillPrice: filled.isZero() ? "0" : o.averageFillPrice ?? "0",
+      minFillPrice: filled.isZero() ? "0" : o.averageFillPrice ?? "0",
+      cumLiquidateFee: "0",
+      cumRealizePnl: "0",
       cumMatchSize: o.filledSize,
       cumMatchValue: value.toFixed(),
       cumMatchFee: fee.toFixed(),
+      cumFailSize: "0",
+      cumFailValue: "0",
+      cumFailFee: "0",
+      cumApprovedSize: o.filledSize,
+      cumApprovedValue: value.toFixed(),
+      cumApprovedFee: fee.toFixed(),
       createdTime: String(o.createdAt),
       updatedTime: String(o.updatedAt),
     };
   }
 
+  /** An OrderFillTransaction (edgex_v1_background.md §4.2). */
   #fillRecord(f: FillView): Json {
     const c = this.#bySymbol(f.symbol);
     const id = FILL_ID_BASE + BigInt(f.tradeId) * 2n + (f.liquidity === "maker" ? 1n : 0n);
+    const peer = FILL_ID_BASE + BigInt(f.tradeId) * 2n + (f.liquidity === "maker" ? 0n : 1n);
+    const time = String(f.time);
     return {
       id: id.toString(),
-      userId: "600000000000000001",
-      accountId: f.accountId,
+      userId: USER_ID,
+      accountId: this.#venueAccountId(f.accountId),
       coinId: QUOTE_COIN_ID,
       contractId: c.contractId,
       orderId: this.#venueId(f.orderId),
@@ -910,34 +1020,84 @@ class Replica implements EdgeXReplica {
       liquidateFee: "0",
       realizePnl: f.realizedPnl,
       direction: f.liquidity === "maker" ? "MAKER" : "TAKER",
+      isPositionTpsl: false,
       isLiquidate: f.liquidation,
-      matchTime: String(f.time),
-      createdTime: String(f.time),
-      updatedTime: String(f.time),
+      isDeleverage: false,
+      isWithoutMatch: false,
+      matchSequenceId: f.tradeId,
+      matchIndex: 0,
+      matchTime: time,
+      matchAccountId: "0",
+      matchOrderId: "0",
+      matchFillId: peer.toString(),
+      positionTransactionId: id.toString(),
+      collateralTransactionId: id.toString(),
+      extraType: "",
+      extraDataJson: "",
+      censorStatus: "CENSOR_SUCCESS",
+      censorTxId: "0",
+      censorTime: time,
+      censorFailCode: "",
+      censorFailReason: "",
+      l2TxId: "0",
+      l2RejectTime: "0",
+      l2RejectCode: "",
+      l2RejectReason: "",
+      l2ApprovedTime: "0",
+      createdTime: time,
+      updatedTime: time,
     };
   }
 
+  /** A Position (edgex_v1_background.md §4.1): signed open size and value, term statistics. */
   #positionRecord(accountId: string, symbol: string): Json {
     const p = this.engine.position(accountId, symbol);
     const size = new Decimal(p.size);
+    const openValue = size.times(p.entryPrice ?? "0").toFixed();
+    const openFee = new Decimal(0).minus(p.fees).toFixed();
+    const now = String(this.clock.now());
+    const stat = (open: boolean) => ({
+      cumOpenSize: open ? size.abs().toFixed() : "0",
+      cumOpenValue: open ? new Decimal(openValue).abs().toFixed() : "0",
+      cumOpenFee: open ? openFee : "0",
+      cumCloseSize: "0",
+      cumCloseValue: "0",
+      cumCloseFee: "0",
+      cumFundingFee: open ? p.funding : "0",
+      cumLiquidateFee: "0",
+    });
+    const isLong = size.isPositive();
+    const isShort = size.isNegative();
     return {
-      userId: "600000000000000001",
-      accountId,
+      userId: USER_ID,
+      accountId: this.#venueAccountId(accountId),
       coinId: QUOTE_COIN_ID,
       contractId: this.#bySymbol(symbol).contractId,
       openSize: p.size,
-      openValue: size.times(p.entryPrice ?? "0").toFixed(),
-      openFee: new Decimal(0).minus(p.fees).toFixed(),
+      openValue,
+      openFee,
       fundingFee: p.funding,
-      updatedTime: String(this.clock.now()),
+      longTermCount: isLong ? 1 : 0,
+      longTermStat: stat(isLong),
+      longTermCreatedTime: "0",
+      longTermUpdatedTime: isLong ? now : "0",
+      shortTermCount: isShort ? 1 : 0,
+      shortTermStat: stat(isShort),
+      shortTermCreatedTime: "0",
+      shortTermUpdatedTime: isShort ? now : "0",
+      longTotalStat: stat(isLong),
+      shortTotalStat: stat(isShort),
+      createdTime: "0",
+      updatedTime: now,
     };
   }
 
+  /** A Collateral (edgex_v1_background.md §4.1); `amount` is the cash balance. */
   #collateralRecord(accountId: string): Json {
     const b = this.engine.balance(accountId);
     return {
-      userId: "600000000000000001",
-      accountId,
+      userId: USER_ID,
+      accountId: this.#venueAccountId(accountId),
       coinId: QUOTE_COIN_ID,
       amount: b.collateral,
       legacyAmount: "0",
@@ -945,10 +1105,46 @@ class Replica implements EdgeXReplica {
       cumWithdrawAmount: "0",
       cumTransferInAmount: "0",
       cumTransferOutAmount: "0",
+      cumPositionBuyAmount: "0",
+      cumPositionSellAmount: "0",
       cumFillFeeAmount: new Decimal(0).minus(b.fees).toFixed(),
       cumFundingFeeAmount: b.funding,
-      totalAmount: b.equity,
-      availableAmount: b.availableBalance,
+      cumFillFeeIncomeAmount: "0",
+      createdTime: "0",
+      updatedTime: String(this.clock.now()),
+    };
+  }
+
+  /** The Account (edgex_v1_background.md §4.1). */
+  #accountRecord(accountId: string): Json {
+    const noSetting = {
+      isSetFeeRate: false,
+      takerFeeRate: "0",
+      makerFeeRate: "0",
+      isSetFeeDiscount: false,
+      takerFeeDiscount: "0",
+      makerFeeDiscount: "0",
+      isSetMaxLeverage: false,
+      maxLeverage: "0",
+    };
+    return {
+      id: accountId,
+      userId: USER_ID,
+      ethAddress: this.credentials.signerAddress,
+      l2Key: "",
+      l2KeyYCoordinate: "",
+      clientAccountId: "main",
+      isSystemAccount: false,
+      defaultTradeSetting: noSetting,
+      contractIdToTradeSetting: {},
+      maxLeverageLimit: "0",
+      createOrderPerMinuteLimit: 0,
+      createOrderDelayMillis: 0,
+      extraType: "",
+      extraDataJson: "",
+      status: "NORMAL",
+      isLiquidating: false,
+      createdTime: "0",
       updatedTime: String(this.clock.now()),
     };
   }
@@ -956,44 +1152,39 @@ class Replica implements EdgeXReplica {
   #accountAsset(accountId: string): Json {
     const b = this.engine.balance(accountId);
     const positions = this.engine.positions(accountId);
+    const ids = { userId: USER_ID, accountId, coinId: QUOTE_COIN_ID };
     return {
-      account: {
-        id: accountId,
-        userId: "600000000000000001",
-        ethAddress: this.credentials.signerAddress,
-        l2Key: "",
-        clientAccountId: "main",
-        status: "NORMAL",
-        isLiquidating: false,
-        createdTime: "0",
-        updatedTime: String(this.clock.now()),
-      },
+      account: this.#accountRecord(accountId),
       collateralList: [this.#collateralRecord(accountId)],
       positionList: positions.map((p) => this.#positionRecord(accountId, p.symbol)),
       version: String(this.#versions.get(accountId) ?? 0),
       positionAssetList: positions.map((p) => ({
-        accountId,
-        coinId: QUOTE_COIN_ID,
+        ...ids,
         contractId: this.#bySymbol(p.symbol).contractId,
         positionValue: new Decimal(p.size).times(p.markPrice).toFixed(),
         maxLeverage: p.leverage,
         initialMarginRequirement: p.initialMargin,
+        starkExRiskRate: "0",
+        starkExRiskValue: "0",
         avgEntryPrice: p.entryPrice ?? "0",
         liquidatePrice: "0",
+        bankruptPrice: "0",
+        worstClosePrice: "0",
         unrealizePnl: p.unrealizedPnl,
+        termRealizePnl: p.realizedPnl,
         totalRealizePnl: p.realizedPnl,
       })),
       collateralAssetModelList: [{
-        accountId,
-        coinId: QUOTE_COIN_ID,
+        ...ids,
         totalEquity: b.equity,
         totalPositionValueAbs: positions
           .reduce((s, p) => s.plus(p.notional), new Decimal(0)).toFixed(),
         initialMarginRequirement: b.initialMargin,
-        availableAmount: b.availableBalance,
-        orderFrozenAmount: "0",
+        starkExRiskValue: "0",
         pendingWithdrawAmount: "0",
         pendingTransferOutAmount: "0",
+        orderFrozenAmount: "0",
+        availableAmount: b.availableBalance,
       }],
       oraclePriceList: [],
     };
@@ -1051,7 +1242,7 @@ class Replica implements EdgeXReplica {
       oraclePrice: prices.markPrice,
       markPrice: prices.markPrice,
       openInterest: oi.toFixed(),
-      fundingRate: next.rate,
+      fundingRate: rate8(next.rate),
       fundingTime: String(last),
       nextFundingTime: String(next.time),
       bestAskPrice: top.asks[0]?.[0] ?? "0",
@@ -1072,10 +1263,10 @@ class Replica implements EdgeXReplica {
       fundingTimestamp: String(row.stamp),
       oraclePrice: prices.markPrice,
       indexPrice: prices.indexPrice,
-      fundingRate: row.rate,
+      fundingRate: rate8(row.rate),
       isSettlement: row.settlement,
-      forecastFundingRate: row.forecast,
-      previousFundingRate: previous,
+      forecastFundingRate: row.forecast === "" ? "" : rate8(row.forecast),
+      previousFundingRate: rate8(previous),
       previousFundingTimestamp: String(row.stamp - 60_000),
       premiumIndex: "0",
       avgPremiumIndex: "0",
@@ -1098,10 +1289,12 @@ class Replica implements EdgeXReplica {
     const now = this.clock.now();
     return this.#fundingRow(
       c,
+      // The latest row carries the last fixed rate; the next settlement's estimate is
+      // `forecastFundingRate` (= ticker `fundingRate`), edgex.md §4.1.
       {
         time: last,
         stamp: now - (now % 60_000),
-        rate: next.rate,
+        rate: previous,
         settlement: false,
         forecast: next.rate,
       },
@@ -1387,22 +1580,7 @@ class Replica implements EdgeXReplica {
   }
 
   #checkPrivateHandshake(url: URL, headers: Headers): string | undefined {
-    const auth = verifyEdgeXRequest(
-      { method: "GET", url, headers },
-      {
-        credentials: (key) =>
-          key === this.credentials.apiKey
-            ? {
-              apiKey: this.credentials.apiKey,
-              secret: this.credentials.apiSecret,
-              passphrase: this.credentials.apiPassphrase,
-            }
-            : undefined,
-        nowMs: this.clock.now(),
-        toleranceMs: this.#tolerance,
-        acceptLegacyHeaderNames: this.#legacy,
-      },
-    );
+    const auth = verifyEdgeXSignedRequest({ method: "GET", url, headers }, this.#authOptions());
     const accountId = url.searchParams.get("accountId") ?? "";
     if (!auth.ok) return auth.message;
     if (accountId !== this.credentials.accountId) {
@@ -1424,14 +1602,7 @@ class Replica implements EdgeXReplica {
     socket.send(
       "account",
       this.#tradeEvent(accountId, "Snapshot", {
-        account: [{
-          id: accountId,
-          userId: "600000000000000001",
-          clientAccountId: "main",
-          status: "NORMAL",
-          createdTime: "0",
-          updatedTime: String(this.clock.now()),
-        }],
+        account: [this.#accountRecord(accountId)],
         collateral: [this.#collateralRecord(accountId)],
         position: this.engine.positions(accountId).map((p) =>
           this.#positionRecord(accountId, p.symbol)
@@ -1475,29 +1646,13 @@ class Replica implements EdgeXReplica {
         this.#dirtyBooks.add(e.symbol);
         this.#schedule();
         return;
-      case "trade": {
-        const c = this.#bySymbol(e.symbol);
-        const channel = `trades.${c.contractId}`;
-        const frame = this.#quoteEvent(channel, "changed", [{
-          ticketId: crypto.randomUUID(),
-          time: String(e.time),
-          price: e.price,
-          size: e.size,
-          value: new Decimal(e.price).times(e.size).toFixed(),
-          takerOrderId: this.#venueId(e.takerOrderId),
-          makerOrderId: this.#venueId(e.makerOrderId),
-          contractId: c.contractId,
-          contractName: `${c.symbol}USDC`,
-          isBestMatch: true,
-          isBuyerMaker: e.takerSide === "sell",
-        }]);
-        for (const conn of this.#public) {
-          if (conn.channels.has(channel)) conn.socket.send(channel, frame);
-        }
-        return;
-      }
+      case "trade":
+        // Sent at the flush, once the order events named the two accounts.
+        this.#pendingTrades.push(e);
+        break;
       case "order":
         // A refused order (margin) never reached the book: no push. Reduce-only ones did.
+        this.#orderAccounts.set(e.order.id, e.order.accountId);
         if (e.order.status === "rejected" && e.order.cancelReason !== "reduce_only") return;
         this.#pendingOf(e.order.accountId).orders.set(e.order.id, e.order);
         break;
@@ -1549,8 +1704,38 @@ class Replica implements EdgeXReplica {
       this.#flushScheduled = false;
       if (this.#closed) return;
       for (const symbol of [...this.#dirtyBooks]) this.#flushBook(symbol);
+      this.#flushTrades();
       this.#flushPrivate();
     });
+  }
+
+  /** `trades.{contractId}` frames (the live record's fields, edgex.md §5.2). */
+  #flushTrades(): void {
+    const trades = this.#pendingTrades.splice(0);
+    for (const e of trades) {
+      const c = this.#bySymbol(e.symbol);
+      const channel = `trades.${c.contractId}`;
+      const account = (orderId: string) =>
+        this.#venueAccountId(this.#orderAccounts.get(orderId) ?? "");
+      const frame = this.#quoteEvent(channel, "changed", [{
+        ticketId: crypto.randomUUID(),
+        time: String(e.time),
+        price: e.price,
+        size: e.size,
+        value: new Decimal(e.price).times(e.size).toFixed(),
+        takerOrderId: this.#venueId(e.takerOrderId),
+        makerOrderId: this.#venueId(e.makerOrderId),
+        takerAccountId: account(e.takerOrderId),
+        makerAccountId: account(e.makerOrderId),
+        contractId: c.contractId,
+        contractName: `${c.symbol}USDC`,
+        isBestMatch: true,
+        isBuyerMaker: e.takerSide === "sell",
+      }]);
+      for (const conn of this.#public) {
+        if (conn.channels.has(channel)) conn.socket.send(channel, frame);
+      }
+    }
   }
 
   #flushPrivate(): void {
@@ -1572,9 +1757,10 @@ class Replica implements EdgeXReplica {
           order: orders,
           orderFillTransaction: fills,
           position: positions,
-          collateral: filled.length > 0 ? [] : collateral,
+          collateral,
         }));
-        // EdgeX pushes FILLED twice; the second copy also carries collateral (§7.3).
+        // EdgeX pushes FILLED twice; the second copy also carries collateral (§7.3); the live
+        // ORDER_UPDATE sample carries order, fills, position and collateral together (§5.3).
         if (filled.length > 0) {
           frames.push(this.#tradeEvent(accountId, "ORDER_UPDATE", {
             order: filled,
@@ -1595,6 +1781,11 @@ class Replica implements EdgeXReplica {
       }
     }
   }
+}
+
+/** Funding rates are fractions per interval written with 8 decimals (`"0.00005000"`, §4.1). */
+function rate8(rate: string): string {
+  return new Decimal(rate).toFixed(8);
 }
 
 const CANCEL_REASON: Record<string, string> = {
