@@ -13,4 +13,3 @@
  * @module
  */
 export * from "./replica.ts";
-export type { GrvtEnvironmentHosts } from "../../exchanges/grvt/common.ts";

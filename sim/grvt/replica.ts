@@ -1,7 +1,8 @@
 /**
  * The GRVT replica: GRVT's wire protocol (grvt.md) on the simulator engine, served over
  * loopback on three {@linkcode SimServer}s standing in for the edge (login), trading and
- * market-data hosts.
+ * market-data hosts. Everything venue-specific (error table, signature check, funding units,
+ * number formats) is rebuilt here from the venue notes; nothing comes from the GRVT client.
  *
  * What it speaks:
  * - `POST /auth/api_key/login` → `Set-Cookie: gravity=…; Expires=…` and `X-Grvt-Account-Id`;
@@ -9,28 +10,31 @@
  *   the trading host's WebSocket handshake is refused the same way (grvt.md §7.1: "a missing or
  *   bad cookie gives a WS 401");
  * - `POST /full/v1/…` with `{"result": …}` bodies and `{code, message, status}` errors: market
- *   data (`instrument`, `instruments`, `all_instruments`, `ticker`, `book`, `trade`, `funding`
- *   with paging) and trading (`create_order`, `cancel_order`, `cancel_all_orders`, `order`,
- *   `open_orders`, `positions`, `account_summary`, `fill_history`, `funding_payment_history`,
- *   `get_sub_accounts`);
+ *   data (`instrument`, `instruments`, `all_instruments`, `ticker`, `mini`, `book`, `trade`,
+ *   `kline`, `funding` with paging) and trading (`create_order`, `cancel_order`,
+ *   `cancel_all_orders`, `order`, `open_orders`, `positions`, `account_summary`, `fill_history`,
+ *   `funding_payment_history`, `get_sub_accounts`);
  * - `/ws/full` JSON-RPC on both hosts: `subscribe` / `unsubscribe` of `v1.book.d`, `v1.book.s`,
- *   `v1.ticker.s` (any number of `instrument@500|1000|5000` selectors per request; a whole
- *   ticker, sequence 0, on subscribe and after every change), `v1.order`, `v1.fill`,
- *   `v1.position` (snapshots at sequence 0, then 1, 2, …), and
- *   `v1/<endpoint>` request methods answered with the REST body under `result`;
- * - every order's EIP-712 signature checked with viem's `recoverTypedDataAddress` (through
- *   `recoverGrvtOrderSigner`): bad r/s 2006, bad v 2005, high S 2007, expired 2001, more than
- *   30 days 2008, another GRVT chain id 1012, a payload that does not recover to `signer` 2002,
- *   a signer other than the API key's wallet 2000;
+ *   `v1.ticker.s`, `v1.ticker.d`, `v1.mini.s`, `v1.mini.d`, `v1.candle` (any number of
+ *   selectors per request), `v1.order`, `v1.fill`, `v1.position` (snapshots at sequence 0,
+ *   then 1, 2, …), and `v1/<endpoint>` request methods answered with the REST body under
+ *   `result`;
+ * - every order's EIP-712 signature rebuilt from the wire order and recovered with viem's
+ *   `recoverTypedDataAddress` (`_order_signature.ts`): bad r/s 2006, bad v 2005, high S 2007,
+ *   expired 2001, more than 30 days 2008, another GRVT chain id 1012, a payload that does not
+ *   recover to `signer` 2002, a signer other than the API key's wallet 2000;
  * - `create_order` answers `order_id "0x00"` and `PENDING`; the outcome follows on `v1.order`
  *   (a crossing post-only order is `REJECTED` with `FAIL_POST_ONLY`; a reduce-only order larger
  *   than the position fills what it can and the rest is `CANCELLED` with `REDUCE_ONLY_LIMIT`);
- * - funding settles every 8 h (00, 08, 16 UTC); the ticker quotes `funding_rate` in percentage
- *   points per interval and `next_funding_time` in nanoseconds.
+ * - decimals are printed as the live venue prints them: the shortest form with at least one
+ *   fractional digit (`"88051.0"`, `"0.001"`, `"0.0"`; grvt.md §4 live samples);
+ * - funding settles every 8 h (00, 08, 16 UTC); `funding_rate` is in percentage points per
+ *   funding interval (grvt.md §5) and `next_funding_time` in nanoseconds.
  *
  * @module
  */
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
 import type { Clock } from "../../base.ts";
 import { Decimal } from "../../core/decimal.ts";
 import { ManualClock, systemClock } from "../../exchanges/_shared/clock.ts";
@@ -43,25 +47,14 @@ import {
   OrderRejectedError,
   PostOnlyWouldCrossError,
 } from "../../core/errors.ts";
-import {
-  GRVT_ACCOUNT_ID_HEADER,
-  GRVT_COOKIE_NAME,
-  GRVT_SIM_CHAIN_ID,
-  type GrvtEnvironmentHosts,
-  msToNs,
-} from "../../exchanges/grvt/common.ts";
-import { GRVT_ERROR_CODES } from "../../exchanges/grvt/errors.ts";
-import {
-  type GrvtOrder,
-  type GrvtTimeInForce,
-  recoverGrvtOrderSigner,
-} from "../../exchanges/grvt/signing.ts";
 import type { SimOrderRequest } from "../engine.ts";
 import { SimEngine } from "../engine.ts";
 import type { FillView, OrderView, SimEvent } from "../events.ts";
 import { FaultInjector } from "../faults.ts";
 import { scriptedFundingRates } from "../funding.ts";
 import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
+import { GRVT_WIRE_ERRORS } from "./_error_codes.ts";
+import { recoverOrderSigner, type SignedAsset } from "./_order_signature.ts";
 
 /** Front-end name of the replica, for fault rules. */
 export const GRVT_FRONT_END = "grvt";
@@ -72,7 +65,53 @@ export const GRVT_COUNTERPARTY = "counterparty";
 const NS_PER_MS = 1_000_000n;
 const MAX_EXPIRY_MS = 30 * 86_400_000;
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+/** EIP-712 chain ids of prod, testnet and dev/staging (grvt.md §1). */
 const KNOWN_CHAIN_IDS = [325, 326, 327];
+/** Session cookie set by the login (grvt.md §3.1). */
+const COOKIE_NAME = "gravity";
+/** Header carrying the account id, answered by the login and sent on private calls (§3.1). */
+const ACCOUNT_HEADER = "X-Grvt-Account-Id";
+
+/**
+ * The chain id the replica verifies orders with by default: the dev chain id (grvt.md §1), so
+ * that an order signed for the replica can never be replayed on prod (325) or testnet (326).
+ *
+ * @example
+ * ```ts
+ * import { GRVT_REPLICA_CHAIN_ID } from "./replica.ts";
+ * GRVT_REPLICA_CHAIN_ID; // 327
+ * ```
+ */
+export const GRVT_REPLICA_CHAIN_ID = 327;
+
+/**
+ * The replica's three hosts and the chain id its orders are signed for; the same shape as a
+ * GRVT environment's hosts, so it can be handed to a client as `hosts`.
+ *
+ * @example
+ * ```ts
+ * import type { GrvtReplicaHosts } from "./replica.ts";
+ * const h: GrvtReplicaHosts = {
+ *   edgeUrl: "http://127.0.0.1:4001",
+ *   tradesUrl: "http://127.0.0.1:4002",
+ *   marketDataUrl: "http://127.0.0.1:4003",
+ *   chainId: 327,
+ * };
+ * ```
+ */
+export interface GrvtReplicaHosts {
+  /** Login host (`/auth/api_key/login`). */
+  edgeUrl: string;
+  /** Trading REST and WebSocket host. */
+  tradesUrl: string;
+  /** Market-data REST and WebSocket host. */
+  marketDataUrl: string;
+  /** EIP-712 domain chain id. */
+  chainId: number;
+}
+
+/** Times in force of orderbook orders (grvt.md §8.1: "Exchange only supports (GTT, IOC, FOK)"). */
+type TimeInForce = "GOOD_TILL_TIME" | "IMMEDIATE_OR_CANCEL" | "FILL_OR_KILL";
 
 /**
  * One instrument listed by the replica.
@@ -236,7 +275,7 @@ export interface GrvtReplica extends AsyncDisposable {
   /** Always `"sim"`. */
   readonly environment: "sim";
   /** Hosts and chain id for the client (`GRVTClient({ environment: "sim", hosts })`). */
-  readonly hosts: GrvtEnvironmentHosts;
+  readonly hosts: GrvtReplicaHosts;
   /** The funded test account. */
   readonly credentials: GrvtReplicaCredentials;
   /** Test control in unified symbols. */
@@ -275,10 +314,10 @@ const DEFAULT_INSTRUMENTS: GrvtReplicaInstrument[] = [
 /** A GRVT error to answer with. */
 class GrvtReply extends Error {
   constructor(readonly code: number, message?: string) {
-    super(message ?? GRVT_ERROR_CODES[code]?.message ?? `error ${code}`);
+    super(message ?? GRVT_WIRE_ERRORS[code]?.message ?? `error ${code}`);
   }
   get status(): number {
-    return GRVT_ERROR_CODES[this.code]?.status ?? 400;
+    return GRVT_WIRE_ERRORS[this.code]?.status ?? 400;
   }
   body(): Record<string, unknown> {
     return { code: this.code, message: this.message, status: this.status };
@@ -294,7 +333,7 @@ interface Wire {
   accountId: string;
   instrument: string;
   isMarket: boolean;
-  tif: GrvtTimeInForce;
+  tif: TimeInForce;
   limitPrice: string;
   requestedSize: string;
   signature: Record<string, unknown>;
@@ -307,6 +346,10 @@ interface Sub {
   instrument?: string;
   accountId?: string;
   depth?: number;
+  /** `v1.candle`: bucket length and candle type. */
+  candle?: { intervalMs: number; type: string };
+  /** Delta streams and candles: the last whole object sent. */
+  last?: Json;
   seq: number;
 }
 
@@ -327,7 +370,7 @@ type Json = Record<string, unknown>;
  * @example Log in and read the ticker
  * ```ts
  * import { startGrvtReplica } from "./replica.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual } from "node:assert/strict";
  *
  * await using replica = startGrvtReplica();
  * const res = await fetch(`${replica.hosts.marketDataUrl}/full/v1/ticker`, {
@@ -335,7 +378,7 @@ type Json = Record<string, unknown>;
  *   body: JSON.stringify({ instrument: "BTC_USDT_Perp" }),
  * });
  * const { result } = await res.json();
- * equal(result.mark_price, "64000");
+ * strictEqual(result.mark_price, "64000.0"); // at least one fractional digit, as the venue writes
  * ```
  */
 export function startGrvtReplica(options: GrvtReplicaOptions = {}): GrvtReplica {
@@ -344,7 +387,7 @@ export function startGrvtReplica(options: GrvtReplicaOptions = {}): GrvtReplica 
 
 class Replica implements GrvtReplica {
   readonly environment = "sim" as const;
-  readonly hosts: GrvtEnvironmentHosts;
+  readonly hosts: GrvtReplicaHosts;
   readonly credentials: GrvtReplicaCredentials;
   readonly control: GrvtReplicaControl;
   readonly engine: SimEngine;
@@ -360,16 +403,20 @@ class Replica implements GrvtReplica {
   readonly #wire = new Map<string, Wire>();
   readonly #signatures = new Map<string, string>();
   readonly #subs = new Set<Sub>();
+  readonly #samples = new Map<
+    string,
+    { time: number; mark: string; index: string; mid: string | undefined }[]
+  >();
   readonly #stop = new AbortController();
   readonly #unsubscribe: () => void;
   #held: SimEvent[] | undefined;
   #bookSnapshotsDue = new Set<string>();
-  #tickersDue = new Set<string>();
+  #publishDue = new Set<string>();
   #closed = false;
 
   constructor(options: GrvtReplicaOptions) {
     this.#clock = options.clock ?? systemClock;
-    this.#chainId = options.chainId ?? GRVT_SIM_CHAIN_ID;
+    this.#chainId = options.chainId ?? GRVT_REPLICA_CHAIN_ID;
     this.#sessionMs = options.sessionLifetimeMs ?? 86_400_000;
     this.faults = options.faults ?? new FaultInjector({ clock: this.#clock });
     const privateKey = options.credentials?.privateKey ?? generatePrivateKey();
@@ -459,8 +506,12 @@ class Replica implements GrvtReplica {
       instruments: (b) => ({ result: this.#listInstruments(b) }),
       all_instruments: (b) => ({ result: this.#listInstruments(b) }),
       ticker: (b) => ({ result: this.#ticker(this.#inst(b.instrument)) }),
-      book: (b) => ({ result: this.#book(this.#inst(b.instrument), depthOf(b.depth)) }),
+      mini: (b) => ({ result: this.#mini(this.#inst(b.instrument)) }),
+      book: (b) => ({
+        result: this.#book(this.#inst(b.instrument), depthOf(b.depth), "string"),
+      }),
       trade: (b) => ({ result: this.#trades(this.#inst(b.instrument), b.limit) }),
+      kline: (b) => this.#kline(b),
       funding: (b) => this.#funding(b),
     };
     const priv: Record<string, (b: Json, s: Session) => unknown> = {
@@ -555,11 +606,11 @@ class Replica implements GrvtReplica {
     const headers = new Headers();
     headers.append(
       "set-cookie",
-      `${GRVT_COOKIE_NAME}=${cookie}; Path=/; Expires=${
+      `${COOKIE_NAME}=${cookie}; Path=/; Expires=${
         new Date(expiresAt).toUTCString()
       }; HttpOnly; Secure`,
     );
-    headers.set(GRVT_ACCOUNT_ID_HEADER, this.credentials.tradingAccountId);
+    headers.set(ACCOUNT_HEADER, this.credentials.tradingAccountId);
     return Response.json({
       status: "success",
       location: "",
@@ -570,13 +621,13 @@ class Replica implements GrvtReplica {
 
   #authenticate(headers: Headers): Session {
     const cookie = (headers.get("cookie") ?? "").split(";").map((s) => s.trim())
-      .find((s) => s.startsWith(`${GRVT_COOKIE_NAME}=`))?.slice(GRVT_COOKIE_NAME.length + 1);
+      .find((s) => s.startsWith(`${COOKIE_NAME}=`))?.slice(COOKIE_NAME.length + 1);
     const session = cookie === undefined ? undefined : this.#sessions.get(cookie);
     if (session === undefined || session.expiresAt <= this.engine.now()) {
       throw new GrvtReply(1000);
     }
     // (inferred) The account header must name the logged-in account (grvt.md §11.1).
-    if (headers.get(GRVT_ACCOUNT_ID_HEADER) !== session.accountId) throw new GrvtReply(1001);
+    if (headers.get(ACCOUNT_HEADER) !== session.accountId) throw new GrvtReply(1001);
     return session;
   }
 
@@ -596,24 +647,25 @@ class Replica implements GrvtReplica {
   }
 
   #instrumentJson(i: InstrumentInfo): Json {
+    // Field set, types and formats of the live BTC instrument (grvt.md §4.1.1).
     return {
       instrument: i.instrument,
       instrument_hash: i.instrumentHash,
       base: i.base,
       quote: i.quote,
       kind: "PERPETUAL",
-      venues: ["ORDERBOOK"],
+      venues: ["ORDERBOOK", "RFQ"],
       settlement_period: "PERPETUAL",
       base_decimals: i.baseDecimals,
       quote_decimals: 6,
-      tick_size: i.tickSize,
-      min_size: i.minSize,
+      tick_size: wire(i.tickSize),
+      min_size: wire(i.minSize),
       create_time: "1704067200000000000",
       max_position_size: "1000.0",
       funding_interval_hours: i.fundingIntervalHours,
       adjusted_funding_rate_cap: "0.3",
       adjusted_funding_rate_floor: "-0.3",
-      min_notional: i.minNotional,
+      min_notional: wire(i.minNotional),
     };
   }
 
@@ -625,11 +677,32 @@ class Replica implements GrvtReplica {
       .map((i) => this.#instrumentJson(i));
   }
 
+  /** `MiniTicker` (grvt.md §4.1; `fixtures/grvt/full_v1_mini.json`). */
+  #mini(i: InstrumentInfo): Json {
+    const e = this.engine;
+    const prices = e.prices(i.instrument);
+    const top = e.book(i.instrument, 1);
+    const bid = top.bids[0];
+    const ask = top.asks[0];
+    return {
+      event_time: msToNs(e.now()),
+      instrument: i.instrument,
+      mark_price: wire(prices.markPrice),
+      index_price: wire(prices.indexPrice),
+      last_price: wire(prices.lastPrice),
+      last_size: wire(e.trades(i.instrument, 1)[0]?.size ?? "0"),
+      mid_price: bid && ask ? wire(new Decimal(bid[0]).plus(ask[0]).div(2)) : "0.0",
+      best_bid_price: wire(bid?.[0] ?? "0"),
+      best_bid_size: wire(bid?.[1] ?? "0"),
+      best_ask_price: wire(ask?.[0] ?? "0"),
+      best_ask_size: wire(ask?.[1] ?? "0"),
+    };
+  }
+
+  /** `Ticker`: the mini ticker plus volumes, range, open interest and funding (grvt.md §4.1.2). */
   #ticker(i: InstrumentInfo): Json {
     const e = this.engine;
     const now = e.now();
-    const prices = e.prices(i.instrument);
-    const top = e.book(i.instrument, 1);
     const next = e.nextFunding(i.instrument);
     let buyB = new Decimal(0),
       sellB = new Decimal(0),
@@ -656,46 +729,41 @@ class Replica implements GrvtReplica {
       const size = new Decimal(e.position(account, i.instrument).size);
       if (size.isPositive()) oi = oi.plus(size);
     }
-    const bid = top.bids[0];
-    const ask = top.asks[0];
-    const pct = new Decimal(next.rate).times(100).toString();
+    const rate = fundingPercentagePoints(next.rate);
+    // The deprecated 8 h fields scale the interval's rate to 8 h (inferred from their names).
+    const rate8h = wire(new Decimal(rate).times(8).div(i.fundingIntervalHours));
+    const mini = this.#mini(i);
     return {
-      event_time: msToNs(now),
-      instrument: i.instrument,
-      mark_price: prices.markPrice,
-      index_price: prices.indexPrice,
-      last_price: prices.lastPrice,
-      last_size: e.trades(i.instrument, 1)[0]?.size ?? "0",
-      mid_price: bid && ask ? new Decimal(bid[0]).plus(ask[0]).div(2).toString() : "0",
-      best_bid_price: bid?.[0] ?? "0",
-      best_bid_size: bid?.[1] ?? "0",
-      best_ask_price: ask?.[0] ?? "0",
-      best_ask_size: ask?.[1] ?? "0",
-      funding_rate_8h_curr: pct,
-      funding_rate_8h_avg: pct,
+      ...mini,
+      funding_rate_8h_curr: rate8h,
+      funding_rate_8h_avg: rate8h,
       interest_rate: "0.0",
       forward_price: "0.0",
-      buy_volume_24h_b: buyB.toString(),
-      sell_volume_24h_b: sellB.toString(),
-      buy_volume_24h_q: buyQ.toString(),
-      sell_volume_24h_q: sellQ.toString(),
-      high_price: (high ?? new Decimal(0)).toString(),
-      low_price: (low ?? new Decimal(0)).toString(),
-      open_price: (open ?? new Decimal(0)).toString(),
-      open_interest: oi.toString(),
-      long_short_ratio: "1",
-      funding_rate: pct,
+      buy_volume_24h_b: wire(buyB),
+      sell_volume_24h_b: wire(sellB),
+      buy_volume_24h_q: wire(buyQ),
+      sell_volume_24h_q: wire(sellQ),
+      high_price: wire(high ?? 0),
+      low_price: wire(low ?? 0),
+      open_price: wire(open ?? 0),
+      open_interest: wire(oi),
+      long_short_ratio: "1.0",
+      funding_rate: rate,
       next_funding_time: msToNs(next.time),
     };
   }
 
-  #book(i: InstrumentInfo, depth: number): Json {
+  /**
+   * `OrderbookLevels`. `num_orders` is a string in the REST answer and a number on the streams,
+   * as the live captures show (grvt.md §2.3, §7.5).
+   */
+  #book(i: InstrumentInfo, depth: number, numOrders: "string" | "number"): Json {
     const l3 = this.engine.bookOrders(i.instrument);
     const side = (levels: typeof l3.bids) =>
       levels.slice(0, depth).map((l) => ({
-        price: l.price,
-        size: l.size,
-        num_orders: l.orders.length,
+        price: wire(l.price),
+        size: wire(l.size),
+        num_orders: numOrders === "string" ? String(l.orders.length) : l.orders.length,
       }));
     return {
       event_time: msToNs(this.engine.now()),
@@ -707,14 +775,15 @@ class Replica implements GrvtReplica {
 
   #trades(i: InstrumentInfo, limit: unknown): Json[] {
     const n = typeof limit === "number" && limit > 0 ? Math.min(limit, 1000) : 500;
+    const prices = this.engine.prices(i.instrument);
     return this.engine.trades(i.instrument, n).reverse().map((t) => ({
       event_time: msToNs(t.time),
       instrument: i.instrument,
       is_taker_buyer: t.takerSide === "buy",
-      size: t.size,
-      price: t.price,
-      mark_price: this.engine.prices(i.instrument).markPrice,
-      index_price: this.engine.prices(i.instrument).indexPrice,
+      size: wire(t.size),
+      price: wire(t.price),
+      mark_price: wire(prices.markPrice),
+      index_price: wire(prices.indexPrice),
       interest_rate: "0.0",
       forward_price: "0.0",
       trade_id: `${t.tradeId}-1`,
@@ -728,24 +797,116 @@ class Replica implements GrvtReplica {
     const i = this.#inst(b.instrument);
     const start = nsToMs(b.start_time, 0);
     const end = nsToMs(b.end_time, Infinity);
-    const limit = typeof b.limit === "number" && b.limit > 0 ? Math.min(b.limit, 1000) : 500;
-    const offset = typeof b.cursor === "string" && /^\d+$/.test(b.cursor) ? Number(b.cursor) : 0;
+    const limit = pageLimit(b.limit);
+    const offset = cursorOffset(b.cursor);
     const rows = this.engine.fundingHistory(i.instrument)
       .filter((s) => s.time >= start && s.time <= end)
       .reverse();
     const page = rows.slice(offset, offset + limit);
-    const pct = (r: string) => new Decimal(r).times(100).toString();
     return {
       result: page.map((s) => ({
         instrument: i.instrument,
-        funding_rate: pct(s.rate),
+        funding_rate: fundingPercentagePoints(s.rate),
         funding_time: msToNs(s.time),
-        mark_price: s.markPrice,
-        funding_rate_8_h_avg: pct(s.rate),
+        mark_price: wire(s.markPrice),
+        funding_rate_8_h_avg: wire(
+          new Decimal(fundingPercentagePoints(s.rate)).times(8).div(i.fundingIntervalHours),
+        ),
         funding_interval_hours: i.fundingIntervalHours,
       })),
       next: offset + limit < rows.length ? String(offset + limit) : "",
     };
+  }
+
+  /** `full/v1/kline`: candlesticks newest first, paged like `funding` (grvt.md §4.1). */
+  #kline(b: Json): Json {
+    const i = this.#inst(b.instrument);
+    const intervalMs = CANDLE_INTERVALS_MS[String(b.interval ?? "CI_1_M")];
+    if (intervalMs === undefined) throw new GrvtReply(3040);
+    const type = String(b.type ?? "TRADE");
+    if (!CANDLE_TYPES.includes(type)) throw new GrvtReply(3041);
+    const start = nsToMs(b.start_time, 0);
+    const end = nsToMs(b.end_time, Infinity);
+    const limit = pageLimit(b.limit);
+    const offset = cursorOffset(b.cursor);
+    const rows = this.#candles(i, intervalMs, type)
+      .filter((c) => c.openMs + intervalMs > start && c.openMs <= end);
+    return {
+      result: rows.slice(offset, offset + limit).map((c) =>
+        candleJson(i.instrument, c, intervalMs)
+      ),
+      next: offset + limit < rows.length ? String(offset + limit) : "",
+    };
+  }
+
+  /**
+   * Candles of an instrument, newest first. `TRADE` candles come from the trades; `MARK`,
+   * `INDEX` and `MID` from the prices the replica has seen change, with no volume.
+   */
+  #candles(i: InstrumentInfo, intervalMs: number, type: string): Candle[] {
+    const points: { time: number; price: string; size: string; quote: Decimal }[] = [];
+    if (type === "TRADE") {
+      for (const t of this.engine.trades(i.instrument)) {
+        points.push({
+          time: t.time,
+          price: t.price,
+          size: t.size,
+          quote: new Decimal(t.price).times(t.size),
+        });
+      }
+    } else {
+      const key = type === "MARK" ? "mark" : type === "INDEX" ? "index" : "mid";
+      for (const s of this.#samples.get(i.instrument) ?? []) {
+        const price = s[key];
+        if (price !== undefined) points.push({ time: s.time, price, size: "", quote: ZERO });
+      }
+    }
+    const byBucket = new Map<number, Candle>();
+    for (const p of points) {
+      const openMs = Math.floor(p.time / intervalMs) * intervalMs;
+      const price = new Decimal(p.price);
+      const c = byBucket.get(openMs);
+      if (c === undefined) {
+        byBucket.set(openMs, {
+          openMs,
+          open: price,
+          close: price,
+          high: price,
+          low: price,
+          volumeB: p.size === "" ? ZERO : new Decimal(p.size),
+          volumeQ: p.quote,
+          trades: p.size === "" ? 0 : 1,
+        });
+        continue;
+      }
+      c.close = price;
+      if (price.gt(c.high)) c.high = price;
+      if (price.lt(c.low)) c.low = price;
+      if (p.size !== "") {
+        c.volumeB = c.volumeB.plus(p.size);
+        c.volumeQ = c.volumeQ.plus(p.quote);
+        c.trades++;
+      }
+    }
+    return [...byBucket.values()].sort((a, b) => b.openMs - a.openMs);
+  }
+
+  /** Records mark, index and mid of an instrument when one of them changes (for candles). */
+  #sample(instrument: string, time: number): void {
+    const prices = this.engine.prices(instrument);
+    const top = this.engine.book(instrument, 1);
+    const bid = top.bids[0];
+    const ask = top.asks[0];
+    const mid = bid && ask ? new Decimal(bid[0]).plus(ask[0]).div(2).toString() : undefined;
+    const list = this.#samples.get(instrument) ?? [];
+    const last = list.at(-1);
+    if (
+      last !== undefined && last.mark === prices.markPrice && last.index === prices.indexPrice &&
+      last.mid === mid
+    ) return;
+    list.push({ time, mark: prices.markPrice, index: prices.indexPrice, mid });
+    if (list.length > MAX_PRICE_SAMPLES) list.splice(0, list.length - MAX_PRICE_SAMPLES);
+    this.#samples.set(instrument, list);
   }
 
   // ------------------------------------------------------------------ trading
@@ -798,25 +959,10 @@ class Replica implements GrvtReplica {
       const ref = hasPrice ? price! : new Decimal(this.engine.prices(info.instrument).markPrice);
       if (ref.times(size).lt(info.minNotional)) throw new GrvtReply(2066);
     }
-    // Signature.
+    // Signature, rebuilt from the wire order as received.
     const sig = (order.signature ?? {}) as Json;
     const isBuy = leg.is_buying_asset === true;
-    await this.#verifySignature(sig, {
-      subAccountId: account,
-      isMarket,
-      timeInForce: tif,
-      postOnly,
-      reduceOnly,
-      legs: [{
-        instrumentHash: info.instrumentHash,
-        baseDecimals: info.baseDecimals,
-        size: size.toString(),
-        limitPrice: hasPrice ? price!.toString() : "0",
-        isBuyingAsset: isBuy,
-      }],
-      nonce: Number(sig.nonce),
-      expiration: String(sig.expiration),
-    });
+    await this.#verifySignature(sig, order);
     // The same signed payload twice is a duplicate: answer with the order it created.
     const sigKey = `${sig.r}${sig.s}`;
     const seen = this.#signatures.get(sigKey);
@@ -848,7 +994,7 @@ class Replica implements GrvtReplica {
         : undefined,
       clientOrderId: cid,
     };
-    const wire: Wire = {
+    const stored: Wire = {
       accountId: account,
       instrument: info.instrument,
       isMarket,
@@ -881,7 +1027,7 @@ class Replica implements GrvtReplica {
     } finally {
       const held = this.#held;
       this.#held = undefined;
-      if (view !== undefined) this.#wire.set(view.id, wire);
+      if (view !== undefined) this.#wire.set(view.id, stored);
       for (const ev of held) {
         if (refusal && ev.type === "order" && ev.order.clientOrderId === cid) continue;
         this.#onEngineEvent(ev);
@@ -895,21 +1041,21 @@ class Replica implements GrvtReplica {
       ...state,
       status: "PENDING",
       reject_reason: "UNSPECIFIED",
-      book_size: [size.toString()],
-      traded_size: ["0"],
-      avg_fill_price: ["0"],
+      book_size: [wire(size)],
+      traded_size: ["0.0"],
+      avg_fill_price: ["0.0"],
     };
     return { result: echo };
   }
 
-  async #verifySignature(sig: Json, order: GrvtOrder): Promise<void> {
+  async #verifySignature(sig: Json, order: Json): Promise<void> {
     const hex64 = /^(0x)?[0-9a-fA-F]{64}$/;
     if (typeof sig.r !== "string" || typeof sig.s !== "string") throw new GrvtReply(2006);
     if (!hex64.test(sig.r) || !hex64.test(sig.s)) throw new GrvtReply(2006);
     const v = Number(sig.v);
     if (v !== 27 && v !== 28) throw new GrvtReply(2005);
-    const r = (sig.r.startsWith("0x") ? sig.r : `0x${sig.r}`) as `0x${string}`;
-    const s = (sig.s.startsWith("0x") ? sig.s : `0x${sig.s}`) as `0x${string}`;
+    const r = (sig.r.startsWith("0x") ? sig.r : `0x${sig.r}`) as Hex;
+    const s = (sig.s.startsWith("0x") ? sig.s : `0x${sig.s}`) as Hex;
     if (BigInt(s) > HALF_N) throw new GrvtReply(2007);
     const exp = String(sig.expiration);
     const nonce = Number(sig.nonce);
@@ -920,14 +1066,22 @@ class Replica implements GrvtReplica {
     const now = this.engine.now();
     if (expMs <= now) throw new GrvtReply(2001);
     if (expMs > now + MAX_EXPIRY_MS) throw new GrvtReply(2008);
+    // "Zero value fallbacks to GRVT Chain ID" (grvt.md §4.2.1).
     const chain = sig.chain_id === undefined || String(sig.chain_id) === "0"
       ? this.#chainId
       : Number(sig.chain_id);
     if (chain !== this.#chainId) throw new GrvtReply(1012);
     const signer = typeof sig.signer === "string" ? sig.signer.toLowerCase() : "";
+    const assetOf = (name: string): SignedAsset => {
+      const info = this.#insts.get(name);
+      if (info === undefined) throw new GrvtReply(2061);
+      return { instrumentHash: info.instrumentHash, baseDecimals: info.baseDecimals };
+    };
+    const recover = (chainId: number) =>
+      recoverOrderSigner(order, assetOf, { r, s, v }, chainId).then((a) => a.toLowerCase());
     let recovered: string;
     try {
-      recovered = (await recoverGrvtOrderSigner(order, { r, s, v }, this.#chainId)).toLowerCase();
+      recovered = await recover(this.#chainId);
     } catch {
       throw new GrvtReply(2002);
     }
@@ -935,8 +1089,8 @@ class Replica implements GrvtReplica {
       // (inferred) A signature that recovers under another GRVT chain id was made for the wrong
       // environment: answer 1012 rather than 2002.
       for (const other of KNOWN_CHAIN_IDS.filter((c) => c !== this.#chainId)) {
-        const alt = await recoverGrvtOrderSigner(order, { r, s, v }, other).catch(() => "");
-        if (alt.toLowerCase() === signer) throw new GrvtReply(1012);
+        const alt = await recover(other).catch(() => "");
+        if (alt === signer) throw new GrvtReply(1012);
       }
       throw new GrvtReply(2002);
     }
@@ -1015,18 +1169,19 @@ class Replica implements GrvtReplica {
       sub_account_id: account,
       margin_type: "SIMPLE_CROSS_MARGIN",
       settle_currency: "USDT",
-      unrealized_pnl: bal.unrealizedPnl,
-      total_equity: bal.equity,
-      initial_margin: bal.initialMargin,
-      maintenance_margin: bal.maintenanceMargin,
-      available_balance: bal.availableBalance,
-      spot_balances: [{ currency: "USDT", balance: bal.collateral, index_price: "1" }],
+      unrealized_pnl: wire(bal.unrealizedPnl),
+      total_equity: wire(bal.equity),
+      initial_margin: wire(bal.initialMargin),
+      maintenance_margin: wire(bal.maintenanceMargin),
+      available_balance: wire(bal.availableBalance),
+      // The live answer's fields (grvt.md §4.2.4); the spec's optional extras are not sent.
+      spot_balances: [{ currency: "USDT", balance: wire(bal.collateral), index_price: "1.0" }],
       positions: this.#positions({ sub_account_id: account }, session),
-      settle_index_price: "1",
-      derisk_margin: "0",
-      derisk_to_maintenance_margin_ratio: "1",
-      total_cross_equity: bal.equity,
-      cross_unrealized_pnl: bal.unrealizedPnl,
+      settle_index_price: "1.0",
+      derisk_margin: "0.0",
+      derisk_to_maintenance_margin_ratio: "1.0",
+      total_cross_equity: wire(bal.equity),
+      cross_unrealized_pnl: wire(bal.unrealizedPnl),
     };
   }
 
@@ -1049,7 +1204,7 @@ class Replica implements GrvtReplica {
         instrument: p.symbol,
         currency: "USDT",
         // Positive if paid, negative if received (grvt.md §5).
-        amount: new Decimal(p.amount).neg().toString(),
+        amount: wire(new Decimal(p.amount).neg()),
         tx_id: `${p.symbol}-${p.time}`,
       })),
       next: "",
@@ -1093,8 +1248,8 @@ class Replica implements GrvtReplica {
       reduce_only: v.reduceOnly,
       legs: [{
         instrument: v.symbol,
-        size: w?.requestedSize ?? v.size,
-        limit_price: w?.limitPrice ?? v.price ?? "0",
+        size: wire(w?.requestedSize ?? v.size),
+        limit_price: wire(w?.limitPrice ?? v.price ?? "0"),
         is_buying_asset: v.side === "buy",
       }],
       signature: w?.signature ?? {},
@@ -1112,10 +1267,10 @@ class Replica implements GrvtReplica {
       state: {
         status,
         reject_reason: reason,
-        book_size: [active ? v.remainingSize : "0"],
-        traded_size: [v.filledSize],
+        book_size: [wire(active ? v.remainingSize : "0")],
+        traded_size: [wire(v.filledSize)],
         update_time: msToNs(v.updatedAt),
-        avg_fill_price: [v.averageFillPrice ?? "0"],
+        avg_fill_price: [wire(v.averageFillPrice ?? "0")],
       },
       builder: "0x00",
       builder_fee: "0.0",
@@ -1133,20 +1288,22 @@ class Replica implements GrvtReplica {
       event_time: msToNs(this.engine.now()),
       sub_account_id: account,
       instrument,
-      size: p.size,
-      notional: size.isNegative() ? new Decimal(p.notional).neg().toString() : p.notional,
-      entry_price: entry,
+      size: wire(p.size),
+      // Signed like `size`: negative for shorts (grvt.md §4.2.3).
+      notional: wire(size.isNegative() ? new Decimal(p.notional).abs().neg() : p.notional),
+      entry_price: wire(entry),
       exit_price: "0.0",
-      mark_price: p.markPrice,
-      unrealized_pnl: p.unrealizedPnl,
-      realized_pnl: p.realizedPnl,
-      total_pnl: upnl.plus(realized).toString(),
-      roi: cost.isZero() ? "0" : upnl.plus(realized).div(cost).times(100).toFixed(4),
-      quote_index_price: "1",
-      est_liquidation_price: "0",
-      leverage: p.leverage,
-      cumulative_fee: p.fees,
-      cumulative_realized_funding_payment: new Decimal(p.funding).neg().toString(),
+      mark_price: wire(p.markPrice),
+      unrealized_pnl: wire(p.unrealizedPnl),
+      realized_pnl: wire(p.realizedPnl),
+      total_pnl: wire(upnl.plus(realized)),
+      // roi = total_pnl / (entry_price × |size|) × 100 (grvt.md §4.2.3).
+      roi: cost.isZero() ? "0.0" : wire(upnl.plus(realized).div(cost).times(100).toFixed(4)),
+      quote_index_price: "1.0",
+      est_liquidation_price: "0.0",
+      leverage: wire(p.leverage),
+      cumulative_fee: wire(p.fees),
+      cumulative_realized_funding_payment: wire(new Decimal(p.funding).neg()),
       margin_type: "CROSS",
     };
   }
@@ -1160,16 +1317,16 @@ class Replica implements GrvtReplica {
       instrument: f.symbol,
       is_buyer: f.side === "buy",
       is_taker: f.liquidity === "taker",
-      size: f.size,
-      price: f.price,
-      mark_price: prices.markPrice,
-      index_price: prices.indexPrice,
+      size: wire(f.size),
+      price: wire(f.price),
+      mark_price: wire(prices.markPrice),
+      index_price: wire(prices.indexPrice),
       interest_rate: "0.0",
       forward_price: "0.0",
-      realized_pnl: f.realizedPnl,
-      fee: f.fee,
+      realized_pnl: wire(f.realizedPnl),
+      fee: wire(f.fee),
       // Percent, as the live sample's "0.045" (grvt.md §4.2.5).
-      fee_rate: notional.isZero() ? "0" : new Decimal(f.fee).div(notional).times(100).toString(),
+      fee_rate: notional.isZero() ? "0.0" : wire(new Decimal(f.fee).div(notional).times(100)),
       trade_id: `${f.tradeId}-1`,
       order_id: f.orderId === "" ? "0x00" : grvtOrderId(f.orderId),
       venue: "ORDERBOOK",
@@ -1180,8 +1337,8 @@ class Replica implements GrvtReplica {
       is_rpi: false,
       builder: "0x00",
       builder_fee_rate: "0.0",
+      // The live fill has no `fee_currency` (grvt.md §4.2.5: only the spec lists it).
       builder_fee: "0",
-      fee_currency: "USDT",
     };
   }
 
@@ -1242,10 +1399,10 @@ class Replica implements GrvtReplica {
   ): void {
     const stream = String(params.stream ?? "");
     const selectors = Array.isArray(params.selectors) ? params.selectors.map(String) : [];
-    const book = stream === "v1.book.d" || stream === "v1.book.s";
-    const ticker = stream === "v1.ticker.s";
     const priv = stream === "v1.order" || stream === "v1.fill" || stream === "v1.position";
-    if (!book && !ticker && !priv) throw new GrvtReply(1003, `Unknown stream ${stream}`);
+    const market = MARKET_STREAM_RATES[stream] !== undefined || stream === "v1.book.s" ||
+      stream === "v1.candle";
+    if (!market && !priv) throw new GrvtReply(1003, `Unknown stream ${stream}`);
     const subs: string[] = [];
     const unsubs: string[] = [];
     const first: string[] = [];
@@ -1257,30 +1414,46 @@ class Replica implements GrvtReplica {
     for (const selector of method === "subscribe" ? selectors : []) {
       const [primary, secondary] = selector.split("@");
       const sub: Sub = { socket, stream, selector, seq: 0 };
-      if (book || ticker) {
+      if (market) {
         if (secondary === undefined) throw new GrvtReply(1101);
         const info = this.#inst(primary);
-        const [rate, depth] = secondary.split("-");
-        // Ticker snapshot rates 500, 1000, 5000 ms (grvt.md §7.4).
-        if (ticker ? !["500", "1000", "5000"].includes(secondary) : !/^\d+$/.test(rate)) {
+        sub.instrument = info.instrument;
+        if (stream === "v1.candle") {
+          // `<interval>-<type>` (grvt.md §7.4).
+          const [interval, type] = secondary.split("-");
+          const intervalMs = CANDLE_INTERVALS_MS[interval];
+          if (intervalMs === undefined) throw new GrvtReply(3040);
+          if (type === undefined || !CANDLE_TYPES.includes(type)) throw new GrvtReply(3041);
+          sub.candle = { intervalMs, type };
+        } else if (stream === "v1.book.s") {
+          // `<rate>-<depth>`: rate 500 / 1000 (ccxt also uses 100 / 200), depth 10…500 (§7.4).
+          const [rate, depth] = secondary.split("-");
+          if (!["100", "200", "500", "1000"].includes(rate)) throw new GrvtReply(3030);
+          sub.depth = depthOf(depth === undefined ? 10 : Number(depth));
+        } else if (!MARKET_STREAM_RATES[stream].includes(secondary)) {
           throw new GrvtReply(3030);
         }
-        sub.instrument = info.instrument;
-        if (stream === "v1.book.s") {
-          sub.depth = depthOf(depth === undefined ? 10 : Number(depth));
-        }
-        if (ticker) {
-          // Snapshot streams carry sequence number 0 on every frame (grvt.md §7.5).
-          first.push("0");
-          latest.push("0");
-          snapshots.push(1);
-          after.push(() => this.#sendTicker(sub));
-        } else {
+        if (stream === "v1.book.d" || stream === "v1.book.s") {
           const seq = this.engine.lastSeq(`book:${info.instrument}`);
           first.push(String(seq + 1));
           latest.push(String(seq));
           snapshots.push(1);
           after.push(() => this.#sendBookSnapshot(sub));
+        } else if (stream.endsWith(".s")) {
+          // Snapshot streams carry sequence number 0 on every frame (grvt.md §7.5).
+          first.push("0");
+          latest.push("0");
+          snapshots.push(1);
+          after.push(() => this.#publishMarket(sub));
+        } else {
+          // Delta streams and candles: a snapshot at 0, then 1, 2, … (grvt.md §7.5); a candle
+          // stream of an instrument that has no candle yet starts without one.
+          first.push("1");
+          latest.push("0");
+          const none = sub.candle !== undefined &&
+            this.#candles(info, sub.candle.intervalMs, sub.candle.type).length === 0;
+          snapshots.push(none ? 0 : 1);
+          after.push(() => this.#publishMarket(sub));
         }
       } else {
         if (session === undefined || session.expiresAt <= this.engine.now()) {
@@ -1354,49 +1527,90 @@ class Replica implements GrvtReplica {
       stream: sub.stream,
       selector: sub.selector,
       sequence_number: "0",
-      feed: this.#book(info, sub.depth ?? Infinity),
+      feed: this.#book(info, sub.depth ?? Infinity, "number"),
       prev_sequence_number: "0",
     });
   }
 
   /**
-   * A `v1.ticker.s` frame: the REST `Ticker` object plus `funding_interval_hours`, which the live
-   * stream carries (grvt.md §4.1.2, ccxt pro sample).
+   * Sends what a market stream subscription is due: `.s` streams a whole object at sequence 0;
+   * `.d` streams a whole object first, then only the fields that changed (an unchanged update
+   * sends nothing); candles the newest candle whenever it changes.
    */
-  #sendTicker(sub: Sub): void {
+  #publishMarket(sub: Sub): void {
     const info = this.#insts.get(sub.instrument!)!;
-    sub.socket.send(`v1.ticker.s:${info.instrument}`, {
-      stream: "v1.ticker.s",
-      selector: sub.selector,
-      sequence_number: "0",
-      feed: { ...this.#ticker(info), funding_interval_hours: info.fundingIntervalHours },
-      prev_sequence_number: "0",
-    });
+    const key = `${sub.stream}:${info.instrument}`;
+    switch (sub.stream) {
+      case "v1.ticker.s":
+        // The live stream adds `funding_interval_hours` to the Ticker (grvt.md §4.1.2).
+        this.#sendFeed(
+          sub,
+          {
+            ...this.#ticker(info),
+            funding_interval_hours: info.fundingIntervalHours,
+          },
+          0,
+          key,
+        );
+        return;
+      case "v1.mini.s":
+        this.#sendFeed(sub, this.#mini(info), 0, key);
+        return;
+      case "v1.ticker.d":
+      case "v1.mini.d": {
+        const full = sub.stream === "v1.ticker.d" ? this.#ticker(info) : this.#mini(info);
+        if (sub.last === undefined) {
+          sub.last = full;
+          this.#sendFeed(sub, full, 0, key);
+          return;
+        }
+        const delta = deltaOf(sub.last, full);
+        sub.last = full;
+        if (delta !== undefined) this.#sendFeed(sub, delta, undefined, key);
+        return;
+      }
+      case "v1.candle": {
+        const { intervalMs, type } = sub.candle!;
+        const newest = this.#candles(info, intervalMs, type)[0];
+        if (newest === undefined) return;
+        const candle = candleJson(info.instrument, newest, intervalMs);
+        if (sub.last !== undefined && JSON.stringify(sub.last) === JSON.stringify(candle)) return;
+        const snapshot = sub.last === undefined;
+        sub.last = candle;
+        this.#sendFeed(sub, candle, snapshot ? 0 : undefined, key);
+        return;
+      }
+    }
   }
 
   /**
-   * Publishes fresh ticker snapshots of an instrument after whatever changed it (book, trade,
+   * Publishes the market streams of an instrument after whatever changed it (book, trade,
    * position, price, funding), at most once per task. The venue's publish rate is not imitated:
    * a change is published at once, and nothing is published without a change.
    */
-  #scheduleTickers(instrument: string): void {
-    if (this.#tickersDue.has(instrument)) return;
-    this.#tickersDue.add(instrument);
+  #schedulePublish(instrument: string): void {
+    if (this.#publishDue.has(instrument)) return;
+    this.#publishDue.add(instrument);
     queueMicrotask(() => {
-      this.#tickersDue.delete(instrument);
+      this.#publishDue.delete(instrument);
+      if (this.#closed) return;
+      this.#sample(instrument, this.engine.now());
       for (const sub of this.#subs) {
-        if (sub.stream === "v1.ticker.s" && sub.instrument === instrument && sub.socket.open) {
-          this.#sendTicker(sub);
+        if (
+          sub.instrument === instrument && sub.socket.open && sub.accountId === undefined &&
+          !sub.stream.startsWith("v1.book")
+        ) {
+          this.#publishMarket(sub);
         }
       }
     });
   }
 
-  #sendFeed(sub: Sub, feed: Json, seq?: number): void {
+  #sendFeed(sub: Sub, feed: Json, seq?: number, key?: string): void {
     let n: number;
     if (seq === undefined) n = ++sub.seq;
     else n = seq;
-    sub.socket.send(`${sub.stream}:${sub.selector}`, {
+    sub.socket.send(key ?? `${sub.stream}:${sub.selector}`, {
       stream: sub.stream,
       selector: sub.selector,
       sequence_number: String(n),
@@ -1411,13 +1625,21 @@ class Replica implements GrvtReplica {
       return;
     }
     const touched = tickerInstrument(e);
-    if (touched !== undefined && this.#insts.has(touched)) this.#scheduleTickers(touched);
+    if (touched !== undefined && this.#insts.has(touched)) this.#schedulePublish(touched);
     switch (e.type) {
       case "book": {
+        let numOrders: number | undefined;
         for (const sub of this.#subs) {
           if (sub.instrument !== e.symbol || !sub.socket.open) continue;
           if (sub.stream === "v1.book.d") {
-            const level = [{ price: e.price, size: e.size }];
+            numOrders ??= this.#ordersAt(e.symbol, e.side, e.price);
+            // A removed level is sent with size "0" (grvt.md §7.5).
+            const removed = new Decimal(e.size).isZero();
+            const level = [{
+              price: wire(e.price),
+              size: removed ? "0" : wire(e.size),
+              num_orders: removed ? 0 : numOrders,
+            }];
             sub.socket.send(`v1.book.d:${e.symbol}`, {
               stream: "v1.book.d",
               selector: sub.selector,
@@ -1455,6 +1677,14 @@ class Replica implements GrvtReplica {
         );
         break;
     }
+  }
+
+  /** Number of orders resting at one price of one side. */
+  #ordersAt(symbol: string, side: "buy" | "sell", price: string): number {
+    const l3 = this.engine.bookOrders(symbol);
+    const p = new Decimal(price);
+    const level = (side === "buy" ? l3.bids : l3.asks).find((l) => p.eq(l.price));
+    return level?.orders.length ?? 0;
   }
 
   #toPrivate(stream: string, account: string, instrument: string, feed: () => Json): void {
@@ -1500,7 +1730,7 @@ class Replica implements GrvtReplica {
       setFundingRate: (symbol, rate) => {
         this.engine.setFundingRates(inst(symbol), scriptedFundingRates(rate));
         // The engine has no event for a new rate; the ticker shows it.
-        this.#scheduleTickers(inst(symbol));
+        this.#schedulePublish(inst(symbol));
         return done;
       },
       advance: async (ms) => {
@@ -1669,7 +1899,124 @@ function reply(r: GrvtReply): Response {
 }
 
 function errorOf(code: number): Json {
-  return { code, message: GRVT_ERROR_CODES[code]?.message ?? `error ${code}` };
+  return { code, message: GRVT_WIRE_ERRORS[code]?.message ?? `error ${code}` };
+}
+
+const ZERO = new Decimal(0);
+
+/** Publish rates (ms) of the market streams with a plain rate selector (grvt.md §7.4). */
+const MARKET_STREAM_RATES: Readonly<Record<string, readonly string[]>> = {
+  "v1.mini.s": ["200", "500", "1000", "5000"],
+  "v1.mini.d": ["0", "50", "100", "200", "500", "1000", "5000"],
+  "v1.ticker.s": ["500", "1000", "5000"],
+  "v1.ticker.d": ["100", "200", "500", "1000", "5000"],
+  "v1.book.d": ["50", "100", "500", "1000"],
+};
+
+/**
+ * The changed fields of a `.d` stream object, with `event_time` and `instrument`; zeros as
+ * `"0"` (grvt.md §7.5: "Unchanged fields are omitted, a zero is '0'"). `undefined` when nothing
+ * but the time changed.
+ */
+function deltaOf(prev: Json, next: Json): Json | undefined {
+  const delta: Json = { event_time: next.event_time, instrument: next.instrument };
+  let changed = false;
+  for (const [k, v] of Object.entries(next)) {
+    if (k === "event_time" || k === "instrument" || prev[k] === v) continue;
+    changed = true;
+    delta[k] = typeof v === "string" && /^-?[\d.]+$/.test(v) && new Decimal(v).isZero() ? "0" : v;
+  }
+  return changed ? delta : undefined;
+}
+
+/** Price samples kept per instrument for mark, index and mid candles. */
+const MAX_PRICE_SAMPLES = 100_000;
+
+/** Candle intervals (grvt.md §4.1) in ms. */
+const CANDLE_INTERVALS_MS: Readonly<Record<string, number>> = (() => {
+  const m = 60_000, h = 60 * m, d = 24 * h, w = 7 * d;
+  return {
+    CI_1_M: m,
+    CI_3_M: 3 * m,
+    CI_5_M: 5 * m,
+    CI_15_M: 15 * m,
+    CI_30_M: 30 * m,
+    CI_1_H: h,
+    CI_2_H: 2 * h,
+    CI_4_H: 4 * h,
+    CI_6_H: 6 * h,
+    CI_8_H: 8 * h,
+    CI_12_H: 12 * h,
+    CI_1_D: d,
+    CI_3_D: 3 * d,
+    CI_5_D: 5 * d,
+    CI_1_W: w,
+    CI_2_W: 2 * w,
+    CI_3_W: 3 * w,
+    CI_4_W: 4 * w,
+  };
+})();
+
+/** Candle types (grvt.md §4.1). */
+const CANDLE_TYPES = ["TRADE", "MARK", "INDEX", "MID"];
+
+interface Candle {
+  openMs: number;
+  open: Decimal;
+  close: Decimal;
+  high: Decimal;
+  low: Decimal;
+  volumeB: Decimal;
+  volumeQ: Decimal;
+  trades: number;
+}
+
+/** `Candlestick` (`fixtures/grvt/full_v1_kline.json`); `close_time` ends the bucket (inferred). */
+function candleJson(instrument: string, c: Candle, intervalMs: number): Json {
+  return {
+    open_time: msToNs(c.openMs),
+    close_time: msToNs(c.openMs + intervalMs),
+    open: wire(c.open),
+    close: wire(c.close),
+    high: wire(c.high),
+    low: wire(c.low),
+    volume_b: wire(c.volumeB),
+    volume_q: wire(c.volumeQ),
+    trades: c.trades,
+    instrument,
+  };
+}
+
+/**
+ * A decimal as the venue prints it: the shortest form with at least one fractional digit
+ * (`"88051.0"`, `"0.001"`, `"15.0"`, `"0.0"`), as in every live capture of grvt.md §4.
+ */
+function wire(v: Decimal | string | number): string {
+  const s = new Decimal(v).toFixed();
+  const out = s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, ".0") : `${s}.0`;
+  return out === "-0.0" ? "0.0" : out;
+}
+
+/**
+ * A funding rate as GRVT quotes it: percentage points per funding interval, from the
+ * engine's fraction per interval (grvt.md §5: `"0.01"` means 0.01 % per interval).
+ */
+function fundingPercentagePoints(fractionPerInterval: string): string {
+  return wire(new Decimal(fractionPerInterval).times(100));
+}
+
+/** Unix ms as the nanosecond decimal string GRVT uses for every time (grvt.md §2.3). */
+function msToNs(ms: number): string {
+  return (BigInt(Math.trunc(ms)) * NS_PER_MS).toString();
+}
+
+/** A history page size: `limit` up to 1000, 500 by default (grvt.md §2.6). */
+function pageLimit(limit: unknown): number {
+  return typeof limit === "number" && limit > 0 ? Math.min(limit, 1000) : 500;
+}
+
+function cursorOffset(cursor: unknown): number {
+  return typeof cursor === "string" && /^\d+$/.test(cursor) ? Number(cursor) : 0;
 }
 
 function parseDecimal(v: unknown): Decimal | undefined {

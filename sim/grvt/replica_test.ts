@@ -1,6 +1,10 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+// The plain names are loose in Deno's node:assert/strict (1 equals "1"); use the strict ones.
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { Decimal } from "../../core/decimal.ts";
 import { ManualClock } from "../../exchanges/_shared/clock.ts";
+import { parseSignature } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { orderTypedData } from "./_order_signature.ts";
 import { startGrvtReplica } from "./replica.ts";
 
 const UPGRADE = { upgrade: "websocket", connection: "Upgrade" };
@@ -160,4 +164,61 @@ Deno.test("v1.ticker.s refuses a bad rate or instrument and then changes nothing
   equal(ack.id, 4);
   ok(ws.frames.every((f) => f.stream !== "v1.ticker.s" || f.selector === "ETH_USDT_Perp@5000"));
   await ws.close();
+});
+
+Deno.test("create_order checks the signature: another wallet 2000, another payload 2002, another chain 1012", async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 5, 1));
+  await using replica = startGrvtReplica({ clock });
+  const cookie = await login(replica);
+  const account = replica.credentials.tradingAccountId;
+  const expiration = (BigInt(clock.now() + 3_600_000) * 1_000_000n).toString();
+  const order = (cid: string): Record<string, unknown> => ({
+    sub_account_id: account,
+    is_market: false,
+    time_in_force: "GOOD_TILL_TIME",
+    post_only: true,
+    reduce_only: false,
+    legs: [{
+      instrument: "BTC_USDT_Perp",
+      size: "0.01",
+      limit_price: "63000.0",
+      is_buying_asset: true,
+    }],
+    signature: { expiration, nonce: 7 },
+    metadata: { client_order_id: cid },
+  });
+  const sign = async (
+    o: Record<string, unknown>,
+    key: `0x${string}`,
+    chainId: number,
+  ): Promise<Record<string, unknown>> => {
+    const signer = privateKeyToAccount(key);
+    const data = orderTypedData(
+      o,
+      () => ({ instrumentHash: "0x030501", baseDecimals: 9 }),
+      chainId,
+    );
+    // deno-lint-ignore no-explicit-any
+    const { r, s, v } = parseSignature(await signer.signTypedData(data as any));
+    return {
+      ...o,
+      signature: { signer: signer.address, r, s, v: Number(v), expiration, nonce: 7 },
+    };
+  };
+  const send = async (o: Record<string, unknown>) => {
+    const res = await fetch(`${replica.hosts.tradesUrl}/full/v1/create_order`, {
+      method: "POST",
+      headers: { cookie, "X-Grvt-Account-Id": account },
+      body: JSON.stringify({ order: o }),
+    });
+    const body = await res.json();
+    return [res.status, body.code ?? (body.result?.state?.status as string)];
+  };
+  const key = replica.credentials.privateKey;
+  deepEqual(await send(await sign(order("1"), generatePrivateKey(), 327)), [403, 2000]);
+  const signed = await sign(order("2"), key, 327);
+  const legs = [{ ...(signed.legs as Record<string, unknown>[])[0], size: "0.02" }];
+  deepEqual(await send({ ...signed, legs }), [403, 2002]);
+  deepEqual(await send(await sign(order("3"), key, 325)), [400, 1012]);
+  deepEqual(await send(await sign(order("4"), key, 327)), [200, "PENDING"]);
 });
