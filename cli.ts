@@ -410,6 +410,8 @@ export interface BotConfig {
   envFileRequired: boolean;
   /** Endpoints to use. */
   network: Network;
+  /** With `--network sim`: env file of a running `deno task sim` to attach to. */
+  simEnv?: string;
   /** Log level from `--log-level`; absent means env / default. */
   logLevel?: LogLevel;
   /** Compute and log orders without sending them. */
@@ -551,8 +553,17 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
       name: "network",
       type: "string",
       value: "<name>",
-      description: `${NETWORKS.join(", ")}; sim runs the local venue replicas in-process.`,
+      description: `${NETWORKS.join(", ")}; sim runs the local venue replica in-process ` +
+        "(or attaches to a running one with --sim-env). Host variables such as " +
+        "LIGHTER_REST_URL, GRVT_MARKET_DATA_URL or EDGEX_WS_URL point any network elsewhere.",
       default: d.network,
+    },
+    {
+      name: "sim-env",
+      type: "string",
+      value: "<path>",
+      description: "With --network sim: the env file of a running `deno task sim --env-file " +
+        "<path>`; trade on that replica (a restart adopts what it left there).",
     },
     {
       name: "log-level",
@@ -603,6 +614,7 @@ const botSchema = z.object({
   "pause-price": priceOrOff().default(d["pause-price"]),
   "env-file": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
   network: oneOf(NETWORKS).default("mainnet"),
+  "sim-env": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
   "log-level": logLevelSchema,
   "dry-run": z.boolean().default(false),
   "cancel-on-exit": z.boolean().default(false),
@@ -635,6 +647,9 @@ export function parseBotArgs(args: readonly string[]): BotConfig {
       "--strategy funding-arbitrage is not available yet; use --strategy grid",
     );
   }
+  if (v["sim-env"] !== undefined && v.network !== "sim") {
+    throw new UsageError("--sim-env needs --network sim");
+  }
   return {
     exchange: v.exchange,
     strategy: v.strategy,
@@ -650,6 +665,7 @@ export function parseBotArgs(args: readonly string[]): BotConfig {
     envFile: v["env-file"] ?? d["env-file"],
     envFileRequired: v["env-file"] !== undefined,
     network: v.network,
+    ...(v["sim-env"] !== undefined ? { simEnv: v["sim-env"] } : {}),
     logLevel: v["log-level"],
     dryRun: v["dry-run"],
     cancelOnExit: v["cancel-on-exit"],
@@ -671,6 +687,7 @@ function describeBot(c: BotConfig): string {
     ["pause-price", c.pausePrice],
     ["env-file", c.envFile],
     ["network", c.network],
+    ["sim-env", c.simEnv],
     ["log-level", c.logLevel],
     ["dry-run", c.dryRun],
     ["cancel-on-exit", c.cancelOnExit],
@@ -762,6 +779,8 @@ export interface FundingConfig {
   port: number;
   /** Holding period in hours used to rank opportunities (decimal string). */
   holdHours: string;
+  /** With `--network sim`: env file of a running `deno task sim` to collect from. */
+  simEnv?: string;
   /** Log level from `--log-level`; absent means env / default. */
   logLevel?: LogLevel;
 }
@@ -805,8 +824,17 @@ export const FUNDING_FLAGS: readonly FlagSpec[] = Object.freeze(
       name: "network",
       type: "string",
       value: "<name>",
-      description: `${NETWORKS.join(", ")}; sim runs the local venue replicas in-process.`,
+      description: `${NETWORKS.join(", ")}; sim runs the local venue replicas in-process ` +
+        "(or reads running ones with --sim-env). Host variables such as LIGHTER_REST_URL, " +
+        "GRVT_MARKET_DATA_URL or EDGEX_REST_URL point any network elsewhere.",
       default: "mainnet",
+    },
+    {
+      name: "sim-env",
+      type: "string",
+      value: "<path>",
+      description: "With --network sim: the env file of a running `deno task sim --env-file " +
+        "<path>`; collect from those replicas.",
     },
     {
       name: "db",
@@ -881,6 +909,7 @@ const fundingSchema = z.object({
   port: portSchema("8000"),
   "hold-hours": positiveDecimal("must be a positive decimal number of hours such as 24")
     .default("24"),
+  "sim-env": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
   "log-level": logLevelSchema,
 });
 
@@ -933,6 +962,9 @@ export function parseFundingArgs(
   if (first === "serve" && v.json) {
     throw new UsageError("--json only applies with --once");
   }
+  if (v["sim-env"] !== undefined && v.network !== "sim") {
+    throw new UsageError("--sim-env needs --network sim");
+  }
   let database = v.db;
   if (database === undefined) {
     const fromEnv = (options.env ?? denoEnv)("DATABASE_URL");
@@ -955,6 +987,7 @@ export function parseFundingArgs(
     json: v.json,
     port: v.port,
     holdHours: v["hold-hours"],
+    ...(v["sim-env"] !== undefined ? { simEnv: v["sim-env"] } : {}),
     logLevel: v["log-level"],
   };
 }
@@ -970,6 +1003,7 @@ function describeFunding(c: FundingConfig): string {
     ["json", c.json],
     ["port", c.mode === "serve" ? c.port : undefined],
     ["hold-hours", c.holdHours],
+    ["sim-env", c.simEnv],
     ["log-level", c.logLevel],
   ]);
 }
@@ -979,10 +1013,18 @@ function describeFunding(c: FundingConfig): string {
 
 /** Validated `perp sim` arguments. */
 export interface SimConfig {
-  /** Venue replicas to start, without duplicates. Each listens on a free loopback port. */
+  /** Venue replicas to start, without duplicates. */
   venues: ExchangeName[];
-  /** Seed of the price path and background liquidity. */
+  /** Seed of the price path, background liquidity and funding. */
   seed: number;
+  /** Base port (Lighter on it, GRVT and EdgeX above it); 0 = free ports. */
+  port: number;
+  /** Unified symbols to list; absent = every simulated market. */
+  markets?: string[];
+  /** File to write the URLs and test credentials to (`NAME=value`). */
+  envFile?: string;
+  /** Print one JSON object on stdout (text on stderr). */
+  json: boolean;
   /** Log level from `--log-level`; absent means env / default. */
   logLevel?: LogLevel;
 }
@@ -1011,8 +1053,36 @@ export const SIM_FLAGS: readonly FlagSpec[] = Object.freeze(
       name: "seed",
       type: "string",
       value: "<n>",
-      description: "Seed of the simulated price path and liquidity (same seed, same market).",
+      description: "Seed of the simulated prices, liquidity and funding (same seed, same market).",
       default: "1",
+    },
+    {
+      name: "port",
+      type: "string",
+      value: "<port>",
+      description: "Base of fixed loopback ports: lighter <port>, grvt <port>+1 (market data; " +
+        "edge <port>+3, trades <port>+4, control <port>+5), edgex <port>+2. 0 picks free ports.",
+      default: "0",
+    },
+    {
+      name: "markets",
+      type: "string",
+      value: "<list>",
+      description: "Comma-separated unified symbols to list (e.g. BTC,ETH,1000PEPE); each " +
+        "venue lists those it has.",
+      default: "every simulated market (14 per venue)",
+    },
+    {
+      name: "env-file",
+      type: "string",
+      value: "<path>",
+      description: "Write every replica's URLs and test credentials to this file (removed on " +
+        "exit), for bot / funding --network sim --sim-env <path>.",
+    },
+    {
+      name: "json",
+      type: "boolean",
+      description: "Print the URLs and credentials as one JSON object on stdout.",
     },
     {
       name: "log-level",
@@ -1027,6 +1097,17 @@ export const SIM_FLAGS: readonly FlagSpec[] = Object.freeze(
 const simSchema = z.object({
   venues: venueList().default([...EXCHANGES]),
   seed: whole("must be a whole number such as 1").default(1),
+  port: portSchema("0").refine((n) => n === 0 || n <= 65530, {
+    error: "must leave room for five more ports (at most 65530)",
+  }),
+  markets: text("must be a comma-separated list of symbols such as BTC,ETH,1000PEPE")
+    .transform((s) => s.split(",").map((m) => m.trim().toUpperCase()).filter((m) => m !== ""))
+    .refine((list) => list.length > 0 && list.every((m) => /^[A-Z0-9]{1,20}$/.test(m)), {
+      error: "must be a comma-separated list of symbols such as BTC,ETH,1000PEPE",
+    })
+    .optional(),
+  "env-file": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
+  json: z.boolean().default(false),
   "log-level": logLevelSchema,
 });
 
@@ -1042,9 +1123,11 @@ const simSchema = z.object({
  * import assert from "node:assert/strict";
  * import { parseSimArgs } from "./cli.ts";
  *
- * assert.deepEqual(parseSimArgs(["--seed", "7"]), {
+ * assert.deepEqual(parseSimArgs(["--seed", "7", "--port", "9100"]), {
  *   venues: ["lighter", "grvt", "edgex"],
  *   seed: 7,
+ *   port: 9100,
+ *   json: false,
  *   logLevel: undefined,
  * });
  * ```
@@ -1052,13 +1135,25 @@ const simSchema = z.object({
 export function parseSimArgs(args: readonly string[]): SimConfig {
   const raw = parseRaw("sim", args, SIM_FLAGS, false);
   const v = validate(simSchema, raw.values);
-  return { venues: v.venues, seed: v.seed, logLevel: v["log-level"] };
+  return {
+    venues: v.venues,
+    seed: v.seed,
+    port: v.port,
+    ...(v.markets ? { markets: [...new Set(v.markets)] } : {}),
+    ...(v["env-file"] !== undefined ? { envFile: v["env-file"] } : {}),
+    json: v.json,
+    logLevel: v["log-level"],
+  };
 }
 
 function describeSim(c: SimConfig): string {
   return flagLine([
     ["venues", c.venues.join(",")],
     ["seed", c.seed],
+    ["port", c.port || undefined],
+    ["markets", c.markets?.join(",")],
+    ["env-file", c.envFile],
+    ["json", c.json],
     ["log-level", c.logLevel],
   ]);
 }
@@ -1125,6 +1220,7 @@ export const SUBCOMMANDS: Subcommands = {
         "deno task bot --exchange grvt --ticker BTC --quantity 0.01 --take-profit 0.02 " +
         "--direction buy",
         "deno task bot --exchange lighter --network sim --dry-run",
+        "deno task bot --exchange grvt --network sim --sim-env .sim.env --ticker BTC",
       ],
     ),
     parse: (args) => parseBotArgs(args),
@@ -1146,6 +1242,7 @@ export const SUBCOMMANDS: Subcommands = {
         "deno task funding --once --json",
         "deno task funding serve --interval 60 --port 8000",
         "deno task funding --once --network sim --db postgres://user@localhost/funding",
+        "deno task funding --once --network sim --sim-env .sim.env",
       ],
     ),
     parse: (args, options) => parseFundingArgs(args, options),
@@ -1159,13 +1256,24 @@ export const SUBCOMMANDS: Subcommands = {
       "run local replicas of the venues (paper trading, no credentials)",
       "deno task sim [flags]",
       SIM_FLAGS,
-      ["deno task sim", "deno task sim --venues grvt --seed 7"],
+      [
+        "deno task sim",
+        "deno task sim --venues grvt --seed 7",
+        "deno task sim --port 9100 --env-file .sim.env",
+      ],
     ),
     parse: (args) => parseSimArgs(args),
     describe: describeSim,
     run: async (config, { io }) =>
       (await import("./sim/serve.ts")).runSimCommand(
-        { venues: config.venues, seed: config.seed },
+        {
+          venues: config.venues,
+          seed: config.seed,
+          port: config.port,
+          markets: config.markets,
+          envFile: config.envFile,
+          json: config.json,
+        },
         { stdout: io.stdout, stderr: io.stderr },
       ),
   },

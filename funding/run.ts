@@ -8,7 +8,8 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { type Clock, Decimal } from "../base.ts";
+import { parseEnv } from "node:util";
+import { type Clock, ConfigurationError, Decimal } from "../base.ts";
 import { ManualClock, systemClock } from "../exchanges/_shared/clock.ts";
 import { createFundingApi } from "./api.ts";
 import { FundingCollector } from "./collector.ts";
@@ -41,6 +42,11 @@ export interface FundingCommandConfig {
   port: number;
   /** Holding horizon in hours (decimal string). */
   holdHours: string;
+  /**
+   * With `network: "sim"`: the env file of a running `deno task sim`; the service collects
+   * from those replicas instead of starting its own.
+   */
+  simEnv?: string;
 }
 
 /** Where the command writes. */
@@ -90,6 +96,26 @@ export async function openFundingStore(
     : await PostgresFundingStore.open(database.url);
 }
 
+/** The variables of a `NAME=value` file (what `deno task sim --env-file` writes). */
+function readEnvFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ConfigurationError(
+        `--sim-env ${path} does not exist: start the replicas with deno task sim --env-file ${path}`,
+      );
+    }
+    throw error;
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
 async function feesOf(store: FundingStore): Promise<Record<string, VenueFees>> {
   const fees: Record<string, VenueFees> = { ...DEFAULT_VENUE_FEES };
   for (const v of await store.venues()) fees[v.venue] = v.fees;
@@ -132,6 +158,7 @@ export async function runFundingCommand(
       : await openFundingSources(config.exchanges, {
         network: config.network,
         clock: clock instanceof ManualClock ? clock : undefined,
+        simEnv: config.simEnv === undefined ? undefined : readEnvFile(config.simEnv),
       });
     try {
       const collector = new FundingCollector(store, opened.sources, {

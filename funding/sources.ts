@@ -2,9 +2,12 @@
  * Builds the collector's sources for a network. Live networks load each venue module with a
  * dynamic `import()` and construct its funding adapter when the module exports one; a venue
  * whose adapter is missing or fails to construct is reported unavailable (a failed venue in
- * every run), never faked. `sim` starts the local venue replicas in-process, with a distinct
- * funding-rate script per venue so cross-venue opportunities exist; the simulator is loaded
- * (dynamic `import()`) only then.
+ * every run), never faked. Host variables (`LIGHTER_REST_URL`, `GRVT_MARKET_DATA_URL`,
+ * `EDGEX_REST_URL`, …) point any network's adapters at another endpoint. `sim` starts the local
+ * venue replicas in-process with their full markets, each market's funding on a seeded premium
+ * process per venue so cross-venue opportunities open and close; the simulator is loaded
+ * (dynamic `import()`) only then. `sim` with the env file of a running `deno task sim` reads
+ * those replicas instead.
  *
  * @module
  */
@@ -55,26 +58,55 @@ async function loadSimulator() {
   ]);
   return {
     startSimVenue: network.startSimVenue,
+    SIM_VENUE_MARKETS: network.SIM_VENUE_MARKETS,
     scriptedFundingRates: funding.scriptedFundingRates,
   };
 }
 
 /**
- * Funding rates the simulated venues charge, per interval as each venue applies it (Lighter
- * 1 h, GRVT 8 h, EdgeX 4 h): different hourly rates per venue so opportunities exist.
+ * Environment variables that override a venue's hosts (a running replica, a testnet or any
+ * custom endpoint) and the adapter option each one sets: the names `deno task sim --env-file`
+ * writes.
  *
  * @example
  * ```ts
- * import { SIM_FUNDING_RATES } from "./sources.ts";
- * SIM_FUNDING_RATES.grvt.BTC; // "0.0003" per 8 h = 0.0000375 per hour
+ * import { ADAPTER_HOST_VARIABLES } from "./sources.ts";
+ * ADAPTER_HOST_VARIABLES.lighter.LIGHTER_REST_URL; // "restUrl"
  * ```
  */
-export const SIM_FUNDING_RATES: Readonly<Record<string, Readonly<Record<string, string>>>> = Object
-  .freeze({
-    lighter: Object.freeze({ BTC: "0.0000125", ETH: "0.00002", SOL: "-0.00001" }),
-    grvt: Object.freeze({ BTC: "0.0003", ETH: "0.0001", SOL: "0.0004" }),
-    edgex: Object.freeze({ BTC: "0.00004", ETH: "0.0002", SOL: "-0.0001" }),
+export const ADAPTER_HOST_VARIABLES: Readonly<Record<string, Readonly<Record<string, string>>>> =
+  Object.freeze({
+    lighter: Object.freeze({ LIGHTER_REST_URL: "restUrl", LIGHTER_WS_URL: "wsUrl" }),
+    grvt: Object.freeze({
+      GRVT_EDGE_URL: "hosts.edgeUrl",
+      GRVT_TRADES_URL: "hosts.tradesUrl",
+      GRVT_MARKET_DATA_URL: "hosts.marketDataUrl",
+    }),
+    edgex: Object.freeze({ EDGEX_REST_URL: "restUrl" }),
   });
+
+function hostOptions(
+  venue: string,
+  env: (name: string) => string | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, option] of Object.entries(ADAPTER_HOST_VARIABLES[venue] ?? {})) {
+    const value = env(name)?.trim();
+    if (!value) continue;
+    const [head, tail] = option.split(".");
+    if (tail === undefined) out[head] = value;
+    else out[head] = { ...(out[head] as Record<string, unknown> | undefined), [tail]: value };
+  }
+  return out;
+}
+
+function denoEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Options of {@linkcode openFundingSources}. */
 export interface OpenSourcesOptions {
@@ -89,10 +121,21 @@ export interface OpenSourcesOptions {
   protocol?: "replica" | "paper";
   /** Faults the simulated venues apply (latency, 5xx, …). */
   faults?: (venue: string) => FaultInjector | undefined;
-  /** Seed of the simulated price paths. @default {1} */
+  /** Seed of the simulated price paths and funding premium processes. @default {1} */
   seed?: number;
-  /** Funding rates of the simulated venues. @default {SIM_FUNDING_RATES} */
+  /**
+   * Constant funding rates per interval of the simulated venues (venue → unified symbol →
+   * rate), replacing the seeded premium process of the markets listed.
+   * @default {none: every market's rate moves on its premium process}
+   */
   simRates?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * `sim` only: the variables of a running `deno task sim` (its `--env-file`). The adapters
+   * then read those replicas instead of starting venues in-process.
+   */
+  simEnv?: Readonly<Record<string, string>>;
+  /** Reads host overrides (`LIGHTER_REST_URL`, `GRVT_MARKET_DATA_URL`, …). @default {Deno.env.get} */
+  env?: (name: string) => string | undefined;
   /** Replaces the import of a venue module (tests). */
   importVenue?: (venue: string) => Promise<Record<string, unknown>>;
 }
@@ -111,8 +154,9 @@ function isSimVenue(venue: string): venue is SimVenueName {
 
 async function liveSource(
   venue: string,
-  network: "mainnet" | "testnet",
+  network: "mainnet" | "testnet" | "attach",
   load: (venue: string) => Promise<Record<string, unknown>>,
+  env: (name: string) => string | undefined,
 ): Promise<FundingSource> {
   const exportName = ADAPTER_EXPORTS[venue];
   if (exportName === undefined) return { venue, unavailable: `unknown venue '${venue}'` };
@@ -129,7 +173,20 @@ async function liveSource(
       unavailable: `${exportName} is not available yet (exchanges/${venue}/mod.ts exports none)`,
     };
   }
-  const adapterOptions = ADAPTER_OPTIONS[venue](network);
+  const hosts = hostOptions(venue, env);
+  let adapterOptions: Record<string, unknown> | string;
+  if (network === "attach") {
+    const missing = Object.keys(ADAPTER_HOST_VARIABLES[venue] ?? {}).filter((n) => !env(n));
+    if (missing.length > 0) {
+      return { venue, unavailable: `the sim env file lists no ${venue} replica` };
+    }
+    adapterOptions = venue === "grvt" ? { environment: "sim", ...hosts } : hosts;
+  } else {
+    const own = ADAPTER_OPTIONS[venue](network);
+    adapterOptions = typeof own === "string" && Object.keys(hosts).length === 0
+      ? own
+      : { ...(typeof own === "string" ? {} : own), ...hosts };
+  }
   if (typeof adapterOptions === "string") return { venue, unavailable: adapterOptions };
   try {
     const adapter = new (Adapter as new (options: Record<string, unknown>) => FundingAdapter)(
@@ -169,35 +226,41 @@ export async function openFundingSources(
   const sources: FundingSource[] = [];
   const sims: SimVenue[] = [];
   let simulator: Awaited<ReturnType<typeof loadSimulator>> | undefined;
+  const outer = options.env ?? denoEnv;
+  const simEnv = options.simEnv;
+  const env = simEnv ? (name: string) => simEnv[name] ?? outer(name) : outer;
+  const load = options.importVenue ??
+    ((v: string) => VENUE_MODULES[v]?.() ?? Promise.reject(new Error("no module")));
   for (const venue of venues) {
-    if (network === "sim") {
+    if (network === "sim" && simEnv) {
+      sources.push(await liveSource(venue, "attach", load, env));
+    } else if (network === "sim") {
       if (!isSimVenue(venue)) {
         sources.push({ venue, unavailable: `no simulator for '${venue}'` });
         continue;
       }
       simulator ??= await loadSimulator();
-      const { startSimVenue, scriptedFundingRates } = simulator;
+      const { startSimVenue, scriptedFundingRates, SIM_VENUE_MARKETS } = simulator;
       const sim = await startSimVenue(venue, {
         seed: options.seed ?? 1,
         clock: options.clock,
         protocol: options.protocol ?? "replica",
         faults: options.faults?.(venue),
+        markets: SIM_VENUE_MARKETS[venue],
+        funding: "premium",
       });
       sims.push(sim);
-      const rates = (options.simRates ?? SIM_FUNDING_RATES)[venue] ?? {};
-      for (const [symbol, rate] of Object.entries(rates)) {
+      const listed = new Set(sim.engine.instruments().map((i) => i.symbol));
+      for (const [symbol, rate] of Object.entries(options.simRates?.[venue] ?? {})) {
         // Replicas name engine markets their venue's way (GRVT `BTC_USDT_Perp`).
-        for (const i of sim.engine.instruments()) {
-          if (i.symbol === symbol || i.symbol.startsWith(`${symbol}_`)) {
-            sim.engine.setFundingRates(i.symbol, scriptedFundingRates(rate));
-          }
+        const engineSymbol = sim.engineSymbol(symbol);
+        if (listed.has(engineSymbol)) {
+          sim.engine.setFundingRates(engineSymbol, scriptedFundingRates(rate));
         }
       }
       sources.push({ venue, adapter: sim.fundingAdapter() });
     } else {
-      const load = options.importVenue ??
-        ((v: string) => VENUE_MODULES[v]?.() ?? Promise.reject(new Error("no module")));
-      sources.push(await liveSource(venue, network, load));
+      sources.push(await liveSource(venue, network, load, env));
     }
   }
   const close = async () => {

@@ -1,6 +1,6 @@
 import { deepEqual, notDeepEqual, ok } from "node:assert/strict";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
-import { SIM_VENUE_PROFILES, SIM_VENUES, startSimVenue } from "./network.ts";
+import { SIM_VENUE_MARKETS, SIM_VENUE_PROFILES, SIM_VENUES, startSimVenue } from "./network.ts";
 
 Deno.test("startSimVenue() lists markets with the venue's funding interval and fees", async () => {
   for (const venue of SIM_VENUES) {
@@ -68,3 +68,46 @@ for (const venue of SIM_VENUES) {
     }
   });
 }
+
+Deno.test({
+  name: "the full markets come out of each venue's real clients under unified symbols",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const ticks: Record<string, string> = {};
+    for (const venue of SIM_VENUES) {
+      const sim = await startSimVenue(venue, {
+        protocol: "replica",
+        markets: SIM_VENUE_MARKETS[venue],
+        funding: "premium",
+      });
+      const adapter = sim.fundingAdapter();
+      const client = sim.client();
+      try {
+        const rates = await adapter.fetchFundingRates();
+        const symbols = new Set(rates.map((r) => r.symbol));
+        ok(symbols.size >= 12, `${venue}: ${[...symbols].join(",")}`);
+        ok(symbols.has("1000PEPE"), `${venue} lists 1000PEPE: ${[...symbols].join(",")}`);
+        ok(!symbols.has("KPEPE"));
+        const pepe = await client.getMarket("1000PEPE");
+        ticks[venue] = `${pepe.tickSize}/${pepe.sizeStep}`;
+        if (venue === "grvt") deepEqual(pepe.venueSymbol, "KPEPE_USDT_Perp");
+        // Step 0 of the premium process is the table's starting rate.
+        const btc = rates.find((r) => r.symbol === "BTC")!;
+        deepEqual(
+          btc.rate.toString(),
+          { lighter: "0.0000125", grvt: "0.0003", edgex: "0.00004" }[venue],
+        );
+      } finally {
+        await adapter.close?.();
+        await client.disconnect();
+        await sim.close();
+      }
+    }
+    deepEqual(ticks, {
+      lighter: "0.000001/1",
+      grvt: "0.0000001/100",
+      edgex: "0.000001/1000",
+    });
+  },
+});

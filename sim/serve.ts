@@ -1,18 +1,38 @@
 /**
  * `deno task sim`: the venue replicas, standalone. Starts each selected venue's protocol
- * replica on loopback with moving markets and a funded test account, prints how to reach it,
- * and runs until interrupted.
+ * replica on loopback with its full simulated market ({@linkcode SIM_VENUE_MARKETS}: moving
+ * prices, background liquidity, funding on a seeded premium process) and a funded test
+ * account, tells how to reach it, and runs until interrupted.
+ *
+ * With a base port the replicas listen on fixed ports ({@linkcode simVenuePorts}); the URLs and
+ * test credentials go to stdout (text, or one JSON object with `--json`) and, with an env file,
+ * to `NAME=value` lines that `deno task bot --network sim --sim-env <file>` and
+ * `deno task funding --network sim --sim-env <file>` attach to.
  *
  * @module
  */
-import { SIM_VENUES, type SimVenue, type SimVenueName, startSimVenue } from "./network.ts";
+import {
+  SIM_VENUE_MARKETS,
+  SIM_VENUES,
+  type SimVenue,
+  type SimVenueName,
+  startSimVenue,
+} from "./network.ts";
 
 /** What `deno task sim` runs. */
 export interface SimCommandOptions {
   /** Venues to start. @default {all three} */
   venues?: readonly SimVenueName[];
-  /** Seed of the price paths. @default {1} */
+  /** Seed of the price paths and funding. @default {1} */
   seed?: number;
+  /** Base port: Lighter on it, GRVT and EdgeX above it. @default {0: free ports} */
+  port?: number;
+  /** Unified symbols to list (each venue lists those it has). @default {every market} */
+  markets?: readonly string[];
+  /** Writes the URLs and credentials of every replica to this file (`NAME=value`). */
+  envFile?: string;
+  /** Prints one JSON object on stdout instead of text (the text goes to stderr). */
+  json?: boolean;
 }
 
 /** Where `runSimCommand` writes. */
@@ -24,13 +44,49 @@ export interface SimCommandIO {
 }
 
 /**
- * Starts the replicas, prints their URLs and test credentials, and waits for `signal` (or
- * SIGINT / SIGTERM when no signal is given), then stops them.
+ * What `deno task sim --json` prints: per venue its markets (unified symbols) and the
+ * variables to reach it, and all variables together (the env file's content).
  *
- * @param options Venues and seed.
+ * @example
+ * ```ts
+ * import type { SimStartedReport } from "./serve.ts";
+ * const url = (r: SimStartedReport) => r.env.EDGEX_REST_URL;
+ * ```
+ */
+export interface SimStartedReport {
+  /** Per venue. */
+  venues: Record<string, { markets: string[]; env: Record<string, string> }>;
+  /** Every venue's variables. */
+  env: Record<string, string>;
+}
+
+/**
+ * Formats variables as an env file (`NAME=value` lines, after a comment).
+ *
+ * @param env The variables.
+ * @returns The file's text.
+ *
+ * @example
+ * ```ts
+ * import { formatEnvFile } from "./serve.ts";
+ * formatEnvFile({ EDGEX_REST_URL: "http://127.0.0.1:9102" }).endsWith("EDGEX_REST_URL=http://127.0.0.1:9102\n"); // true
+ * ```
+ */
+export function formatEnvFile(env: Readonly<Record<string, string>>): string {
+  return "# Local venue replicas (deno task sim): URLs and test credentials, never funded anywhere.\n" +
+    Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join("");
+}
+
+/**
+ * Starts the replicas, reports their URLs and test credentials (stdout, env file), and waits
+ * for `signal` (or SIGINT / SIGTERM when no signal is given), then stops them and removes the
+ * env file.
+ *
+ * @param options Venues, seed, port, markets, env file, JSON output.
  * @param io Output.
  * @param signal Stops the replicas when aborted. @default {SIGINT or SIGTERM}
  * @returns The exit code (0).
+ * @throws {RangeError} If no venue lists any of the given markets.
  *
  * @example
  * ```ts
@@ -38,14 +94,14 @@ export interface SimCommandIO {
  *
  * const stop = new AbortController();
  * let out = "";
- * const done = runSimCommand({ venues: ["edgex"] }, {
+ * const done = runSimCommand({ venues: ["edgex"], json: true }, {
  *   stdout: (t) => (out += t),
  *   stderr: () => {},
  * }, stop.signal);
- * await new Promise((r) => setTimeout(r, 200));
+ * while (!out.endsWith("\n")) await new Promise((r) => setTimeout(r, 20));
  * stop.abort();
  * await done;
- * console.log(out.includes("EDGEX_API_KEY")); // true
+ * console.log(JSON.parse(out).venues.edgex.markets.length >= 12); // true
  * ```
  */
 export async function runSimCommand(
@@ -54,26 +110,57 @@ export async function runSimCommand(
   signal?: AbortSignal,
 ): Promise<number> {
   const venues = options.venues ?? SIM_VENUES;
-  const started: SimVenue[] = [];
-  try {
-    for (const venue of venues) {
-      const sim = await startSimVenue(venue, { protocol: "replica", seed: options.seed ?? 1 });
-      started.push(sim);
-      const markets = sim.engine.instruments().map((i) => i.symbol).join(", ");
-      io.stdout(`${venue} replica (markets: ${markets})\n`);
-      for (const [key, value] of Object.entries(sim.endpoints)) {
-        io.stdout(`  ${key.padEnd(28)} ${value}\n`);
-      }
-      io.stdout("\n");
+  const wanted = options.markets ? new Set(options.markets.map((s) => s.toUpperCase())) : undefined;
+  if (wanted) {
+    const known = new Set(venues.flatMap((v) => SIM_VENUE_MARKETS[v].map((m) => m.spec.symbol)));
+    const unknown = [...wanted].filter((s) => !known.has(s));
+    if (unknown.length > 0) {
+      throw new RangeError(
+        `--markets: no simulated venue lists ${unknown.join(", ")} (known: ${
+          [...known].join(", ")
+        })`,
+      );
     }
-    io.stdout(
-      "Test credentials of local replicas only. Press Ctrl-C to stop.\n",
-    );
+  }
+  const text = options.json ? io.stderr : io.stdout;
+  const started: SimVenue[] = [];
+  let wroteEnvFile = false;
+  try {
+    const report: SimStartedReport = { venues: {}, env: {} };
+    for (const venue of venues) {
+      const markets = SIM_VENUE_MARKETS[venue].filter((m) => !wanted || wanted.has(m.spec.symbol));
+      const sim = await startSimVenue(venue, {
+        protocol: "replica",
+        seed: options.seed ?? 1,
+        markets,
+        funding: "premium",
+        port: options.port || undefined,
+      });
+      started.push(sim);
+      const symbols = markets.map((m) => m.spec.symbol);
+      report.venues[venue] = { markets: symbols, env: { ...sim.endpoints } };
+      Object.assign(report.env, sim.endpoints);
+      text(`${venue} replica (${symbols.length} markets: ${symbols.join(", ")})\n`);
+      for (const [key, value] of Object.entries(sim.endpoints)) {
+        text(`  ${key.padEnd(28)} ${value}\n`);
+      }
+      text("\n");
+    }
+    if (options.envFile) {
+      await Deno.writeTextFile(options.envFile, formatEnvFile(report.env));
+      wroteEnvFile = true;
+      text(
+        `Wrote ${options.envFile}: deno task bot --network sim --sim-env ${options.envFile} …\n`,
+      );
+    }
+    if (options.json) io.stdout(JSON.stringify(report) + "\n");
+    text("Test credentials of local replicas only. Press Ctrl-C to stop.\n");
     await untilStopped(signal);
     io.stderr("stopping the replicas\n");
     return 0;
   } finally {
     for (const sim of started.reverse()) await sim.close();
+    if (wroteEnvFile) await Deno.remove(options.envFile!).catch(() => {});
   }
 }
 

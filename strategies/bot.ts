@@ -18,6 +18,7 @@ import {
   type BotNetwork,
   type BotVenue,
   openVenueClient,
+  readSimEnvFile,
   VenueClientUnavailableError,
   type VenueConnection,
 } from "./venue_clients.ts";
@@ -60,6 +61,11 @@ export interface BotOptions {
   pausePrice: string;
   /** Endpoints. */
   network: BotNetwork;
+  /**
+   * With `network: "sim"`: the env file of a running `deno task sim` to attach to, instead of
+   * starting a replica in-process (a restart then finds what the last run left there).
+   */
+  simEnv?: string;
   /** Log level; absent = environment / default. */
   logLevel?: string;
   /** Log orders instead of sending them. */
@@ -172,10 +178,14 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
 
   let venue: VenueConnection;
   try {
+    if (options.simEnv !== undefined && options.network !== "sim") {
+      throw new ConfigurationError("--sim-env needs --network sim");
+    }
     venue = await openVenueClient(options.exchange, {
       network: options.network,
       env,
       clock,
+      simEnv: options.simEnv === undefined ? undefined : readSimEnvFile(options.simEnv),
     });
   } catch (error) {
     if (error instanceof VenueClientUnavailableError) {
@@ -258,6 +268,7 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
 
   log.info(
     `[${label}] Starting the grid bot on ${options.exchange} (${options.network}` +
+      `${options.simEnv ? `, attached to the replica of ${options.simEnv}` : ""}` +
       `${options.dryRun ? ", dry run" : ""})` +
       (paths ? `; trade log ${paths.orders}, activity log ${paths.activity}` : ""),
   );

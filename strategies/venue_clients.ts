@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { parseEnv } from "node:util";
 import { type Clock, ConfigurationError, type ExchangeClient } from "../base.ts";
 import type { ManualClock } from "../exchanges/_shared/clock.ts";
 
@@ -91,6 +92,122 @@ export interface OpenVenueClientOptions {
    * @default {"replica"}
    */
   simProtocol?: "replica" | "paper";
+  /**
+   * `sim` only: the variables of a running `deno task sim` (its `--env-file`, e.g. from
+   * {@linkcode readSimEnvFile}). The client then attaches to that replica (its URLs and test
+   * credentials win over `env`) instead of starting one in-process.
+   */
+  simEnv?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Environment variables that override a venue's hosts on any network (a running replica, a
+ * testnet, a custom endpoint), per venue: the client option each one sets.
+ *
+ * @example
+ * ```ts
+ * import { VENUE_HOST_VARIABLES } from "./venue_clients.ts";
+ * VENUE_HOST_VARIABLES.edgex; // { EDGEX_REST_URL: "restUrl", EDGEX_WS_URL: "wsUrl" }
+ * ```
+ */
+export const VENUE_HOST_VARIABLES: Readonly<Record<BotVenue, Readonly<Record<string, string>>>> =
+  Object.freeze({
+    lighter: Object.freeze({
+      LIGHTER_REST_URL: "restUrl",
+      LIGHTER_WS_URL: "wsUrl",
+      LIGHTER_CHAIN_ID: "chainId",
+    }),
+    grvt: Object.freeze({
+      GRVT_EDGE_URL: "hosts.edgeUrl",
+      GRVT_TRADES_URL: "hosts.tradesUrl",
+      GRVT_MARKET_DATA_URL: "hosts.marketDataUrl",
+      GRVT_CHAIN_ID: "hosts.chainId",
+    }),
+    edgex: Object.freeze({ EDGEX_REST_URL: "restUrl", EDGEX_WS_URL: "wsUrl" }),
+  });
+
+/**
+ * The host options a venue's client (or funding adapter) takes from the variables of
+ * {@linkcode VENUE_HOST_VARIABLES}: only those that are set.
+ *
+ * @param venue The venue.
+ * @param env Reads a variable.
+ * @returns Options to spread into the client's constructor options.
+ * @throws {ConfigurationError} If a URL is not `http(s)://` / `ws(s)://` or a chain id is not
+ *   a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { venueHostOptions } from "./venue_clients.ts";
+ * import { deepEqual } from "node:assert/strict";
+ *
+ * const env: Record<string, string> = { GRVT_MARKET_DATA_URL: "http://127.0.0.1:9101", GRVT_CHAIN_ID: "327" };
+ * deepEqual(venueHostOptions("grvt", (n) => env[n]), {
+ *   hosts: { marketDataUrl: "http://127.0.0.1:9101", chainId: 327 },
+ * });
+ * ```
+ */
+export function venueHostOptions(
+  venue: BotVenue,
+  env: (name: string) => string | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, option] of Object.entries(VENUE_HOST_VARIABLES[venue])) {
+    const raw = env(name)?.trim();
+    if (!raw) continue;
+    let value: string | number = raw;
+    if (option.endsWith("chainId")) {
+      if (!/^[1-9]\d{0,15}$/.test(raw)) {
+        throw new ConfigurationError(`${name} must be a positive integer chain id: got ${raw}`, {
+          venue,
+        });
+      }
+      value = Number(raw);
+    } else if (!/^(https?|wss?):\/\/[^\s]+$/i.test(raw)) {
+      throw new ConfigurationError(`${name} must be an http(s):// or ws(s):// URL: got ${raw}`, {
+        venue,
+      });
+    }
+    const [head, tail] = option.split(".");
+    if (tail === undefined) out[head] = value;
+    else out[head] = { ...(out[head] as Record<string, unknown> | undefined), [tail]: value };
+  }
+  return out;
+}
+
+/**
+ * Reads the env file a running `deno task sim --env-file <path>` wrote (`NAME=value` lines).
+ *
+ * @param path The file.
+ * @returns Its variables.
+ * @throws {ConfigurationError} If the file does not exist (the simulator is not running).
+ *
+ * @example
+ * ```ts
+ * import { readSimEnvFile } from "./venue_clients.ts";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "# replicas\nEDGEX_REST_URL=http://127.0.0.1:9102\n");
+ * console.log(readSimEnvFile(path).EDGEX_REST_URL); // "http://127.0.0.1:9102"
+ * await Deno.remove(path);
+ * ```
+ */
+export function readSimEnvFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ConfigurationError(
+        `--sim-env ${path} does not exist: start the replicas with deno task sim --env-file ${path}`,
+      );
+    }
+    throw error;
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }
 
 /**
@@ -136,7 +253,7 @@ function liveOptions(
   env: (name: string) => string | undefined,
   clock: Clock | undefined,
 ): Record<string, unknown> {
-  const common = clock ? { env, clock } : { env };
+  const common = { ...(clock ? { env, clock } : { env }), ...venueHostOptions(venue, env) };
   switch (venue) {
     case "grvt":
       return { ...common, environment: network === "testnet" ? "testnet" : "prod" };
@@ -202,6 +319,9 @@ export async function openVenueClient(
   venue: BotVenue,
   options: OpenVenueClientOptions,
 ): Promise<VenueConnection> {
+  if (options.network === "sim" && options.simEnv) {
+    return await attachToReplica(venue, options.simEnv, options);
+  }
   if (options.network === "sim") {
     const { startSimVenue } = await import("../sim/network.ts");
     // The engine needs a clock it can drive: a test's ManualClock, else one that follows the
@@ -235,4 +355,34 @@ export async function openVenueClient(
   const env = options.env ?? denoEnv;
   const client = new Class(liveOptions(venue, options.network, env, options.clock));
   return { client, network: options.network, close: () => client.disconnect() };
+}
+
+/** A client of a running replica (`deno task sim`), from the variables of its env file. */
+async function attachToReplica(
+  venue: BotVenue,
+  simEnv: Readonly<Record<string, string>>,
+  options: OpenVenueClientOptions,
+): Promise<VenueConnection> {
+  const outer = options.env ?? denoEnv;
+  const env = (name: string) => simEnv[name] ?? outer(name);
+  const hosts = venueHostOptions(venue, env);
+  const missing = Object.keys(VENUE_HOST_VARIABLES[venue]).filter((n) =>
+    !n.endsWith("_CHAIN_ID") && !env(n)
+  );
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `The sim env file lists no ${venue} replica (missing ${missing.join(", ")}): ` +
+        `start it with deno task sim --venues ${venue}`,
+      { venue },
+    );
+  }
+  const mod = await LOADERS[venue]();
+  const exportName = VENUE_CLIENT_EXPORTS[venue];
+  const Class = mod[exportName] as (new (o: Record<string, unknown>) => ExchangeClient) | undefined;
+  if (typeof Class !== "function") throw new VenueClientUnavailableError(venue, exportName);
+  const base: Record<string, unknown> = { env, ...hosts };
+  if (options.clock) base.clock = options.clock;
+  if (venue === "grvt") base.environment = "sim";
+  const client = new Class(base);
+  return { client, network: "sim", close: () => client.disconnect() };
 }

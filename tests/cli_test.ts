@@ -7,6 +7,7 @@ import {
   main,
   parseBotArgs,
   parseFundingArgs,
+  parseSimArgs,
   SIM_FLAGS,
 } from "../cli.ts";
 
@@ -280,10 +281,94 @@ Deno.test("parseFundingArgs() defaults --db to DATABASE_URL, else data/funding.d
   assert.deepEqual(fallback.exchanges, ["lighter", "grvt", "edgex"]);
 });
 
-Deno.test("sim rejects a bad --venues or --seed and has no --port", async () => {
+Deno.test("sim rejects a bad --venues, --seed, --port or --markets", async () => {
   assertUsageError(await run("sim", "--venues", "grvt,binance"), "--venues");
-  assertUsageError(await run("sim", "--port", "9000"), "unknown flag --port");
+  assertUsageError(await run("sim", "--port", "65531"), "--port", "at most 65530");
+  assertUsageError(await run("sim", "--port", "-1"), "--port");
+  assertUsageError(await run("sim", "--markets", "BTC,,$"), "--markets");
   assertUsageError(await run("sim", "--seed", "1.5"), "--seed");
+});
+
+Deno.test("sim takes a fixed port, markets, an env file and JSON output", () => {
+  assert.deepEqual(
+    parseSimArgs([
+      "--port",
+      "9100",
+      "--markets",
+      "btc,1000pepe,BTC",
+      "--env-file",
+      ".sim.env",
+      "--json",
+    ]),
+    {
+      venues: ["lighter", "grvt", "edgex"],
+      seed: 1,
+      port: 9100,
+      markets: ["BTC", "1000PEPE"],
+      envFile: ".sim.env",
+      json: true,
+      logLevel: undefined,
+    },
+  );
+});
+
+Deno.test("--sim-env attaches bot and funding to running replicas, with --network sim only", async () => {
+  const bot = parseBotArgs([...VALID_BOT, "--network", "sim", "--sim-env", ".sim.env"]);
+  assert.equal(bot.simEnv, ".sim.env");
+  assert.equal(parseBotArgs(VALID_BOT).simEnv, undefined);
+  assertUsageError(await run("bot", ...VALID_BOT, "--sim-env", ".sim.env"), "--sim-env needs");
+  const funding = parseFundingArgs(["--once", "--network", "sim", "--sim-env", "x.env"], {
+    env: () => undefined,
+  });
+  assert.equal(funding.simEnv, "x.env");
+  assertUsageError(await run("funding", "--once", "--sim-env", "x.env"), "--sim-env needs");
+});
+
+Deno.test("perp sim --json prints one object whose env file attaches the funding service", async () => {
+  const dir = await Deno.makeTempDir();
+  const envFile = `${dir}/.sim.env`;
+  const stop = new AbortController();
+  let out = "";
+  let err = "";
+  const { runSimCommand } = await import("../sim/serve.ts");
+  const running = runSimCommand(
+    { venues: ["edgex", "lighter"], json: true, envFile, markets: ["BTC", "1000PEPE"] },
+    { stdout: (t) => (out += t), stderr: (t) => (err += t) },
+    stop.signal,
+  );
+  try {
+    while (!out.endsWith("\n")) await new Promise((r) => setTimeout(r, 20));
+    const report = JSON.parse(out);
+    assert.deepEqual(report.venues.edgex.markets, ["BTC", "1000PEPE"]);
+    assert.ok(err.includes("edgex replica"), "the human text goes to stderr");
+    assert.equal(report.env.EDGEX_REST_URL, report.venues.edgex.env.EDGEX_REST_URL);
+    const file = await Deno.readTextFile(envFile);
+    assert.ok(file.includes(`EDGEX_REST_URL=${report.env.EDGEX_REST_URL}\n`));
+    const c = await run(
+      "funding",
+      "--once",
+      "--json",
+      "--network",
+      "sim",
+      "--sim-env",
+      envFile,
+      "--exchanges",
+      "lighter,edgex",
+      "--db",
+      ":memory:",
+    );
+    assert.equal(c.code, 0, c.stderr);
+    const rates = JSON.parse(c.stdout).rates as { venue: string; symbol: string }[];
+    assert.deepEqual(
+      [...new Set(rates.map((r) => `${r.venue}:${r.symbol}`))].sort(),
+      ["edgex:1000PEPE", "edgex:BTC", "lighter:1000PEPE", "lighter:BTC"],
+    );
+  } finally {
+    stop.abort();
+    await running;
+    await Deno.remove(dir, { recursive: true });
+  }
+  await assert.rejects(Deno.stat(envFile), Deno.errors.NotFound, "the env file is removed on exit");
 });
 
 Deno.test("an invalid PERP_LOG_LEVEL exits 2 naming the variable", async () => {
