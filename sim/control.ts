@@ -1,8 +1,10 @@
 /**
- * The control object tests and front-ends drive a replica through: accounts and funds, prices,
- * virtual time, orders as any account (including a counter-order that fills "our" order),
- * faults, and the truth about any account. The server harness exposes the same operations
- * over HTTP under `/_control`.
+ * The control object tests and front-ends drive a replica (or a paper venue) through: accounts
+ * and funds, price moves, funding scripts, virtual time, orders as any account (including a
+ * counter-order that fills "our" order), faults, and the truth about any account (orders,
+ * positions, fills, funding paid). Every replica exposes the same operations over HTTP under
+ * `/_control` by handing its control object to its server: `SimServer.start({ faults, control })`
+ * (see `SimServer.mountControl` for the routes).
  *
  * @module
  */
@@ -19,9 +21,9 @@ import type {
   SimOrderRef,
   SimOrderRequest,
 } from "./engine.ts";
-import type { FillView, FundingPayment, OrderView } from "./events.ts";
+import type { FillView, FundingPayment, FundingSettlement, OrderView } from "./events.ts";
 import { FaultInjector, type FaultRule } from "./faults.ts";
-import type { FundingRateSource } from "./funding.ts";
+import { type FundingRatePoint, type FundingRateSource, scriptedFundingRates } from "./funding.ts";
 
 /**
  * Everything the engine knows about one account.
@@ -45,6 +47,24 @@ export interface AccountTruth {
   fills: FillView[];
   /** Funding payments, oldest first. */
   fundingPayments: FundingPayment[];
+}
+
+/**
+ * A market's funding as the engine sees it: the next settlement and the past ones.
+ *
+ * @example
+ * ```ts
+ * import type { FundingTruth } from "./control.ts";
+ * const nextRate = (f: FundingTruth) => f.next.rate;
+ * ```
+ */
+export interface FundingTruth {
+  /** Market. */
+  symbol: string;
+  /** The next settlement: time, rate per interval (if it happened now), interval. */
+  next: { time: number; rate: string; intervalHours: number };
+  /** Settlements so far, oldest first. */
+  history: FundingSettlement[];
 }
 
 /**
@@ -144,6 +164,47 @@ export class SimControl {
   }
 
   /**
+   * Scripts a market's funding rate per interval: a constant rate, a step series (each point
+   * applies from its time on), or `undefined` for the premium of mark over index.
+   *
+   * @param symbol Market.
+   * @param script Rate, points, or undefined.
+   * @throws {TypeError} If a rate is not a decimal.
+   */
+  scriptFunding(
+    symbol: string,
+    script: DecimalInput | readonly FundingRatePoint[] | undefined,
+  ): void {
+    this.engine.setFundingRates(
+      symbol,
+      script === undefined ? undefined : scriptedFundingRates(script),
+    );
+  }
+
+  /**
+   * A market's next funding settlement and its history.
+   *
+   * @param symbol Market.
+   * @returns The funding truth.
+   */
+  funding(symbol: string): FundingTruth {
+    return {
+      symbol,
+      next: this.engine.nextFunding(symbol),
+      history: this.engine.fundingHistory(symbol),
+    };
+  }
+
+  /**
+   * The engine's virtual time.
+   *
+   * @returns Milliseconds since the epoch.
+   */
+  now(): number {
+    return this.engine.now();
+  }
+
+  /**
    * Moves virtual time forward, running everything due (expiries, funding, price steps). With a
    * `ManualClock` the clock itself moves (waking its sleepers); otherwise the engine runs ahead
    * of its clock.
@@ -215,6 +276,18 @@ export class SimControl {
    */
   cancelOrder(accountId: string, ref: SimOrderRef): OrderView {
     return this.engine.cancelOrder(accountId, ref);
+  }
+
+  /**
+   * One order of an account in any state (open, filled, canceled …).
+   *
+   * @param accountId Account.
+   * @param ref The order.
+   * @returns The order.
+   * @throws {NotFoundError} If the account never had it.
+   */
+  order(accountId: string, ref: SimOrderRef): OrderView {
+    return this.engine.getOrder(accountId, ref);
   }
 
   /**

@@ -1,14 +1,37 @@
 /**
- * Fault injection for the venue replicas. Front-ends (through the server harness) consult a
+ * Fault injection for the venue replicas and the paper clients: one model for every front-end.
+ * Front-ends (through the server harness, `SimServer` in `server.ts`) consult a
  * {@linkcode FaultInjector} for every request and every outgoing WebSocket frame; rules are
  * switched per front-end and per endpoint / stream, and every random choice is seeded.
  *
- * Request faults: `latency`, `rate_limit` (429 after `limit` requests per `windowMs`),
- * `error` (an HTTP status, 503 by default), `drop_response` (the request is processed, the
- * response is lost: tests idempotent retries), `garble_response` (the request is processed, the
- * answer is a 200 whose body is not the venue's JSON: an HTML error page from a proxy). Frame faults: `gap` (drop a frame → sequence
- * gap), `duplicate`, `reorder` (swap with the next frame), `malformed` (truncate the frame),
- * `drop_connection` (close the socket).
+ * Request faults:
+ * - `latency`: the answer waits `delayMs` first.
+ * - `rate_limit`: 429 with `Retry-After` once `limit` requests came in the current `windowMs`.
+ * - `error`: an HTTP error status (503 by default) instead of handling the request.
+ * - `drop_response`: the request is processed, the answer is lost (the connection fails while
+ *   the body is read): tests idempotent retries and unknown outcomes.
+ * - `garble_response`: the request is processed, the answer is a 200 whose body is not the
+ *   venue's answer; `body` picks it: `"html"` (a proxy's error page, the default), `"null"`,
+ *   `"empty"`, `"truncated"` (the real answer cut in half) or `"wrong_types"` (the real JSON with
+ *   every number turned into a string, every numeric string into a number and other values
+ *   nulled, chosen with the seed: see {@linkcode garbleBody}).
+ *
+ * Frame faults (target: a stream / channel name):
+ * - `gap` (drop a frame → sequence gap), `duplicate`, `reorder` (swap with the next frame of
+ *   the stream), `malformed` (truncate the frame), `drop_connection` (close the socket).
+ * - `silence`: a half-open socket. The first matching frame of a socket silences that socket:
+ *   from then on it sends nothing on the rule's streams (`"*"`: nothing at all) and ignores the
+ *   client's pings, yet stays open. It lasts until the rule is cleared (frames flow again on
+ *   the same socket) or the socket closes. Sockets opened after a silenced socket closed — the
+ *   client's reconnect — are fresh and work, unless the rule has `persist: true`, which
+ *   silences every replacement as well. `times` caps how many sockets it silences.
+ *
+ * ```ts
+ * import type { FaultRule } from "./faults.ts";
+ * const halfOpenBook: FaultRule = { kind: "silence", frontEnd: "grvt", target: "v1.book.*" };
+ * const deadSockets: FaultRule = { kind: "silence", frontEnd: "edgex", target: "*", persist: true };
+ * const cutAnswer: FaultRule = { kind: "garble_response", target: "/api/v1/sendTx", body: "truncated" };
+ * ```
  *
  * @module
  */
@@ -36,7 +59,35 @@ export type FaultKind =
   | "duplicate"
   | "reorder"
   | "malformed"
-  | "drop_connection";
+  | "drop_connection"
+  | "silence";
+
+/**
+ * What a `garble_response` answers instead of the venue's body.
+ *
+ * @example
+ * ```ts
+ * import type { GarbleBody } from "./faults.ts";
+ * const variants: GarbleBody[] = ["html", "null", "empty", "truncated", "wrong_types"];
+ * ```
+ */
+export type GarbleBody = "html" | "null" | "empty" | "truncated" | "wrong_types";
+
+const GARBLE_BODIES: readonly GarbleBody[] = ["html", "null", "empty", "truncated", "wrong_types"];
+
+const KINDS: readonly FaultKind[] = [
+  "latency",
+  "rate_limit",
+  "error",
+  "drop_response",
+  "garble_response",
+  "gap",
+  "duplicate",
+  "reorder",
+  "malformed",
+  "drop_connection",
+  "silence",
+];
 
 const REQUEST_KINDS: ReadonlySet<FaultKind> = new Set([
   "latency",
@@ -77,6 +128,13 @@ export interface FaultRule {
   limit?: number;
   /** Window of `rate_limit` (ms). @default {1000} */
   windowMs?: number;
+  /** Body of `garble_response`. @default {"html"} */
+  body?: GarbleBody;
+  /**
+   * `silence` only: also silence the sockets that replace a silenced one (the client's
+   * reconnects). @default {false} (a reconnect gets a fresh, working socket)
+   */
+  persist?: boolean;
 }
 
 /**
@@ -115,6 +173,8 @@ export interface RequestFault {
   dropResponse: boolean;
   /** Handle the request, then answer 200 with a body that is not the venue's JSON. */
   garbleResponse?: boolean;
+  /** With `garbleResponse`: which body (see {@linkcode FaultInjector.garble}). */
+  garbleBody?: GarbleBody;
 }
 
 /**
@@ -131,12 +191,91 @@ export interface FrameFault {
   frames: string[];
   /** Close the connection after sending them. */
   close: boolean;
+  /** The frame was withheld by a `silence` rule (the socket is half-open). */
+  silenced?: boolean;
 }
 
 interface Live extends InstalledFault {
   seen: number;
   windowStart: number;
   windowCount: number;
+  /** `silence`: sockets it holds silent. */
+  captured: Set<number>;
+  /** `silence`: sockets numbered from here on are replacements, left alone. */
+  freshFrom: number;
+}
+
+/** Socket number the paper clients' streams use (they have no socket of their own). */
+const NO_SOCKET = 0;
+
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Turns a venue's answer into the given garbage. `"wrong_types"` keeps the JSON's shape but
+ * gives every leaf the wrong type: a number becomes its string, a numeric string its number,
+ * `true`/`false` their strings, `null` the number 0 — and, when `random()` < 0.5 for that leaf,
+ * the leaf becomes `null` instead. A body that is not JSON becomes `null`.
+ *
+ * @param text The real answer.
+ * @param body Which garbage.
+ * @param random Source of the per-leaf choices of `"wrong_types"`, in [0, 1).
+ * @returns The body to send.
+ *
+ * @example
+ * ```ts
+ * import { garbleBody } from "./faults.ts";
+ * import { equal } from "node:assert/strict";
+ *
+ * equal(garbleBody('{"price":"64000.5","size":2}', "wrong_types", () => 0.9), '{"price":64000.5,"size":"2"}');
+ * equal(garbleBody('{"price":"64000.5","size":2}', "wrong_types", () => 0.1), '{"price":null,"size":null}');
+ * equal(garbleBody('{"ok":true}', "truncated", Math.random), '{"ok"');
+ * equal(garbleBody('{"ok":true}', "empty", Math.random), "");
+ * ```
+ */
+export function garbleBody(text: string, body: GarbleBody, random: () => number): string {
+  switch (body) {
+    case "html":
+      return "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    case "null":
+      return "null";
+    case "empty":
+      return "";
+    case "truncated":
+      return text.slice(0, Math.floor(text.length / 2));
+    case "wrong_types": {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return "null";
+      }
+      const flip = (v: unknown): unknown => {
+        if (Array.isArray(v)) return v.map(flip);
+        if (v !== null && typeof v === "object") {
+          return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, flip(x)]));
+        }
+        if (random() < 0.5) return null;
+        if (typeof v === "number") return String(v);
+        if (typeof v === "string") return NUMERIC.test(v) ? Number(v) : null;
+        if (typeof v === "boolean") return String(v);
+        return 0;
+      };
+      return JSON.stringify(flip(value));
+    }
+  }
+}
+
+/** Whether a client message is a heartbeat ping (`"ping"`, or JSON whose type / op / method / event is "ping"). */
+function isPing(message: string): boolean {
+  const text = message.trim();
+  if (text === "ping") return true;
+  if (!text.startsWith("{") || text.length > 512) return false;
+  try {
+    const m = JSON.parse(text) as Record<string, unknown>;
+    return [m.type, m.op, m.method, m.event].some((v) => v === "ping");
+  } catch {
+    return false;
+  }
 }
 
 function matches(pattern: string | undefined, value: string): boolean {
@@ -165,6 +304,7 @@ export class FaultInjector {
   readonly #clock: Clock;
   #rules: Live[] = [];
   #nextId = 0;
+  #sockets = 0;
   readonly #held = new Map<string, string>();
 
   /**
@@ -186,19 +326,7 @@ export class FaultInjector {
    * @throws {ConfigurationError} On an unknown kind or out-of-range option.
    */
   inject(rule: FaultRule): string {
-    const kinds: FaultKind[] = [
-      "latency",
-      "rate_limit",
-      "error",
-      "drop_response",
-      "garble_response",
-      "gap",
-      "duplicate",
-      "reorder",
-      "malformed",
-      "drop_connection",
-    ];
-    if (!kinds.includes(rule.kind)) {
+    if (!KINDS.includes(rule.kind)) {
       throw new ConfigurationError(`Unknown fault kind '${rule.kind}'`);
     }
     if (rule.chance !== undefined && !(rule.chance >= 0 && rule.chance <= 1)) {
@@ -212,8 +340,25 @@ export class FaultInjector {
         `Fault 'status' must be an HTTP error status: got ${rule.status}`,
       );
     }
+    if (rule.body !== undefined && !GARBLE_BODIES.includes(rule.body)) {
+      throw new ConfigurationError(
+        `Fault 'body' must be one of ${GARBLE_BODIES.join(", ")}: got ${rule.body}`,
+      );
+    }
+    if (rule.times !== undefined && !(rule.times >= 0)) {
+      throw new ConfigurationError(`Fault 'times' must be non-negative: got ${rule.times}`);
+    }
     const id = `f${++this.#nextId}`;
-    this.#rules.push({ ...rule, id, fired: 0, seen: 0, windowStart: -Infinity, windowCount: 0 });
+    this.#rules.push({
+      ...rule,
+      id,
+      fired: 0,
+      seen: 0,
+      windowStart: -Infinity,
+      windowCount: 0,
+      captured: new Set(),
+      freshFrom: Infinity,
+    });
     return id;
   }
 
@@ -235,7 +380,9 @@ export class FaultInjector {
    * @returns Copies of the rules with their ids and fire counts.
    */
   rules(): InstalledFault[] {
-    return this.#rules.map(({ seen: _s, windowStart: _w, windowCount: _c, ...r }) => ({ ...r }));
+    return this.#rules.map((
+      { seen: _s, windowStart: _w, windowCount: _c, captured: _k, freshFrom: _f, ...r },
+    ) => ({ ...r }));
   }
 
   #fires(rule: Live): boolean {
@@ -283,9 +430,76 @@ export class FaultInjector {
       if (rule.kind === "latency") out.delayMs += rule.delayMs ?? 100;
       else if (rule.kind === "error") out.status ??= rule.status ?? 503;
       else if (rule.kind === "drop_response") out.dropResponse = true;
-      else if (rule.kind === "garble_response") out.garbleResponse = true;
+      else if (rule.kind === "garble_response") {
+        out.garbleResponse = true;
+        out.garbleBody ??= rule.body ?? "html";
+      }
     }
     return out;
+  }
+
+  /**
+   * The garbage a `garble_response` answers with (see {@linkcode garbleBody}); `"wrong_types"`
+   * draws its per-leaf choices from this injector's seeded generator.
+   *
+   * @param body Which garbage.
+   * @param text The real answer.
+   * @returns The body to send.
+   */
+  garble(body: GarbleBody, text: string): string {
+    return garbleBody(text, body, () => this.#rng.float());
+  }
+
+  /**
+   * Numbers a new socket, for `silence` (the server harness calls this for every WebSocket it
+   * accepts). Numbers grow, so a socket opened after another closed is known as its replacement.
+   *
+   * @returns The socket's number.
+   */
+  openSocket(): number {
+    return ++this.#sockets;
+  }
+
+  /**
+   * Notes that a socket closed: it is no longer silenced, and sockets opened from now on replace
+   * it (fresh, unless the `silence` rule persists).
+   *
+   * @param socket The number from {@linkcode FaultInjector.openSocket}.
+   */
+  closeSocket(socket: number): void {
+    for (const rule of this.#rules) {
+      if (!rule.captured.delete(socket)) continue;
+      if (!rule.persist) rule.freshFrom = Math.min(rule.freshFrom, this.#sockets + 1);
+    }
+  }
+
+  /**
+   * Whether a `silence` rule holds this socket silent (its pings then go unanswered).
+   *
+   * @param socket The socket's number.
+   * @returns True while silenced.
+   */
+  isSilenced(socket: number): boolean {
+    return this.#rules.some((r) => r.captured.has(socket));
+  }
+
+  /**
+   * Whether an incoming client message is to be ignored: a ping on a silenced socket.
+   *
+   * @param socket The socket's number.
+   * @param message The client's message.
+   * @returns True to drop it unanswered.
+   */
+  ignoresMessage(socket: number, message: string): boolean {
+    return this.isSilenced(socket) && isPing(message);
+  }
+
+  #silences(rule: Live, socket: number): boolean {
+    if (rule.captured.has(socket)) return true;
+    if (socket >= rule.freshFrom) return false;
+    if (!this.#fires(rule)) return false;
+    rule.captured.add(socket);
+    return true;
   }
 
   /**
@@ -295,9 +509,16 @@ export class FaultInjector {
    * @param frontEnd Front-end name.
    * @param stream Stream (channel) name.
    * @param frame The serialized frame.
+   * @param socket The socket's number (from {@linkcode FaultInjector.openSocket}). @default {0:
+   * one implicit connection, as the paper clients have}
    * @returns Frames to send now and whether to close the connection.
    */
-  onFrame(frontEnd: string, stream: string, frame: string): FrameFault {
+  onFrame(frontEnd: string, stream: string, frame: string, socket = NO_SOCKET): FrameFault {
+    for (const rule of this.#rules) {
+      if (rule.kind !== "silence") continue;
+      if (!matches(rule.frontEnd, frontEnd) || !matches(rule.target, stream)) continue;
+      if (this.#silences(rule, socket)) return { frames: [], close: false, silenced: true };
+    }
     const key = `${frontEnd}\u0000${stream}`;
     const held = this.#held.get(key);
     if (held !== undefined) {
@@ -305,7 +526,7 @@ export class FaultInjector {
       return { frames: [frame, held], close: false };
     }
     for (const rule of this.#rules) {
-      if (REQUEST_KINDS.has(rule.kind)) continue;
+      if (REQUEST_KINDS.has(rule.kind) || rule.kind === "silence") continue;
       if (!matches(rule.frontEnd, frontEnd) || !matches(rule.target, stream)) continue;
       if (!this.#fires(rule)) continue;
       switch (rule.kind) {

@@ -9,8 +9,29 @@
  *   funding settlement, per-stream numbered events, virtual time.
  * - {@linkcode MarketSimulator}: a seeded or scripted price path and a background liquidity
  *   account that fills resting orders as the price moves.
- * - {@linkcode FaultInjector}, {@linkcode SimServer}, {@linkcode SimControl}: faults, the
- *   HTTP + WebSocket harness front-ends plug into, and the control API tests drive.
+ * - {@linkcode FaultInjector}, {@linkcode SimServer}, {@linkcode SimControl}: one fault model for
+ *   every replica and the paper clients (latency, 429 with Retry-After, 5xx, answers lost after
+ *   acceptance, garbage bodies — HTML, `null`, empty, truncated, wrong types —, dropped sockets,
+ *   half-open silent sockets, sequence gaps, duplicate and reordered events, malformed frames),
+ *   the HTTP + WebSocket harness front-ends plug into, and the control API (faults, price moves,
+ *   funding scripts, account truth, time) every replica mounts at `/_control` with
+ *   `SimServer.start({ faults, control })`.
+ *
+ * Independence rule (checked by `tests/sim_independence_test.ts` on the module graph, type
+ * imports included): a replica must be able to disagree with the client it serves, so
+ * - a replica or engine module under `sim/` imports from `exchanges/` only the generic
+ *   `exchanges/_shared/clock.ts`, and the Lighter replica (`sim/lighter/`) also the
+ *   cryptographic primitives `exchanges/lighter/signer/{_goldilocks,_fp5,_poseidon2,_ecgfp5,
+ *   verify,keys}.ts` (field, curve, hash and Schnorr verification, each checked against the
+ *   official vectors) — never a venue's signer, typed-data builder, verifier, schema, error
+ *   table, unit conversion or constants, directly or through another module. It rebuilds
+ *   what it needs from the venue notes; verifiers only a server needs live in `sim/<venue>/`;
+ * - the client-side modules here (`paper.ts`, an `ExchangeClient` on the engine; `network.ts`
+ *   and `serve.ts`, which hand out the venues' real clients; this entry point) use only the
+ *   shared plumbing `exchanges/_shared/*` and the venues' entry points `exchanges/<venue>/mod.ts`,
+ *   and no replica loads them;
+ * - nothing under `exchanges/` imports from `sim/`, and the bot and the funding service load
+ *   `sim/` only with a dynamic `import()`.
  *
  * Money is exact: prices are integer ticks, sizes integer lots, cash a bigint of 10^-24 quote
  * units; inputs are `Decimal`s or decimal strings and outputs decimal strings. A rejected order

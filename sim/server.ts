@@ -1,8 +1,11 @@
 /**
  * HTTP + WebSocket harness the venue front-ends plug into: `Deno.serve` on 127.0.0.1 (port 0
  * by default), REST and WebSocket routes registered per front-end, request and frame faults
- * applied from a {@linkcode FaultInjector}, errors mapped to HTTP in one place, and an optional
- * control API under `/_control` for out-of-process tests.
+ * applied from a {@linkcode FaultInjector} (every request, every frame any front-end sends
+ * through a {@linkcode SimSocket}, and the client's pings on a silenced socket), errors mapped to
+ * HTTP in one place, and the control API of a {@linkcode SimControl} under `/_control` for
+ * out-of-process tests (`SimServer.start({ faults, control })`, or
+ * {@linkcode SimServer.mountControl}).
  *
  * @module
  */
@@ -82,6 +85,12 @@ export interface SimServerOptions {
   hostname?: string;
   /** Clock used to wait out injected latency. @default {systemClock} */
   latencyClock?: Clock;
+  /**
+   * A control object to mount under `/_control` (see {@linkcode SimServer.mountControl}). Pass
+   * the same injector as `faults` (`control.faults`), or leave `faults` out to use it.
+   * @default {none}
+   */
+  control?: SimControl;
 }
 
 interface Route {
@@ -123,6 +132,8 @@ export class SimSocket {
   readonly frontEnd: string;
   /** Request path. */
   readonly path: string;
+  /** Number of the socket in its fault injector (for `silence`). */
+  readonly number: number;
   readonly #ws: WebSocket;
   readonly #faults: FaultInjector;
   readonly #onClose: (() => void)[] = [];
@@ -140,9 +151,16 @@ export class SimSocket {
     this.frontEnd = frontEnd;
     this.path = path;
     this.#faults = faults;
+    this.number = faults.openSocket();
     ws.addEventListener("close", () => {
+      faults.closeSocket(this.number);
       for (const f of this.#onClose) f();
     });
+  }
+
+  /** Whether a `silence` fault holds this socket half-open (it sends nothing, ignores pings). */
+  get silenced(): boolean {
+    return this.#faults.isSilenced(this.number);
   }
 
   /** Whether the socket is open. */
@@ -160,7 +178,7 @@ export class SimSocket {
   send(stream: string, frame: unknown): boolean {
     if (!this.open) return false;
     const text = typeof frame === "string" ? frame : JSON.stringify(frame);
-    const out = this.#faults.onFrame(this.frontEnd, stream, text);
+    const out = this.#faults.onFrame(this.frontEnd, stream, text, this.number);
     for (const f of out.frames) this.#ws.send(f);
     if (out.close) {
       this.close(4000, "fault: connection dropped");
@@ -170,15 +188,18 @@ export class SimSocket {
   }
 
   /**
-   * Listens to incoming text messages.
+   * Listens to incoming text messages. While the socket is silenced, the client's pings are
+   * not passed on (a half-open socket answers none).
    *
    * @param listener Called with each message.
    */
   onMessage(listener: (data: string) => void): void {
     this.#ws.addEventListener("message", (e) => {
-      listener(
-        typeof e.data === "string" ? e.data : new TextDecoder().decode(e.data as ArrayBuffer),
-      );
+      const text = typeof e.data === "string"
+        ? e.data
+        : new TextDecoder().decode(e.data as ArrayBuffer);
+      if (this.#faults.ignoresMessage(this.number, text)) return;
+      listener(text);
     });
   }
 
@@ -276,7 +297,7 @@ export class SimServer implements AsyncDisposable {
   #closed = false;
 
   private constructor(options: SimServerOptions) {
-    this.faults = options.faults ?? new FaultInjector();
+    this.faults = options.faults ?? options.control?.faults ?? new FaultInjector();
     this.#latencyClock = options.latencyClock ?? systemClock;
     const hostname = options.hostname ?? "127.0.0.1";
     this.#server = Deno.serve(
@@ -286,6 +307,7 @@ export class SimServer implements AsyncDisposable {
     this.port = this.#server.addr.port;
     this.url = `http://${hostname}:${this.port}`;
     this.wsUrl = `ws://${hostname}:${this.port}`;
+    if (options.control !== undefined) this.mountControl(options.control);
   }
 
   /**
@@ -360,71 +382,162 @@ export class SimServer implements AsyncDisposable {
   }
 
   /**
-   * Exposes a control object over HTTP (JSON bodies):
-   * `POST {prefix}/accounts {id, collateral?}`, `POST {prefix}/deposit {accountId, amount}`,
-   * `POST {prefix}/prices {symbol, markPrice?, indexPrice?}`, `POST {prefix}/advance {ms}`,
-   * `POST {prefix}/orders {accountId, ...order}`, `POST {prefix}/fill {accountId, id | clientOrderId, size?}`,
-   * `POST {prefix}/cancel {accountId, id | clientOrderId}`, `POST {prefix}/faults {rule}` → `{id}`,
-   * `DELETE {prefix}/faults[?frontEnd=…|?id=…]`, `GET {prefix}/truth?accountId=…`.
+   * Exposes a control object over HTTP, JSON in and out (errors as {@linkcode errorResponse};
+   * these routes take no faults). Under `prefix`:
+   *
+   * | route | does |
+   * | --- | --- |
+   * | `GET /` | the list of routes |
+   * | `GET /now`, `POST /advance {ms}` | virtual time: read it, move it (→ `{now}`) |
+   * | `GET /instruments` | the engine's markets (engine symbols) |
+   * | `GET /prices?symbol=`, `POST /prices {symbol, markPrice?, indexPrice?}` | price moves |
+   * | `GET /funding?symbol=`, `POST /funding {symbol, rate? \| rates?: [{time, rate}]}` | funding scripts (neither: back to the premium rate) → next settlement and history |
+   * | `POST /accounts {id, collateral?}`, `POST /deposit {accountId, amount}` | accounts and money |
+   * | `POST /orders {accountId, ...order}`, `POST /fill {accountId, id \| clientOrderId, size?}` | orders as any account; fill one with a counter-order |
+   * | `POST /cancel {accountId, id \| clientOrderId}`, `POST /cancel-all {accountId, symbol?}` | cancels |
+   * | `GET /order?accountId=&id= \| clientOrderId=` | one order in any state |
+   * | `GET /truth?accountId=` | balance, positions, open orders, fills, funding paid |
+   * | `GET /faults`, `POST /faults {rule}` (→ `{id}`), `DELETE /faults[?id= \| ?frontEnd=]` | faults: list, inject, clear |
+   * | `POST /sockets/close {frontEnd?, code?}` | drop this server's WebSockets (→ `{closed}`) |
+   *
+   * A replica mounts it with one line: `SimServer.start({ faults, control })`, or
+   * `server.mountControl(control)` on a running server.
    *
    * @param control The control object.
    * @param prefix Path prefix. @default {"/_control"}
+   *
+   * @example Faults and time over HTTP
+   * ```ts
+   * import { SimControl, SimEngine, SimServer } from "./mod.ts";
+   * import { ManualClock } from "../exchanges/_shared/clock.ts";
+   * import { deepStrictEqual } from "node:assert/strict";
+   *
+   * const control = new SimControl(new SimEngine({ clock: new ManualClock(0) }));
+   * await using server = SimServer.start({ control });
+   * const post = (path: string, body: unknown) =>
+   *   fetch(`${server.url}/_control${path}`, { method: "POST", body: JSON.stringify(body) })
+   *     .then((r) => r.json());
+   * await post("/faults", { kind: "silence", frontEnd: "edgex", target: "depth.*" });
+   * deepStrictEqual(await post("/advance", { ms: 1_000 }), { now: 1_000 });
+   * const rules = await (await fetch(`${server.url}/_control/faults`)).json();
+   * deepStrictEqual(rules.map((r: { kind: string }) => r.kind), ["silence"]);
+   * ```
    */
   mountControl(control: SimControl, prefix = "/_control"): void {
     const fe = "_control";
-    const body = async (ctx: RouteContext) => await ctx.request.json() as Record<string, unknown>;
-    const ref = (b: Record<string, unknown>): SimOrderRef =>
-      b.clientOrderId !== undefined
-        ? { clientOrderId: String(b.clientOrderId) }
-        : { id: String(b.id) };
-    this.route(fe, "POST", `${prefix}/accounts`, async (ctx) => {
+    const routes: string[] = [];
+    const on = (method: string, path: string, handler: RestHandler) => {
+      routes.push(`${method} ${prefix}${path}`);
+      this.route(fe, method, `${prefix}${path}`, handler);
+    };
+    const body = async (ctx: RouteContext) => {
+      const value = await ctx.request.json();
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new TypeError("the body must be a JSON object");
+      }
+      return value as Record<string, unknown>;
+    };
+    const query = (ctx: RouteContext, name: string) => {
+      const value = ctx.url.searchParams.get(name);
+      if (value === null) throw new TypeError(`query parameter '${name}' is required`);
+      return value;
+    };
+    const ref = (b: Record<string, unknown>): SimOrderRef => {
+      if (b.clientOrderId !== undefined && b.clientOrderId !== null) {
+        return { clientOrderId: String(b.clientOrderId) };
+      }
+      if (b.id !== undefined && b.id !== null) return { id: String(b.id) };
+      throw new TypeError("'id' or 'clientOrderId' is required");
+    };
+    const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+    on("GET", "", () => ({ routes }));
+    on("GET", "/now", () => ({ now: control.now() }));
+    on("POST", "/advance", async (ctx) => {
+      const ms = Number((await body(ctx)).ms);
+      if (!(Number.isFinite(ms) && ms >= 0)) throw new TypeError("'ms' must be a number >= 0");
+      await control.advance(ms);
+      return { now: control.now() };
+    });
+    on("GET", "/instruments", () =>
+      control.engine.instruments().map((i) => ({
+        symbol: i.symbol,
+        tickSize: i.tickSize.toString(),
+        sizeStep: i.sizeStep.toString(),
+        fundingIntervalHours: i.fundingIntervalHours,
+      })));
+    on("GET", "/prices", (ctx) => control.engine.prices(query(ctx, "symbol")));
+    on("POST", "/prices", async (ctx) => {
       const b = await body(ctx);
-      control.createAccount(String(b.id), b.collateral as string | undefined);
+      control.setPrices(String(b.symbol), {
+        markPrice: str(b.markPrice),
+        indexPrice: str(b.indexPrice),
+      });
+      return control.engine.prices(String(b.symbol));
+    });
+    on("GET", "/funding", (ctx) => control.funding(query(ctx, "symbol")));
+    on("POST", "/funding", async (ctx) => {
+      const b = await body(ctx);
+      const symbol = String(b.symbol);
+      if (Array.isArray(b.rates)) {
+        control.scriptFunding(
+          symbol,
+          b.rates.map((p: { time?: unknown; rate?: unknown }) => ({
+            time: Number(p.time),
+            rate: String(p.rate),
+          })),
+        );
+      } else control.scriptFunding(symbol, str(b.rate));
+      return control.funding(symbol);
+    });
+    on("POST", "/accounts", async (ctx) => {
+      const b = await body(ctx);
+      control.createAccount(String(b.id), str(b.collateral));
       return { ok: true };
     });
-    this.route(fe, "POST", `${prefix}/deposit`, async (ctx) => {
+    on("POST", "/deposit", async (ctx) => {
       const b = await body(ctx);
       control.fund(String(b.accountId), String(b.amount));
       return { ok: true };
     });
-    this.route(fe, "POST", `${prefix}/prices`, async (ctx) => {
-      const b = await body(ctx);
-      control.setPrices(String(b.symbol), {
-        markPrice: b.markPrice as string | undefined,
-        indexPrice: b.indexPrice as string | undefined,
-      });
-      return control.engine.prices(String(b.symbol));
-    });
-    this.route(fe, "POST", `${prefix}/advance`, async (ctx) => {
-      const b = await body(ctx);
-      await control.advance(Number(b.ms));
-      return { now: control.engine.now() };
-    });
-    this.route(fe, "POST", `${prefix}/orders`, async (ctx) => {
+    on("POST", "/orders", async (ctx) => {
       const { accountId, ...order } = await body(ctx);
       return control.placeOrder(String(accountId), order as unknown as SimOrderRequest);
     });
-    this.route(fe, "POST", `${prefix}/fill`, async (ctx) => {
+    on("POST", "/fill", async (ctx) => {
       const b = await body(ctx);
-      return control.fillOrder(String(b.accountId), ref(b), { size: b.size as string | undefined });
+      return control.fillOrder(String(b.accountId), ref(b), { size: str(b.size) });
     });
-    this.route(fe, "POST", `${prefix}/cancel`, async (ctx) => {
+    on("POST", "/cancel", async (ctx) => {
       const b = await body(ctx);
       return control.cancelOrder(String(b.accountId), ref(b));
     });
-    this.route(fe, "POST", `${prefix}/faults`, async (ctx) => ({
+    on("POST", "/cancel-all", async (ctx) => {
+      const b = await body(ctx);
+      return control.cancelAll(String(b.accountId), str(b.symbol));
+    });
+    on("GET", "/order", (ctx) => {
+      const p = ctx.url.searchParams;
+      return control.order(
+        query(ctx, "accountId"),
+        ref({ id: p.get("id"), clientOrderId: p.get("clientOrderId") }),
+      );
+    });
+    on("GET", "/truth", (ctx) => control.truth(query(ctx, "accountId")));
+    on("GET", "/faults", () => control.faults.rules());
+    on("POST", "/faults", async (ctx) => ({
       id: control.injectFault(await body(ctx) as unknown as FaultRule),
     }));
-    this.route(fe, "DELETE", `${prefix}/faults`, (ctx) => {
+    on("DELETE", "/faults", (ctx) => {
       const frontEnd = ctx.url.searchParams.get("frontEnd");
       const id = ctx.url.searchParams.get("id");
       control.clearFaults(id ?? (frontEnd !== null ? { frontEnd } : undefined));
       return { ok: true };
     });
-    this.route(fe, "GET", `${prefix}/truth`, (ctx) => {
-      const id = ctx.url.searchParams.get("accountId");
-      if (id === null) throw new TypeError("query parameter 'accountId' is required");
-      return control.truth(id);
+    on("POST", "/sockets/close", async (ctx) => {
+      const b = await body(ctx);
+      const sockets = this.sockets(str(b.frontEnd));
+      for (const s of sockets) s.close(b.code === undefined ? 1012 : Number(b.code), "control");
+      return { closed: sockets.length };
     });
   }
 
@@ -529,9 +642,13 @@ export class SimServer implements AsyncDisposable {
       );
     }
     if (fault.garbleResponse) {
-      // The request took effect; a proxy in between answers with its own page.
-      await response.body?.cancel();
-      return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
+      // The request took effect; what comes back is not the venue's answer (a proxy's page,
+      // nothing, half of it, or the right shape with the wrong types).
+      const body = fault.garbleBody ?? "html";
+      let real = "";
+      if (body === "truncated" || body === "wrong_types") real = await response.text();
+      else await response.body?.cancel();
+      return new Response(this.faults.garble(body, real), {
         status: 200,
         headers: { "content-type": "application/json" },
       });

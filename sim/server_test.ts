@@ -192,3 +192,202 @@ Deno.test("a WebSocket route can refuse the handshake", async () => {
   });
   deepStrictEqual([res.status, await res.json()], [401, { code: 1000 }]);
 });
+
+Deno.test("garbled answers over HTTP: the order is placed, the body is html, null, empty, half or mistyped", async () => {
+  const { server, control, engine } = venue();
+  await using _ = server;
+  engine.createAccount("me", { collateral: "100000" });
+  const bodies = ["html", "null", "empty", "truncated", "wrong_types"] as const;
+  const texts: string[] = [];
+  for (const [i, body] of bodies.entries()) {
+    control.injectFault({
+      kind: "garble_response",
+      frontEnd: "toy",
+      target: "/orders",
+      body,
+      times: 1,
+    });
+    const res = await post(`${server.url}/orders`, {
+      account: "me",
+      order: { symbol: "BTC", side: "buy", size: "0.001", price: "59000", clientOrderId: `g${i}` },
+    });
+    equal(res.status, 200);
+    texts.push(await res.text());
+  }
+  deepStrictEqual(texts.slice(0, 3), [
+    "<html><body><h1>502 Bad Gateway</h1></body></html>",
+    "null",
+    "",
+  ]);
+  const real = await (await fetch(`${server.url}/orders/me/g3`)).text();
+  equal(texts[3], real.slice(0, Math.floor(real.length / 2)));
+  ok(texts[3].startsWith('{"id":'), texts[3]);
+  const mistyped = JSON.parse(texts[4]);
+  ok(mistyped.size === null || mistyped.size === 0.001, `size ${mistyped.size}`);
+  ok(mistyped.clientOrderId === null, `clientOrderId ${mistyped.clientOrderId}`);
+  equal(engine.openOrders("me").length, 5, "every garbled request took effect");
+});
+
+function toySockets(server: SimServer) {
+  server.websocket("toy", "/ws", (socket) => {
+    let n = 0;
+    socket.onMessage((m) => {
+      if (m === "ping") socket.send("pong", "pong");
+      else {
+        n++;
+        socket.send("book.BTC", { book: n });
+        socket.send("trades", { trade: n });
+      }
+    });
+  });
+}
+
+async function openToy(server: SimServer) {
+  const ws = new WebSocket(`${server.wsUrl}/ws`);
+  const got: string[] = [];
+  const waiting: (() => void)[] = [];
+  ws.onmessage = (e) => {
+    got.push(String(e.data));
+    waiting.shift()?.();
+  };
+  await new Promise((r) => ws.onopen = r);
+  return {
+    ws,
+    got,
+    /** Sends, then waits for `frames` frames. */
+    async ask(text: string, frames: number) {
+      const done = Array.from({ length: frames }, () => new Promise<void>((r) => waiting.push(r)));
+      ws.send(text);
+      await Promise.all(done);
+    },
+  };
+}
+
+Deno.test("silence: the socket stays open, sends nothing on the stream and ignores pings until cleared; a reconnect is fresh", async () => {
+  await using server = SimServer.start();
+  toySockets(server);
+  const first = await openToy(server);
+  const id = server.faults.inject({ kind: "silence", frontEnd: "toy", target: "book.*" });
+  // Frames arrive in order on one socket: a pong or a book frame would come before the trade.
+  // The first book frame silences the socket; from then on its pings go unanswered too.
+  await first.ask("tick", 1);
+  await first.ask("ping", 0);
+  await first.ask("tick", 1);
+  deepStrictEqual(first.got, ['{"trade":1}', '{"trade":2}']);
+  equal(first.ws.readyState, WebSocket.OPEN);
+  equal(server.sockets("toy")[0].silenced, true);
+
+  // The client gives up on it and reconnects: the new socket works.
+  const closed = new Promise((r) => first.ws.onclose = r);
+  first.ws.close();
+  await closed;
+  while (server.sockets("toy").length > 0) await new Promise((r) => setTimeout(r, 1));
+  const second = await openToy(server);
+  await second.ask("tick", 2);
+  await second.ask("ping", 1);
+  deepStrictEqual(second.got, ['{"book":1}', '{"trade":1}', "pong"]);
+
+  // A socket held silent speaks again once the rule is cleared.
+  server.faults.clear();
+  const third = await openToy(server);
+  server.faults.inject({ kind: "silence", frontEnd: "toy", target: "*", times: 1 });
+  await third.ask("tick", 0);
+  await second.ask("tick", 2);
+  deepStrictEqual(third.got, [], "the first socket to send was silenced");
+  deepStrictEqual(second.got.slice(3), ['{"book":2}', '{"trade":2}']);
+  equal(server.faults.rules()[0].fired, 1);
+  server.faults.clear();
+  await third.ask("ping", 1);
+  deepStrictEqual(third.got, ["pong"]);
+  equal(id, "f1");
+  second.ws.close();
+  third.ws.close();
+});
+
+Deno.test("the control API: mounted by an option; funding scripts, prices, time, orders in any state, fault list, socket drops", async () => {
+  const clock = new ManualClock(0);
+  const engine = new SimEngine({ clock });
+  engine.addInstrument(
+    { symbol: "ETH", tickSize: "0.01", sizeStep: "0.01", fundingIntervalHours: 1 },
+    { markPrice: "3000" },
+  );
+  const control = new SimControl(engine);
+  await using server = SimServer.start({ control });
+  equal(server.faults, control.faults);
+  toySockets(server);
+  const url = `${server.url}/_control`;
+  const get = (path: string) => fetch(`${url}${path}`).then((r) => r.json());
+  const c = (path: string, body: unknown) => post(`${url}${path}`, body).then((r) => r.json());
+
+  ok((await get("")).routes.includes("POST /_control/funding"));
+  deepStrictEqual(await get("/now"), { now: 0 });
+  deepStrictEqual((await get("/instruments")).map((i: { symbol: string }) => i.symbol), ["ETH"]);
+  equal((await c("/prices", { symbol: "ETH", markPrice: "3010.5" })).markPrice, "3010.5");
+  equal((await get("/prices?symbol=ETH")).markPrice, "3010.5");
+
+  const scripted = await c("/funding", {
+    symbol: "ETH",
+    rates: [{ time: 0, rate: "0.0001" }, { time: 7_200_000, rate: "-0.0003" }],
+  });
+  equal(scripted.next.rate, "0.0001");
+  await c("/accounts", { id: "me", collateral: "10000" });
+  await c("/orders", {
+    accountId: "me",
+    symbol: "ETH",
+    side: "buy",
+    size: "1",
+    price: "3000",
+    clientOrderId: "b1",
+  });
+  await c("/fill", { accountId: "me", clientOrderId: "b1" });
+  deepStrictEqual(await c("/advance", { ms: 3 * 3_600_000 }), { now: 10_800_000 });
+  const funding = await get("/funding?symbol=ETH");
+  // Settlements at 1 h, 2 h and 3 h; the second point applies from 2 h on.
+  deepStrictEqual(funding.history.map((s: { rate: string }) => s.rate), [
+    "0.0001",
+    "-0.0003",
+    "-0.0003",
+  ]);
+  equal(funding.next.rate, "-0.0003");
+  const constant = await c("/funding", { symbol: "ETH", rate: "0.0002" });
+  equal(constant.next.rate, "0.0002");
+
+  const order = await get("/order?accountId=me&clientOrderId=b1");
+  deepStrictEqual([order.status, order.filledSize], ["filled", "1"]);
+  const truth = await get("/truth?accountId=me");
+  deepStrictEqual(truth.fills.map((f: { size: string }) => f.size), ["1"]);
+  equal(truth.fundingPayments.length, 3);
+  await c("/orders", {
+    accountId: "me",
+    symbol: "ETH",
+    side: "sell",
+    size: "0.5",
+    price: "3100",
+    clientOrderId: "s1",
+  });
+  deepStrictEqual(
+    (await c("/cancel-all", { accountId: "me" })).map((o: { clientOrderId: string }) =>
+      o.clientOrderId
+    ),
+    ["s1"],
+  );
+
+  const { id } = await c("/faults", { kind: "silence", frontEnd: "toy", target: "*" });
+  deepStrictEqual(
+    (await get("/faults")).map((r: { id: string; kind: string }) => [r.id, r.kind]),
+    [[id, "silence"]],
+  );
+  const bad = await post(`${url}/faults`, { kind: "nope" });
+  equal(bad.status, 400);
+  await bad.body?.cancel();
+
+  const ws = await openToy(server);
+  const closed = new Promise<number>((r) => ws.ws.onclose = (e) => r(e.code));
+  deepStrictEqual(await c("/sockets/close", { frontEnd: "toy", code: 4001 }), { closed: 1 });
+  equal(await closed, 4001);
+  const missing = await fetch(`${url}/order?accountId=me`);
+  deepStrictEqual([missing.status, (await missing.json()).message], [
+    400,
+    "'id' or 'clientOrderId' is required",
+  ]);
+});
