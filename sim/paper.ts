@@ -37,6 +37,7 @@ import {
   type OrderRequest,
   type Position,
   RateLimitedError,
+  TimeoutError,
   type VenueName,
   VenueUnavailableError,
 } from "../base.ts";
@@ -87,6 +88,12 @@ export interface PaperClientOptions {
   maxSilenceMs?: number;
   /** Longest time spent resolving a create whose answer was lost. @default {30000} */
   outcomeDeadlineMs?: number;
+  /**
+   * A stream whose frames are all withheld (a `silence` fault) for this long is replaced, as a
+   * venue socket's idle timeout would: books go stale and resync on the new one.
+   * @default {10000}
+   */
+  idleTimeoutMs?: number;
 }
 
 function dec(value: string): Decimal {
@@ -143,6 +150,9 @@ export class PaperClient implements ExchangeClient {
   #held: SimEvent[] | undefined;
   readonly #placement: PlacementHooks<SimOrderRequest, PaperAttempt, Order>;
   readonly #outcomeDeadlineMs: number | undefined;
+  readonly #idleTimeoutMs: number;
+  #socket = 0;
+  #silentSince: number | undefined;
 
   /**
    * Creates a client for one engine account.
@@ -161,6 +171,7 @@ export class PaperClient implements ExchangeClient {
     this.#clock = options.clock ?? options.engine.clock;
     this.#maxSilenceMs = options.maxSilenceMs ?? Infinity;
     this.#outcomeDeadlineMs = options.outcomeDeadlineMs;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
     this.#placement = this.#placementHooks();
     if (!this.#engine.hasAccount(this.#accountId)) {
       throw new NotFoundError({
@@ -174,6 +185,8 @@ export class PaperClient implements ExchangeClient {
   connect(): Promise<void> {
     if (this.#unsubscribe) return Promise.resolve();
     if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
+    this.#socket = this.#faults?.openSocket() ?? 0;
+    this.#silentSince = undefined;
     this.#unsubscribe = this.#engine.subscribe((e) => this.#onEngineEvent(e));
     this.#hub.emit({ type: "connection", stream: "account", state: "connected" });
     return Promise.resolve();
@@ -183,6 +196,7 @@ export class PaperClient implements ExchangeClient {
   async disconnect(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#faults?.closeSocket(this.#socket);
     this.#held = undefined;
     for (const { book } of [...this.#books]) await book.close();
     if (!this.#hub.closed) {
@@ -199,16 +213,21 @@ export class PaperClient implements ExchangeClient {
   /**
    * Simulates a dropped connection: books go stale, events are held back, and the stream
    * reconnects on the next macrotask, delivering what it held and resyncing the books.
+   *
+   * @param error Why, reported with the `reconnecting` event. @default {none}
    */
-  simulateDisconnect(): void {
+  simulateDisconnect(error?: Error): void {
     if (!this.#unsubscribe || this.#held) return;
     this.#held = [];
-    this.#hub.emit({ type: "connection", stream: "account", state: "reconnecting" });
+    this.#faults?.closeSocket(this.#socket);
+    this.#silentSince = undefined;
+    this.#hub.emit({ type: "connection", stream: "account", state: "reconnecting", error });
     for (const { book } of this.#books) book.markStale();
     setTimeout(() => {
       const held = this.#held;
       this.#held = undefined;
       if (!this.#unsubscribe || !held) return;
+      this.#socket = this.#faults?.openSocket() ?? 0;
       this.#hub.emit({ type: "connection", stream: "account", state: "connected" });
       for (const e of held) this.#onEngineEvent(e);
       for (const { symbol, book } of this.#books) this.#snapshotInto(symbol, book);
@@ -557,8 +576,25 @@ export class PaperClient implements ExchangeClient {
         price: e.price,
         size: e.size,
       });
-      const fate = this.#faults?.onFrame(PAPER_FRONT_END, e.stream, frame) ??
+      const fate = this.#faults?.onFrame(PAPER_FRONT_END, e.stream, frame, this.#socket) ??
         { frames: [frame], close: false };
+      if (fate.silenced) {
+        // Half-open: nothing arrives. Like a socket's idle timeout, a stream silent for longer
+        // than idleTimeoutMs is replaced (books stale until the new one resyncs them).
+        const now = this.#clock.now();
+        this.#silentSince ??= now;
+        if (now - this.#silentSince > this.#idleTimeoutMs) {
+          this.simulateDisconnect(
+            new TimeoutError(this.#idleTimeoutMs, {
+              venue: this.venue,
+              endpoint: e.stream,
+              message: `Nothing received on ${this.venue} for ${this.#idleTimeoutMs} ms`,
+            }),
+          );
+        }
+        continue;
+      }
+      this.#silentSince = undefined;
       for (const f of fate.frames) {
         let msg: { seq: number; side: string; price: string; size: string };
         try {
