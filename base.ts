@@ -724,7 +724,7 @@ export const HOURS_PER_YEAR = 8760;
  * @example
  * ```ts
  * import { fundingRate } from "./base.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * // EdgeX quotes a fraction per 4 h interval.
  * const r = fundingRate({ rate: "0.00004", intervalHours: 4 });

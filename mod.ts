@@ -10,7 +10,7 @@
  * @example Funding units
  * ```ts
  * import { fundingRate } from "@perp/exchange-clients";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * // GRVT quotes percentage points per 8 h interval: 0.01 means 0.01 % = 0.0001.
  * const grvt = fundingRate({ rate: "0.0001", intervalHours: 8 });

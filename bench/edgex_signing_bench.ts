@@ -30,8 +30,8 @@ import {
   type EdgeXOrderMarket,
   edgeXOrderTypedData,
   hashEdgeXOrder,
-  recoverEdgeXOrderSigner,
 } from "../exchanges/edgex/signing.ts";
+import { recoverTypedDataAddress } from "viem";
 import { median } from "./_stats.ts";
 
 // The official Python SDK's test key (not a real wallet) and its testnet domain.
@@ -133,11 +133,12 @@ async function main(): Promise<void> {
 
   // Correctness first: ours recovers through viem's generic path and equals viem's signature.
   const probe = await signer.signOrder(order(1), MARKET);
-  const body = { accountId: ACCOUNT_ID, side: "BUY", ...probe };
-  const recovered = await recoverEdgeXOrderSigner(body, {
-    market: MARKET,
-    domain: DOMAIN,
-    signer: signer.address,
+  const recovered = await recoverTypedDataAddress({
+    ...(edgeXOrderTypedData(buildEdgeXOrderFields(order(1), MARKET), {
+      signer: signer.address,
+      domain: DOMAIN,
+    }) as unknown as Parameters<typeof recoverTypedDataAddress>[0]),
+    signature: probe.l2Signature,
   });
   if (recovered !== signer.address) fail("our signature does not recover to the signer");
   const viemProbe = await account.signTypedData(

@@ -9,7 +9,7 @@
  * @example Exact arithmetic
  * ```ts
  * import { Decimal } from "./decimal.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(new Decimal("0.1").plus("0.2").toString(), "0.3");
  * deepEqual(new Decimal("0.00000001").toString(), "0.00000001");
@@ -193,7 +193,7 @@ export interface DecimalConstructor {
  * @example
  * ```ts
  * import { Decimal } from "./decimal.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(new Decimal("64400.1").times("0.001").toString(), "64.4001");
  * ```
@@ -231,7 +231,7 @@ const DECIMAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)$/;
  * @example
  * ```ts
  * import { toDecimal } from "./decimal.ts";
- * import { deepEqual, throws } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual, throws } from "node:assert/strict";
  *
  * deepEqual(toDecimal("1.50", "size").toString(), "1.5");
  * throws(() => toDecimal("1e3", "size"), TypeError);

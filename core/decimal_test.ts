@@ -1,4 +1,4 @@
-import { deepEqual, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import { Decimal as PlainDecimalJs } from "decimal.js";
 import { Decimal, toDecimal } from "./decimal.ts";
 

@@ -83,7 +83,7 @@ function describe(prefix: string, o: PerpErrorOptions, what: string): string {
  * @example
  * ```ts
  * import { PerpError } from "./errors.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const e = new PerpError("boom", { venue: "lighter", code: 21700 });
  * deepEqual(e.venue, "lighter");

@@ -29,7 +29,7 @@ const MIN_SECRET_LENGTH = 6;
  * @example
  * ```ts
  * import { redact, registerSecret } from "./redact.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * registerSecret("s3cr3t-api-key");
  * deepEqual(redact("key s3cr3t-api-key refused"), "key [REDACTED] refused");
@@ -82,7 +82,7 @@ const HEX_KEY_RE = /\b(0x)?[0-9a-fA-F]{64}\b/g;
  * @example
  * ```ts
  * import { redact } from "./redact.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(
  *   redact("GET /api?market=1&auth=abc.def.ghi"),
@@ -118,7 +118,7 @@ const SECRET_KEY_RE = new RegExp(`^[\\w.-]*${SECRET_NAME}[\\w.-]*$`, "i");
  * @example
  * ```ts
  * import { redactValue } from "./redact.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(redactValue({ market: 1, apiKey: "k" }), { market: 1, apiKey: "[REDACTED]" });
  * ```

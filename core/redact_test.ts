@@ -1,4 +1,4 @@
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 import { redact, REDACTED, redactValue, registerSecret } from "./redact.ts";
 import {
   AuthenticationError,

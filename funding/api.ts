@@ -166,7 +166,7 @@ interface Snapshot {
  * ```ts
  * import { createFundingApi } from "./api.ts";
  * import { SqliteFundingStore } from "./sqlite_store.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * await using store = await SqliteFundingStore.open(":memory:");
  * const api = createFundingApi({ store, venues: ["grvt", "edgex"] });

@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import fc from "fast-check";
 import { Decimal, fundingRate } from "../base.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";

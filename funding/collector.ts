@@ -134,7 +134,7 @@ function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
  * import { startSimVenue } from "../sim/network.ts";
  * import { FundingCollector } from "./collector.ts";
  * import { SqliteFundingStore } from "./sqlite_store.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const clock = new ManualClock(Date.UTC(2026, 0, 1));
  * const sim = await startSimVenue("edgex", { clock });

@@ -62,7 +62,7 @@ export const UNKNOWN_VENUE_FEES: VenueFees = Object.freeze({
  * @example
  * ```ts
  * import { DEFAULT_VENUE_FEES, roundTripCost } from "./fees.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * // GRVT's maker rebate offsets EdgeX's maker fee: 2 × (0.00015 − 0.0001) = 0.0001
  * equal(roundTripCost(DEFAULT_VENUE_FEES.edgex, DEFAULT_VENUE_FEES.grvt, "maker").toString(), "0.0001");

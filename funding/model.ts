@@ -135,7 +135,7 @@ export interface VenueRecord extends VenueHealth {
  * ```ts
  * import { fundingRate } from "../base.ts";
  * import { observationFrom } from "./model.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const o = observationFrom({
  *   venue: "grvt", symbol: "KPEPE", venueSymbol: "KPEPE_USDT_Perp",

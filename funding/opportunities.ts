@@ -226,7 +226,7 @@ function leg(o: FundingObservation, fee: Decimal): OpportunityLeg {
  * ```ts
  * import { fundingRate } from "../base.ts";
  * import { computeOpportunities } from "./opportunities.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const at = (venue: string, rate: string, intervalHours: number) => ({
  *   venue, symbol: "BTC", venueSymbol: "BTC", time: 0, ...fundingRate({ rate, intervalHours }),
@@ -347,7 +347,7 @@ function sortValue(o: Opportunity, key: OpportunitySortKey, now: number): Decima
  * ```ts
  * import { fundingRate } from "../base.ts";
  * import { computeOpportunities, filterOpportunities } from "./opportunities.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const at = (venue: string, rate: string, time: number) => ({
  *   venue, symbol: "ETH", venueSymbol: "ETH", time, ...fundingRate({ rate, intervalHours: 1 }),
@@ -414,7 +414,7 @@ export function filterOpportunities(
  * ```ts
  * import { fundingRate } from "../base.ts";
  * import { findOpportunities } from "./opportunities.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const at = (venue: string, rate: string) => ({
  *   venue, symbol: "SOL", venueSymbol: "SOL", time: 0, ...fundingRate({ rate, intervalHours: 8 }),
@@ -444,7 +444,7 @@ export function findOpportunities(
  * ```ts
  * import { fundingRate } from "../base.ts";
  * import { nextStreaks } from "./opportunities.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const at = (venue: string, rate: string, time: number) => ({
  *   venue, symbol: "BTC", venueSymbol: "BTC", time, ...fundingRate({ rate, intervalHours: 1 }),

@@ -1,4 +1,4 @@
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, strictEqual as equal, throws } from "node:assert/strict";
 import { Decimal, fundingRate } from "../base.ts";
 import type { FundingObservation } from "./model.ts";
 import {

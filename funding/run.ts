@@ -134,7 +134,7 @@ async function feesOf(store: FundingStore): Promise<Record<string, VenueFees>> {
  * @example Offline, in memory
  * ```ts
  * import { runFundingCommand } from "./run.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const out: string[] = [];
  * const code = await runFundingCommand({

@@ -30,7 +30,7 @@ export interface ScheduleOptions {
  * ```ts
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
  * import { runEvery } from "./scheduler.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const clock = new ManualClock(0);
  * const stop = new AbortController();

@@ -211,7 +211,7 @@ async function liveSource(
  * @example Offline, against the simulated venues
  * ```ts
  * import { openFundingSources } from "./sources.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * await using opened = await openFundingSources(["grvt", "edgex"], { network: "sim" });
  * const rates = await opened.sources[0].adapter!.fetchFundingRates({ symbols: ["BTC"] });

@@ -50,7 +50,7 @@ export interface SqliteStoreOptions {
  * ```ts
  * import { fundingRate } from "../base.ts";
  * import { SqliteFundingStore } from "./sqlite_store.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * await using store = await SqliteFundingStore.open(":memory:");
  * const o = {

@@ -40,7 +40,7 @@ export const SYMBOL_ALIASES: Readonly<Record<string, string>> = Object.freeze({
  * @example
  * ```ts
  * import { unifySymbol } from "./symbols.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(unifySymbol("kPEPE"), "1000PEPE");
  * equal(unifySymbol("2Z"), "2Z");

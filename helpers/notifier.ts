@@ -52,7 +52,7 @@ export interface NotifyOutcome {
  * @example
  * ```ts
  * import { Notifications } from "./notifier.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const sent: string[] = [];
  * const notifications = new Notifications([
@@ -131,7 +131,7 @@ export interface NotifiersFromEnvOptions {
  * @example
  * ```ts
  * import { notifiersFromEnv } from "./notifier.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const vars: Record<string, string> = { LARK_TOKEN: "lark-doc-token-1234" };
  * deepEqual(notifiersFromEnv((n) => vars[n]).map((n) => n.name), ["lark"]);

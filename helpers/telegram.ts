@@ -40,7 +40,7 @@ export interface TelegramOptions {
  * @example Against a local server
  * ```ts
  * import { TelegramNotifier } from "./telegram.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const seen: unknown[] = [];
  * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {

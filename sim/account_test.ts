@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { equal } from "node:assert/strict";
+import { strictEqual as equal } from "node:assert/strict";
 import { Account } from "./account.ts";
 import { Instrument } from "./instrument.ts";
 

@@ -91,7 +91,7 @@ export interface FillOrderOptions {
  * import { SimControl } from "./control.ts";
  * import { SimEngine } from "./engine.ts";
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const engine = new SimEngine({ clock: new ManualClock(0) });
  * engine.addInstrument({ symbol: "ETH", tickSize: "0.01", sizeStep: "0.01" }, { markPrice: "2000" });

@@ -224,7 +224,7 @@ const NUMERIC = /^-?\d+(\.\d+)?$/;
  * @example
  * ```ts
  * import { garbleBody } from "./faults.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(garbleBody('{"price":"64000.5","size":2}', "wrong_types", () => 0.9), '{"price":64000.5,"size":"2"}');
  * equal(garbleBody('{"price":"64000.5","size":2}', "wrong_types", () => 0.1), '{"price":null,"size":null}');

@@ -1,4 +1,4 @@
-import { deepStrictEqual, equal, ok, throws } from "node:assert/strict";
+import { deepStrictEqual, ok, strictEqual as equal, throws } from "node:assert/strict";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { ConfigurationError } from "../core/errors.ts";
 import { FaultInjector, garbleBody } from "./faults.ts";

@@ -147,7 +147,7 @@ function formatRateUnits(units: bigint): string {
  * @example
  * ```ts
  * import { premiumFundingRates } from "./funding.ts";
- * import { equal, notEqual } from "node:assert/strict";
+ * import { strictEqual as equal, notStrictEqual as notEqual } from "node:assert/strict";
  *
  * const hour = 3_600_000;
  * const rate = premiumFundingRates({ seed: 1, start: 0, base: "0.0001", volatility: "0.00005" });

@@ -1,4 +1,4 @@
-import { equal, throws } from "node:assert/strict";
+import { strictEqual as equal, throws } from "node:assert/strict";
 import { ConfigurationError, InvalidOrderError } from "../core/errors.ts";
 import { Decimal } from "../core/decimal.ts";
 import { DEFAULT_FUNDING_INTERVAL_HOURS, Instrument } from "./instrument.ts";

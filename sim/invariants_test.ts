@@ -3,7 +3,7 @@
  * and time passing, checked after every step.
  */
 import fc from "fast-check";
-import { equal, ok } from "node:assert/strict";
+import { ok, strictEqual as equal } from "node:assert/strict";
 import type { Clock } from "../base.ts";
 import { Decimal } from "../core/decimal.ts";
 import { PerpError } from "../core/errors.ts";

@@ -209,7 +209,7 @@ export function parsePricePoints(text: string): PricePoint[] {
  * ```ts
  * import { loadPricePath } from "./market.ts";
  * import { Instrument } from "./instrument.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const file = await Deno.makeTempFile({ suffix: ".csv" });
  * await Deno.writeTextFile(file, "time,price\n0,100\n60000,101\n");
@@ -281,7 +281,7 @@ export interface MarketOptions {
  * import { SimEngine } from "./engine.ts";
  * import { MarketSimulator, scriptedPath } from "./market.ts";
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
- * import { deepStrictEqual, equal } from "node:assert/strict";
+ * import { deepStrictEqual, strictEqual as equal } from "node:assert/strict";
  *
  * const clock = new ManualClock(0);
  * const engine = new SimEngine({ clock });

@@ -1,4 +1,10 @@
-import { deepStrictEqual, equal, notEqual, ok, throws } from "node:assert/strict";
+import {
+  deepStrictEqual,
+  notStrictEqual as notEqual,
+  ok,
+  strictEqual as equal,
+  throws,
+} from "node:assert/strict";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { ConfigurationError } from "../core/errors.ts";
 import { Decimal } from "../core/decimal.ts";

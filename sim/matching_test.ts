@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { deepStrictEqual, equal } from "node:assert/strict";
+import { deepStrictEqual, strictEqual as equal } from "node:assert/strict";
 import { type BookOrder, OrderBook } from "./matching.ts";
 
 function order(side: "buy" | "sell", priceTicks: number, remainingLots: number): BookOrder {

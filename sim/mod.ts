@@ -44,7 +44,7 @@
  * ```ts
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
  * import { SimEngine } from "./mod.ts";
- * import { deepStrictEqual, equal } from "node:assert/strict";
+ * import { deepStrictEqual, strictEqual as equal } from "node:assert/strict";
  *
  * const engine = new SimEngine({ clock: new ManualClock(Date.UTC(2026, 0, 1)) });
  * engine.addInstrument(

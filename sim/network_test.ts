@@ -1,4 +1,8 @@
-import { deepEqual, notDeepEqual, ok } from "node:assert/strict";
+import {
+  deepStrictEqual as deepEqual,
+  notDeepStrictEqual as notDeepEqual,
+  ok,
+} from "node:assert/strict";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { SIM_VENUE_MARKETS, SIM_VENUE_PROFILES, SIM_VENUES, startSimVenue } from "./network.ts";
 

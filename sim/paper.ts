@@ -118,7 +118,7 @@ interface PaperAttempt {
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
  * import { SimEngine } from "./engine.ts";
  * import { PaperClient } from "./paper.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const engine = new SimEngine({ clock: new ManualClock(0) });
  * engine.addInstrument({ symbol: "ETH", tickSize: "0.01", sizeStep: "0.01" }, { markPrice: "2000" });
@@ -665,7 +665,7 @@ export class PaperClient implements ExchangeClient {
  * import { scriptedFundingRates } from "./funding.ts";
  * import { SimEngine } from "./engine.ts";
  * import { PaperFundingAdapter } from "./paper.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const engine = new SimEngine({ clock: new ManualClock(0) });
  * engine.addInstrument(

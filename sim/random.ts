@@ -98,7 +98,7 @@ export class Prng {
  * @example
  * ```ts
  * import { seededRandom } from "./random.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const a = seededRandom(7);
  * const b = seededRandom(7);

@@ -236,7 +236,7 @@ export class SimSocket {
  * ```ts
  * import { errorResponse } from "./server.ts";
  * import { NotFoundError } from "../core/errors.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(errorResponse(new NotFoundError({ message: "no such order" })).status, 404);
  * ```
@@ -269,7 +269,7 @@ function split(path: string): string[] {
  * @example A route, a fault and a request
  * ```ts
  * import { SimServer } from "./server.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * await using server = SimServer.start();
  * server.route("demo", "GET", "/api/ping", () => ({ pong: true }));

@@ -1,4 +1,4 @@
-import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual as equal } from "node:assert/strict";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { SimControl } from "./control.ts";
 import { SimEngine } from "./engine.ts";

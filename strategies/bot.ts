@@ -132,7 +132,7 @@ function oneLine(error: unknown): string {
  * ```ts
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
  * import { runBot } from "./bot.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const clock = new ManualClock(Date.UTC(2026, 0, 1));
  * const stop = new AbortController();

@@ -32,7 +32,7 @@ import { EventHub } from "../exchanges/_shared/event_hub.ts";
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
  * import { startSimVenue } from "../sim/network.ts";
  * import { DryRunClient } from "./dry_run.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const sim = await startSimVenue("lighter", { clock: new ManualClock(0) });
  * const client = new DryRunClient(sim.client());

@@ -170,7 +170,7 @@ export function makerPrice(
  * @example
  * ```ts
  * import { cooldownMs } from "./grid.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  * deepEqual([0, 7, 14, 27].map((n) => cooldownMs(n, 40, 400)), [100_000, 200_000, 400_000, 800_000]);
  * ```
  */

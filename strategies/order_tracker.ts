@@ -39,7 +39,7 @@ export function isTerminal(order: Pick<Order, "status">): boolean {
  * ```ts
  * import { mergeOrder } from "./order_tracker.ts";
  * import { Decimal, type Order } from "../base.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const base = { size: new Decimal(1), price: new Decimal(10) } as Order;
  * const filled = { ...base, status: "filled", filledSize: new Decimal(1), remainingSize: new Decimal(0) } as Order;
@@ -76,7 +76,7 @@ interface Entry {
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
  * import { startSimVenue } from "../sim/network.ts";
  * import { OrderTracker } from "./order_tracker.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const clock = new ManualClock(Date.UTC(2026, 0, 1));
  * const sim = await startSimVenue("grvt", { clock });

@@ -146,7 +146,7 @@ export function isRetryable(error: unknown): boolean {
  * ```ts
  * import { keepsRunning } from "./runner.ts";
  * import { ConfigurationError, MalformedPayloadError, OrderOutcomeUnknownError } from "../base.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(keepsRunning(new OrderOutcomeUnknownError("42")), true);
  * equal(keepsRunning(new MalformedPayloadError("result")), true);
@@ -176,7 +176,7 @@ function describe(error: unknown): string {
  * import { runStrategy, type Strategy } from "./runner.ts";
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
  * import { NetworkError } from "../base.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const clock = new ManualClock(0);
  * let calls = 0;

@@ -60,7 +60,7 @@ function csvField(value: string): string {
  * @example
  * ```ts
  * import { formatTradeRecord } from "./trade_log.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(
  *   formatTradeRecord({
@@ -103,7 +103,7 @@ export function formatTradeRecord(record: TradeRecord): string {
  * @example
  * ```ts
  * import { tradeLogPaths } from "./trade_log.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(tradeLogPaths("grvt", "BTC", { network: "sim" }), {
  *   orders: "logs/grvt-sim_BTC_orders.csv",
@@ -133,7 +133,7 @@ export function tradeLogPaths(
  * @example In memory
  * ```ts
  * import { TradeLog } from "./trade_log.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const lines: string[] = [];
  * using log = new TradeLog({ write: (line) => lines.push(line) });

@@ -139,7 +139,7 @@ export const VENUE_HOST_VARIABLES: Readonly<Record<BotVenue, Readonly<Record<str
  * @example
  * ```ts
  * import { venueHostOptions } from "./venue_clients.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const env: Record<string, string> = { GRVT_MARKET_DATA_URL: "http://127.0.0.1:9101", GRVT_CHAIN_ID: "327" };
  * deepEqual(venueHostOptions("grvt", (n) => env[n]), {

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { deepEqual, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, rejects } from "node:assert/strict";
 import {
   Decimal,
   DuplicateClientOrderIdError,

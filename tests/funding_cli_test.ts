@@ -1,5 +1,5 @@
 // `deno task funding` end to end: the command line in-process against the simulated venues.
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, match, ok, strictEqual as equal } from "node:assert/strict";
 import { main } from "../cli.ts";
 import { runFundingCommand } from "../funding/run.ts";
 import { SqliteFundingStore } from "../funding/sqlite_store.ts";

@@ -1,4 +1,4 @@
-import { deepEqual, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, throws } from "node:assert/strict";
 import { fundingRate } from "../base.ts";
 
 Deno.test("fundingRate() is exact for hour and minute intervals, including non-binary ones", () => {

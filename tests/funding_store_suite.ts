@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { Decimal, fundingRate } from "../base.ts";
 import { MIGRATIONS } from "../funding/migrations.ts";
 import type { CollectionLog, FundingObservation } from "../funding/model.ts";

@@ -1,6 +1,6 @@
 // Runs the shared store conformance suite against SQLite (memory and file) and PostgreSQL.
 // PostgreSQL needs PERP_TEST_POSTGRES_URL (.ci/run starts a local server and sets it).
-import { equal } from "node:assert/strict";
+import { strictEqual as equal } from "node:assert/strict";
 import postgres from "postgres";
 import { PostgresFundingStore } from "../funding/postgres_store.ts";
 import { SqliteFundingStore } from "../funding/sqlite_store.ts";

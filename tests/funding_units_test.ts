@@ -3,7 +3,7 @@
 // `fetch` (and `WebSocket` for Lighter's market_stats stream). Lighter quotes percent per hour,
 // GRVT percentage points per interval (8 h), EdgeX a fraction per `fundingRateIntervalMin`
 // (240 = 4 h). Hourly rates are what opportunities compare.
-import { deepEqual, equal } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, strictEqual as equal } from "node:assert/strict";
 import type { FundingHistoryEntry, FundingRate } from "../base.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { EdgeXFundingAdapter } from "../exchanges/edgex/funding_adapter.ts";

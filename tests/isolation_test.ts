@@ -2,7 +2,7 @@
  * Dependency isolation: importing one venue's entry point must not load another venue's code
  * or npm packages. Checked on the real module graph (`deno info --json`).
  */
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 
 const ENTRY_POINTS: Record<string, string> = JSON.parse(
   await Deno.readTextFile(new URL("../deno.json", import.meta.url)),

@@ -1,5 +1,5 @@
 /** The README's test command is the one CI runs, and the tasks it names exist. */
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 
 const root = new URL("..", import.meta.url);
 const readme = await Deno.readTextFile(new URL("README.md", root));

@@ -2,7 +2,7 @@
 // file, the bot attaches to it (`--network sim --sim-env`), gets an open filled and a
 // take-profit resting, is killed with SIGKILL and restarted, and adopts the resting take-profit
 // instead of sending another one. The truth comes from the replica's control API.
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 

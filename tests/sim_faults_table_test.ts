@@ -9,7 +9,7 @@
  * loopback driver so that real loopback I/O settles between steps.
  */
 import { LoopbackDriver } from "./bot_loopback_driver.ts";
-import { equal, ok } from "node:assert/strict";
+import { ok, strictEqual as equal } from "node:assert/strict";
 import {
   type ExchangeClient,
   type ExchangeEvent,

@@ -1,7 +1,7 @@
 // The simulated market over a simulated day: every venue lists at least 12 markets (the
 // multiplier ones under one unified name), funding moves on a seeded premium process per venue
 // and market, and cross-venue opportunities open, persist and close.
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { Decimal } from "../base.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { FundingCollector } from "../funding/collector.ts";

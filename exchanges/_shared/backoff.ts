@@ -13,7 +13,7 @@
  * @example
  * ```ts
  * import { backoffDelay } from "./backoff.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const options = { baseDelayMs: 100, maxDelayMs: 1_000, jitter: "none" } as const;
  * deepEqual([0, 1, 2, 3, 4].map((n) => backoffDelay(n, options)), [100, 200, 400, 800, 1_000]);
@@ -75,7 +75,7 @@ function check(name: string, value: number, min: number): void {
  * @example Full jitter with a fixed random source
  * ```ts
  * import { backoffDelay } from "./backoff.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * // Ceiling of attempt 3 is 100 × 2³ = 800; full jitter takes random() of it.
  * deepEqual(backoffDelay(3, { baseDelayMs: 100, random: () => 0.5 }), 400);
@@ -154,7 +154,7 @@ export interface Backoff {
  * @example
  * ```ts
  * import { createBackoff } from "./backoff.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const backoff = createBackoff({ baseDelayMs: 100, maxDelayMs: 300, jitter: "none" });
  * deepEqual([backoff.next(), backoff.next(), backoff.next()], [100, 200, 300]);

@@ -1,4 +1,4 @@
-import { deepEqual, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import { backoffDelay, createBackoff } from "./backoff.ts";
 
 Deno.test("backoffDelay() doubles the ceiling per attempt and caps it at maxDelayMs", () => {

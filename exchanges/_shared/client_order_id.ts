@@ -95,7 +95,7 @@ export function randomClientOrderId(
  * @example
  * ```ts
  * import { deriveClientOrderId } from "./client_order_id.ts";
- * import { deepEqual, notDeepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual, notDeepStrictEqual as notDeepEqual } from "node:assert/strict";
  *
  * const a = deriveClientOrderId("lighter", "acct7/ETH/close/1733000000000");
  * deepEqual(a, deriveClientOrderId("lighter", "acct7/ETH/close/1733000000000"));

@@ -1,4 +1,8 @@
-import { deepEqual, notDeepEqual, ok } from "node:assert/strict";
+import {
+  deepStrictEqual as deepEqual,
+  notDeepStrictEqual as notDeepEqual,
+  ok,
+} from "node:assert/strict";
 import {
   CLIENT_ORDER_ID_RANGES,
   type ClientOrderIdVenue,

@@ -50,7 +50,7 @@ interface Sleeper {
  * @example
  * ```ts
  * import { ManualClock } from "./clock.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const clock = new ManualClock(1_000);
  * const woke: number[] = [];

@@ -1,4 +1,4 @@
-import { deepEqual, rejects } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, rejects } from "node:assert/strict";
 import { ManualClock, systemClock } from "./clock.ts";
 
 Deno.test("ManualClock wakes sleepers in deadline order at their own times", async () => {

@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * import { EventHub } from "./event_hub.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const hub = new EventHub<number>();
  * const seen: number[] = [];

@@ -1,4 +1,4 @@
-import { deepEqual } from "node:assert/strict";
+import { deepStrictEqual as deepEqual } from "node:assert/strict";
 import { EventHub } from "./event_hub.ts";
 
 Deno.test("EventHub gives each iterator every event, even a slow one", async () => {

@@ -19,7 +19,7 @@
  * ```ts
  * import { createHttpTransport } from "./http.ts";
  * import { decimalString } from "./parse.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  * import { z } from "zod";
  *
  * const transport = createHttpTransport({
@@ -318,7 +318,7 @@ export interface HttpTransport {
  * @example
  * ```ts
  * import { parseRetryAfter } from "./http.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(parseRetryAfter("2", 0), 2_000);
  * equal(parseRetryAfter("Thu, 01 Jan 1970 00:00:05 GMT", 1_000), 4_000);

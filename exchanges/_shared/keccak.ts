@@ -251,7 +251,7 @@ const blockView = new DataView(block.buffer);
  * @example
  * ```ts
  * import { keccak256 } from "./keccak.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
  * deepEqual(

@@ -1,4 +1,4 @@
-import { deepEqual } from "node:assert/strict";
+import { deepStrictEqual as deepEqual } from "node:assert/strict";
 import fc from "fast-check";
 import { keccak256 as viemKeccak } from "viem";
 import { keccak256 } from "./keccak.ts";

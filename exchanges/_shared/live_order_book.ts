@@ -61,7 +61,7 @@ export interface LiveOrderBookOptions {
  * @example
  * ```ts
  * import { LiveOrderBook } from "./live_order_book.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const requested: string[] = [];
  * const book = new LiveOrderBook("BTC", {
@@ -285,7 +285,7 @@ export class LiveOrderBook implements OrderBookSubscription {
  * ```ts
  * import { bestBidAskOf } from "./live_order_book.ts";
  * import { Decimal } from "../../core/decimal.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const level = (p: string) => ({ price: new Decimal(p), size: new Decimal("1") });
  * const q = bestBidAskOf(

@@ -1,4 +1,4 @@
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, strictEqual as equal, throws } from "node:assert/strict";
 import { LiveOrderBook } from "./live_order_book.ts";
 import { ManualClock } from "./clock.ts";
 import { MalformedPayloadError } from "../../core/errors.ts";

@@ -14,7 +14,7 @@
  * @example Applying Lighter frames
  * ```ts
  * import { L2OrderBook } from "./order_book.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const book = new L2OrderBook("BTC", { sequenceRule: "chained" });
  * book.applySnapshot({
@@ -275,7 +275,7 @@ const RULE_CUSTOM = 2;
  * @example Gap, resync, live again
  * ```ts
  * import { L2OrderBook, type ResyncEvent } from "./order_book.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const resyncs: ResyncEvent[] = [];
  * const book = new L2OrderBook("ETH", {
@@ -380,7 +380,7 @@ export class L2OrderBook {
    * @example
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { equal } from "node:assert/strict";
+   * import { strictEqual as equal } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");
    * const status = book.applySnapshot({
@@ -426,7 +426,7 @@ export class L2OrderBook {
    * @example EdgeX versions
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { equal } from "node:assert/strict";
+   * import { strictEqual as equal } from "node:assert/strict";
    *
    * const book = new L2OrderBook("SOL", { sequenceRule: "chained" });
    * book.applySnapshot({ asks: [{ price: "150.01", size: "10" }] }, { sequence: 500 });
@@ -485,7 +485,7 @@ export class L2OrderBook {
    * @example
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { equal } from "node:assert/strict";
+   * import { strictEqual as equal } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");
    * book.applySnapshot({}, { sequence: 1 });
@@ -506,7 +506,7 @@ export class L2OrderBook {
    * @example
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { equal } from "node:assert/strict";
+   * import { strictEqual as equal } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");
    * book.applySnapshot({
@@ -540,7 +540,7 @@ export class L2OrderBook {
    * @example
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { equal } from "node:assert/strict";
+   * import { strictEqual as equal } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");
    * book.applySnapshot({ bids: [{ price: "99.5", size: "1" }, { price: "99.7", size: "2" }] }, {
@@ -561,7 +561,7 @@ export class L2OrderBook {
    * @example
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { equal } from "node:assert/strict";
+   * import { strictEqual as equal } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");
    * book.applySnapshot({ asks: [{ price: "100.3", size: "1" }, { price: "100.2", size: "4" }] }, {
@@ -584,7 +584,7 @@ export class L2OrderBook {
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
    * import { NotFoundError } from "../../core/errors.ts";
-   * import { deepEqual, equal, throws } from "node:assert/strict";
+   * import { deepStrictEqual as deepEqual, strictEqual as equal, throws } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");
    * book.applySnapshot({
@@ -631,7 +631,7 @@ export class L2OrderBook {
    * @example
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { deepEqual } from "node:assert/strict";
+   * import { deepStrictEqual as deepEqual } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");
    * book.applySnapshot({
@@ -666,7 +666,7 @@ export class L2OrderBook {
    * @example
    * ```ts
    * import { L2OrderBook } from "./order_book.ts";
-   * import { deepEqual } from "node:assert/strict";
+   * import { deepStrictEqual as deepEqual } from "node:assert/strict";
    *
    * const book = new L2OrderBook("BTC");
    * book.applySnapshot({ bids: [{ price: "99.90", size: "1.50000" }] }, { sequence: 1 });

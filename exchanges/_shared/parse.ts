@@ -11,7 +11,7 @@
  * ```ts
  * import { decimalString, parsePayload } from "./parse.ts";
  * import { MalformedPayloadError } from "../../core/errors.ts";
- * import { equal, throws } from "node:assert/strict";
+ * import { strictEqual as equal, throws } from "node:assert/strict";
  * import { z } from "zod";
  *
  * const Ticker = z.object({ result: z.array(z.object({ mark_price: decimalString })) });
@@ -207,7 +207,7 @@ const STRICT_DECIMAL = 'expected a decimal string such as "0.01"';
  * @example
  * ```ts
  * import { decimalString } from "./parse.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(decimalString.parse("0.00000001").toString(), "0.00000001");
  * equal(decimalString.safeParse(0.1).success, false);
@@ -230,7 +230,7 @@ const LENIENT_DECIMAL = 'expected a decimal string such as "0.01" or a safe inte
  * @example
  * ```ts
  * import { lenientDecimal } from "./parse.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(lenientDecimal.parse(100).toString(), "100");
  * equal(lenientDecimal.parse("0.5").toString(), "0.5");
@@ -281,7 +281,7 @@ export interface IntegerStringOptions {
  * @example
  * ```ts
  * import { integerString } from "./parse.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(integerString().parse("18446744073709551615"), 18446744073709551615n);
  * equal(integerString().safeParse("18446744073709551616").success, false);
@@ -301,7 +301,7 @@ export function integerString(
  * @example
  * ```ts
  * import { integerString } from "./parse.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(integerString({ signed: true }).parse("-5"), -5n);
  * ```
@@ -376,7 +376,7 @@ const LATEST_MS = 32_503_680_000_000;
  * @example
  * ```ts
  * import { timestamp } from "./parse.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(timestamp("ns").parse("1700000000123456789"), 1700000000123);
  * equal(timestamp("ms").parse(1700000000123), 1700000000123);

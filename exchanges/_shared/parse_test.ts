@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal, throws } from "node:assert/strict";
 import { z } from "zod";
 import { Decimal } from "../../core/decimal.ts";
 import { MalformedPayloadError } from "../../core/errors.ts";

@@ -109,7 +109,7 @@ export interface PlaceOnceOptions<S, R, T extends { clientOrderId: string }> {
  * ```ts
  * import { isOutcomeUnknown } from "./place_once.ts";
  * import { NetworkError, PostOnlyWouldCrossError } from "../../core/errors.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(isOutcomeUnknown(new NetworkError()), true);
  * equal(isOutcomeUnknown(new PostOnlyWouldCrossError()), false); // the venue answered
@@ -143,7 +143,7 @@ export function isOutcomeUnknown(error: unknown): boolean {
  * ```ts
  * import { placeOnce } from "./place_once.ts";
  * import { NetworkError } from "../../core/errors.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const venue = new Map<string, { clientOrderId: string }>();
  * let sends = 0;

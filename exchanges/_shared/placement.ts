@@ -116,7 +116,7 @@ export interface PlacementHooks<B, S, R, M extends Market = Market> {
  * import { Decimal } from "../../core/decimal.ts";
  * import { ManualClock } from "./clock.ts";
  * import type { Market, Order } from "../../base.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const market: Market = {
  *   venue: "demo", symbol: "BTC", venueSymbol: "BTC-PERP", venueId: 1, baseAsset: "BTC",
@@ -357,7 +357,7 @@ const PLAIN_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
  * ```ts
  * import { decimalField } from "./placement.ts";
  * import { InvalidOrderError } from "../../core/errors.ts";
- * import { equal, throws } from "node:assert/strict";
+ * import { strictEqual as equal, throws } from "node:assert/strict";
  *
  * equal(decimalField("0.50", "size", "grvt").toString(), "0.5");
  * // 'size' must be a decimal string such as "0.01", not the JS number 0.1 (a float cannot hold most prices exactly)

@@ -1,4 +1,4 @@
-import { deepEqual, equal, rejects } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, rejects, strictEqual as equal } from "node:assert/strict";
 import { checkOrderRequest, placeOrderWith } from "./placement.ts";
 import { ManualClock } from "./clock.ts";
 import { Decimal } from "../../core/decimal.ts";

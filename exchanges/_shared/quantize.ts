@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { quantize } from "./quantize.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * // A post-only buy must not cross: round its price down to the tick.
  * deepEqual(quantize("100.17", "0.05", "down").toString(), "100.15");
@@ -44,7 +44,7 @@ export type Rounding = "down" | "up" | "toward_zero" | "away_from_zero" | "neare
  * @example
  * ```ts
  * import { quantize } from "./quantize.ts";
- * import { deepEqual, throws } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual, throws } from "node:assert/strict";
  *
  * deepEqual(quantize("0.0015", "0.001", "toward_zero").toString(), "0.001");
  * deepEqual(quantize("-0.0015", "0.001", "down").toString(), "-0.002");
@@ -133,7 +133,7 @@ export function isMultipleOf(value: DecimalInput, step: DecimalInput): boolean {
  * @example
  * ```ts
  * import { decimalsOf } from "./quantize.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(decimalsOf("0.0010"), 3);
  * ```
@@ -155,7 +155,7 @@ export function decimalsOf(step: DecimalInput): number {
  * @example
  * ```ts
  * import { toScaledInteger } from "./quantize.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(toScaledInteger("64400.1", 9, "exact"), 64400100000000n);
  * deepEqual(toScaledInteger("0.0000000019", 9, "toward_zero"), 1n);
@@ -191,7 +191,7 @@ export function toScaledInteger(value: DecimalInput, decimals: number, rounding:
  * @example
  * ```ts
  * import { fromScaledInteger } from "./quantize.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(fromScaledInteger(405000n, 2).toString(), "4050");
  * ```

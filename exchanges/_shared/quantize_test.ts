@@ -1,4 +1,4 @@
-import { deepEqual, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import fc from "fast-check";
 import {
   decimalsOf,

@@ -15,7 +15,7 @@
  * @example Subscribing and reading frames (against a local server standing in for the venue)
  * ```ts
  * import { createWsTransport } from "./ws.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * await using venue = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => {
  *   const { socket, response } = Deno.upgradeWebSocket(req);
@@ -336,7 +336,7 @@ export interface WsTransport extends AsyncDisposable {
  * @example Answering a venue's JSON ping from a handler
  * ```ts
  * import { createWsTransport } from "./ws.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => {
  *   const { socket, response } = Deno.upgradeWebSocket(req);

@@ -17,7 +17,7 @@
  * ```ts
  * import { edgeXAuthenticate } from "./auth.ts";
  * import { createHttpTransport } from "../_shared/http.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  * import { z } from "zod";
  *
  * let sent = new Headers();
@@ -119,7 +119,7 @@ export interface EdgeXHeaderNames {
  * @example
  * ```ts
  * import { edgeXHeaderNames } from "./auth.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(edgeXHeaderNames("edgeX").signature, "X-edgeX-Signature");
  * ```
@@ -317,7 +317,7 @@ function sortedQueryText(pairs: Map<string, string>): string {
  * @example
  * ```ts
  * import { canonicalizeQuery } from "./auth.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(
  *   canonicalizeQuery({ size: 10, accountId: "724625476626153743", offsetData: "" }),
@@ -422,7 +422,7 @@ function flatten(
  * @example
  * ```ts
  * import { canonicalizeBody } from "./auth.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(
  *   canonicalizeBody({ orderIdList: ["1", "2"], accountId: "1", openTp: null, reduceOnly: false }),
@@ -516,7 +516,7 @@ function canonicalText(
  * @example The docs' example message (authentication.md, step 4)
  * ```ts
  * import { signatureMessage } from "./auth.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(
  *   signatureMessage({
@@ -621,7 +621,7 @@ export interface SignEdgeXRequestOptions {
  * @example A POST with an array (`orderIdList` items joined by `&`)
  * ```ts
  * import { signEdgeXRequest } from "./auth.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const headers = signEdgeXRequest(
  *   {
@@ -741,7 +741,7 @@ export interface EdgeXAuthenticateOptions {
  * @example
  * ```ts
  * import { edgeXAuthenticate } from "./auth.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const authenticate = edgeXAuthenticate(
  *   { apiKey: "my-api-key", secret: "test-secret", passphrase: "my-passphrase" },
@@ -862,7 +862,7 @@ function pythonJson(map: Record<string, string>): string {
  * @example The Go SDK's test handshake
  * ```ts
  * import { edgeXPrivateWsAuth } from "./auth.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const auth = edgeXPrivateWsAuth("12345", {
  *   apiKey: "api-key",

@@ -164,7 +164,7 @@ export interface EdgeXClientOptions extends EdgeXCredentialOptions {
  * @example Against a stand-in venue (no network): markets come from `getMetaData`
  * ```ts
  * import { EdgeXClient } from "./client.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const meta = {
  *   global: { nativeChainId: "3343", contractAddress: "0x0000000000000000000000000000000000000001" },

@@ -1,4 +1,4 @@
-import { deepEqual, ok, rejects, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, rejects, throws } from "node:assert/strict";
 import {
   AuthenticationError,
   ConfigurationError,

@@ -2,7 +2,12 @@
  * EdgeX client against hostile or odd venue answers (an in-process fake venue, see
  * `_fake_venue_test.ts`): each test pins one rule of the shared order and stream workflows.
  */
-import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import {
+  deepStrictEqual as deepEqual,
+  ok,
+  rejects,
+  strictEqual as equal,
+} from "node:assert/strict";
 import {
   DuplicateClientOrderIdError,
   type ExchangeEvent,

@@ -59,7 +59,7 @@ export interface EdgeXFundingAdapterOptions {
  * @example Funding in the package's units from a stand-in venue
  * ```ts
  * import { EdgeXFundingAdapter } from "./funding_adapter.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const meta = {
  *   global: {},

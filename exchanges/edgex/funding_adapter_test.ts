@@ -1,4 +1,4 @@
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 import { Decimal } from "../../base.ts";
 import { scriptedFundingRates } from "../../sim/funding.ts";
 import { startEdgeXReplica } from "../../sim/edgex/mod.ts";

@@ -8,7 +8,7 @@
  * Deterministic: one seeded PRNG drives every mutation (`EDGEX_FUZZ_SEED` overrides the seed).
  */
 import { configure, type LogRecord, reset } from "@logtape/logtape";
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import {
   type BookSnapshot,
   type ExchangeEvent,

@@ -2,7 +2,7 @@
  * Half-open sockets: the connection stays open but the venue stops sending (no data, no pong).
  * Virtual time only (ManualClock); the venue is the scripted fake of `_fake_venue_test.ts`.
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { type ExchangeEvent, TimeoutError } from "../../base.ts";
 import { ManualClock } from "../_shared/clock.ts";
 import { depthFrame, fakeClient, FakeRest, FakeSocket } from "./_fake_venue_test.ts";

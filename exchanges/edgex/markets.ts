@@ -50,7 +50,7 @@ export interface EdgeXMarket {
  * ```ts
  * import { edgeXMarkets } from "./markets.ts";
  * import { metaDataSchema } from "./schemas.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const meta = metaDataSchema.parse({
  *   global: { nativeChainId: "3343" },

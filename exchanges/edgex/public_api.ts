@@ -6,7 +6,7 @@
  * ```ts
  * import { createHttpTransport } from "../_shared/http.ts";
  * import { getServerTime } from "./public_api.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const http = createHttpTransport({
  *   venue: "edgex",

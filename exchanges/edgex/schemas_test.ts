@@ -3,7 +3,7 @@
  * NOT-LIVE-SHAPE ones (gitbook-invented public payloads) do not, and a malformed or mistyped
  * field is a MalformedPayloadError naming it.
  */
-import { deepEqual, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import { z } from "zod";
 import { MalformedPayloadError } from "../../core/errors.ts";
 import { parsePayload } from "../_shared/parse.ts";

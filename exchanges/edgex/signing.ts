@@ -25,7 +25,7 @@
  * @example Signing a post-only sell for the createOrder body
  * ```ts
  * import { createEdgeXOrderSigner } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const domain = {
  *   chainId: 33431, // metadata.global.nativeChainId (testnet here)
@@ -181,7 +181,7 @@ export interface EdgeXTypedDataField {
  * @example
  * ```ts
  * import { EDGEX_ORDER_TYPES } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(EDGEX_ORDER_TYPES.OrderBase.map((f) => f.name), [
  *   "nonce",
@@ -571,7 +571,7 @@ function invalid(
  * @example Values from the V2 SDK doc's testnet requests
  * ```ts
  * import { edgeXNonce } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(edgeXNonce("sdk-v2-1773302047079667844"), 2637799806);
  * deepEqual(edgeXNonce("stop-market-sl-1773300663768631932"), 2012469256);
@@ -602,7 +602,7 @@ export function edgeXNonce(clientOrderId: string): number {
  * @example
  * ```ts
  * import { edgeXMarketOrderPrice } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const quote = { oraclePrice: "79025.030809853284955708", tickSize: "0.1" };
  * deepEqual(edgeXMarketOrderPrice("buy", quote).toString(), "790250.3");
@@ -645,7 +645,7 @@ export function edgeXMarketOrderPrice(
  * @example The Go SDK's order test (`client_v2_test.go`)
  * ```ts
  * import { buildEdgeXOrderFields } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const f = buildEdgeXOrderFields(
  *   {
@@ -786,7 +786,7 @@ export function buildEdgeXOrderFields(
  * @example
  * ```ts
  * import { edgeXDomain } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const d = edgeXDomain({ chainId: "3343", verifyingContract: "0x" + "00".repeat(19) + "01" });
  * deepEqual([d.name, d.version, d.chainId], ["EdgeX", "1", 3343n]);
@@ -841,7 +841,7 @@ export function edgeXDomain(domain: EdgeXDomain): EdgeXEip712Domain {
  * @example
  * ```ts
  * import { edgeXDomainFromMetadata } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const d = edgeXDomainFromMetadata({
  *   nativeChainId: "",
@@ -1019,7 +1019,7 @@ function orderDigest(f: EdgeXOrderFields, signerWord: Uint8Array, ds: Uint8Array
  * @example
  * ```ts
  * import { edgeXDomainSeparator } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(
  *   edgeXDomainSeparator({
@@ -1045,7 +1045,7 @@ export function edgeXDomainSeparator(domain: EdgeXDomain): `0x${string}` {
  * @example
  * ```ts
  * import { buildEdgeXOrderFields, edgeXOrderMessage } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const order = { accountId: "1", side: "sell" as const, size: "1", price: "1" };
  * const market = { contractId: "1", quoteCoinId: "2", contractResolution: "1" };
@@ -1094,7 +1094,7 @@ export function edgeXOrderMessage(fields: EdgeXOrderFields, signer: string): Edg
  * ```ts
  * import { buildEdgeXOrderFields, edgeXOrderTypedData, hashEdgeXOrder } from "./signing.ts";
  * import { hashTypedData } from "viem";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const order = { accountId: "1", side: "buy" as const, size: "1", price: "3000.25" };
  * const market = {
@@ -1137,7 +1137,7 @@ export function edgeXOrderTypedData(
  * @example
  * ```ts
  * import { buildEdgeXOrderFields, hashEdgeXOrder } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const fields = buildEdgeXOrderFields(
  *   {
@@ -1255,7 +1255,7 @@ export interface EdgeXOrderSigner {
  * @example
  * ```ts
  * import { createEdgeXOrderSigner } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const signer = createEdgeXOrderSigner({
  *   privateKey: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",

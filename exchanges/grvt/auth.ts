@@ -50,7 +50,7 @@ export interface GrvtCookie {
  * @example
  * ```ts
  * import { parseGrvtCookie } from "./auth.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(
  *   parseGrvtCookie(["gravity=abc; Path=/; Expires=Thu, 01 Jan 2026 00:00:00 GMT; HttpOnly"], 0),

@@ -1,4 +1,4 @@
-import { deepEqual, equal, rejects } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, rejects, strictEqual as equal } from "node:assert/strict";
 import { ManualClock } from "../_shared/clock.ts";
 import { AuthenticationError } from "../../core/errors.ts";
 import { GrvtSession, parseGrvtCookie } from "./auth.ts";

@@ -169,7 +169,7 @@ export const GRVT_SYMBOL_OVERRIDES: Readonly<Record<string, string>> = Object.fr
  * @example
  * ```ts
  * import { grvtUnifiedSymbol } from "./common.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  * equal(grvtUnifiedSymbol("ETH"), "ETH");
  * equal(grvtUnifiedSymbol("KPEPE"), "1000PEPE");
  * ```

@@ -112,7 +112,7 @@ function nonEmpty(v: string | undefined): string | undefined {
  * @example
  * ```ts
  * import { resolveGrvtConfig } from "./config.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const { hosts } = resolveGrvtConfig({ env: { GRVT_ENVIRONMENT: "testnet" } });
  * equal(hosts.chainId, 326);

@@ -117,7 +117,7 @@ export interface GRVTFundingAdapterOptions extends GrvtConnectionOptions {
  * @example Units: percentage points per interval become a fraction (REST tickers)
  * ```ts
  * import { GRVTFundingAdapter } from "./funding_adapter.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const replies: Record<string, unknown> = {
  *   "/full/v1/instruments": { result: [{

@@ -1,4 +1,9 @@
-import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import {
+  deepStrictEqual as deepEqual,
+  ok,
+  rejects,
+  strictEqual as equal,
+} from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { Decimal } from "../../base.ts";
 import { ManualClock, systemClock } from "../_shared/clock.ts";

@@ -10,7 +10,7 @@
  * uncaught error, no hang (every call settles within a bound of virtual time), and no
  * non-positive price or size in any book.
  */
-import { equal, ok } from "node:assert/strict";
+import { ok, strictEqual as equal } from "node:assert/strict";
 import type { BookSnapshot, ExchangeEvent } from "../../base.ts";
 import { PerpError } from "../../core/errors.ts";
 import { GRVTClient } from "./client.ts";

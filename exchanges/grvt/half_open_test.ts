@@ -2,7 +2,7 @@
  * Sockets that stay open but stop sending, and frames that cannot be read, against a scripted
  * GRVT (fake WebSocket, virtual clock).
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import type { ExchangeEvent } from "../../base.ts";
 import { GRVTClient } from "./client.ts";
 import { CID, FAKE_ACCOUNT, FakeGrvt, wireOrder } from "./_fakes_test.ts";

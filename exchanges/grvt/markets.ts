@@ -86,7 +86,7 @@ export function createGrvtTransport(
  * @example
  * ```ts
  * import { createGrvtTransport, loadGrvtMarkets } from "./markets.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const md = createGrvtTransport({
  *   baseUrl: "https://market-data.grvt.io",

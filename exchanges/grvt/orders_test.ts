@@ -3,7 +3,12 @@
  * virtual clock): market orders bounded by a worst price, answers about another order, lost
  * answers never resent, and unreadable bodies as typed errors.
  */
-import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import {
+  deepStrictEqual as deepEqual,
+  ok,
+  rejects,
+  strictEqual as equal,
+} from "node:assert/strict";
 import {
   MalformedPayloadError,
   NotFoundError,

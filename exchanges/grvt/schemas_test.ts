@@ -1,4 +1,4 @@
-import { deepEqual, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import type { z } from "zod";
 import { MalformedPayloadError } from "../../core/errors.ts";
 import { parsePayload } from "../_shared/parse.ts";

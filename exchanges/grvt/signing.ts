@@ -10,7 +10,7 @@
  * @example Signing a post-only buy for the wire
  * ```ts
  * import { createGrvtOrderSigner, recoverGrvtOrderSigner } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const signer = createGrvtOrderSigner({
  *   privateKey: "0xf7934647276a6e1fa0af3f4467b4b8ddaf45d25a7368fa1a295eef49a446819d",
@@ -66,7 +66,7 @@ export type GrvtTimeInForce =
  * @example
  * ```ts
  * import { GRVT_TIME_IN_FORCE } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(GRVT_TIME_IN_FORCE.GOOD_TILL_TIME, 1);
  * ```
@@ -268,7 +268,7 @@ const ORDER_LEG_FIELDS: readonly GrvtTypedDataField[] = Object.freeze([
  * @example
  * ```ts
  * import { GRVT_ORDER_TYPES } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(GRVT_ORDER_TYPES.Order.map((f) => f.name).join(","),
  *   "subAccountID,isMarket,timeInForce,postOnly,reduceOnly,legs,nonce,expiration");
@@ -783,7 +783,7 @@ function optionalFlag(value: boolean | undefined, field: string): boolean {
  * @example Truncation, as the venue does
  * ```ts
  * import { toGrvtOrderMessage } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const m = toGrvtOrderMessage({
  *   subAccountId: "8289849667772468",
@@ -882,7 +882,7 @@ export function toGrvtOrderMessage(order: GrvtOrder): GrvtOrderMessage {
  * @example
  * ```ts
  * import { grvtDomain } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(grvtDomain(325), { name: "GRVT Exchange", version: "0", chainId: 325 });
  * ```
@@ -902,7 +902,7 @@ export function grvtDomain(chainId: number): GrvtEip712Domain {
  * @example
  * ```ts
  * import { grvtDomainSeparator } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(
  *   grvtDomainSeparator(326),
@@ -929,7 +929,7 @@ export function grvtDomainSeparator(chainId: number): `0x${string}` {
  * ```ts
  * import { grvtOrderTypedData, hashGrvtOrder } from "./signing.ts";
  * import { hashTypedData } from "viem";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const order = {
  *   subAccountId: "1",
@@ -974,7 +974,7 @@ export function grvtOrderTypedData(order: GrvtOrder, chainId: number): GrvtOrder
  * @example Official pysdk vector
  * ```ts
  * import { hashGrvtOrder } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const digest = hashGrvtOrder({
  *   subAccountId: "8289849667772468",
@@ -1011,7 +1011,7 @@ export function hashGrvtOrder(order: GrvtOrder, chainId: number): `0x${string}` 
  * @example
  * ```ts
  * import { createGrvtOrderSigner } from "./signing.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const signer = createGrvtOrderSigner({
  *   privateKey: "f7934647276a6e1fa0af3f4467b4b8ddaf45d25a7368fa1a295eef49a446819d",
@@ -1099,7 +1099,7 @@ export function createGrvtOrderSigner(options: GrvtOrderSignerOptions): GrvtOrde
  * @example A wrong chain id recovers someone else
  * ```ts
  * import { createGrvtOrderSigner, recoverGrvtOrderSigner } from "./signing.ts";
- * import { deepEqual, notDeepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual, notDeepStrictEqual as notDeepEqual } from "node:assert/strict";
  *
  * const signer = createGrvtOrderSigner({
  *   privateKey: "c0663ca94684aead40c41a1cb3a94b68a24296e87245be3a186e882a29a15ee0",

@@ -1,4 +1,10 @@
-import { deepEqual, notDeepEqual, ok, rejects, throws } from "node:assert/strict";
+import {
+  deepStrictEqual as deepEqual,
+  notDeepStrictEqual as notDeepEqual,
+  ok,
+  rejects,
+  throws,
+} from "node:assert/strict";
 import fc from "fast-check";
 import { concat, hashStruct, hashTypedData, keccak256, recoverAddress } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";

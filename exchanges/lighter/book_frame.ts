@@ -28,7 +28,7 @@
  * @example
  * ```ts
  * import { decodeLighterBookFrame } from "./book_frame.ts";
- * import { deepEqual, equal } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual, strictEqual as equal } from "node:assert/strict";
  *
  * const frame = decodeLighterBookFrame(
  *   '{"channel":"order_book:1","offset":7,"order_book":{"code":0,' +
@@ -134,7 +134,7 @@ let intValue = 0;
  * @example
  * ```ts
  * import { decodeLighterBookFrame } from "./book_frame.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const snapshot = decodeLighterBookFrame(
  *   '{"channel":"order_book:0","offset":1,"order_book":{"code":0,"asks":[],' +

@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { Decimal } from "../../core/decimal.ts";
 import { scriptedFundingRates } from "../../sim/funding.ts";
 import { startLighterReplica } from "../../sim/lighter/mod.ts";

@@ -6,7 +6,7 @@
  * unhandled rejection, no hang (virtual time is bounded), no non-positive price or size in any
  * book that reads fresh.
  */
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 import type { BookSnapshot, ExchangeEvent } from "../../base.ts";
 import { PerpError } from "../../core/errors.ts";
 import { LighterClient } from "./client.ts";

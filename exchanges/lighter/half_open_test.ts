@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import type { ExchangeEvent } from "../../base.ts";
 import { TimeoutError } from "../../core/errors.ts";
 import { LighterClient } from "./client.ts";

@@ -8,7 +8,7 @@
  * @example Funding conversions, no network needed
  * ```ts
  * import { fundingsRowRate, lighterFundingRatesToHourly, Decimal } from "./mod.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * // `/funding-rates` gives a fraction per 8 h; `/fundings` a percent per hour plus direction.
  * equal(lighterFundingRatesToHourly(9.6e-5).toString(), "0.000012");

@@ -20,7 +20,7 @@ import { LIGHTER_INVALID_NONCE } from "./errors.ts";
  * @example
  * ```ts
  * import { LighterNonceManager } from "./nonce.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const nonces = new LighterNonceManager(() => Promise.resolve(7));
  * const sent: number[] = [];

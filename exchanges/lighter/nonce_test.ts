@@ -1,4 +1,4 @@
-import { deepEqual, rejects } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, rejects } from "node:assert/strict";
 import { NetworkError, PerpError } from "../../core/errors.ts";
 import { LighterNonceManager } from "./nonce.ts";
 

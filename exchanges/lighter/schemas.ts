@@ -37,7 +37,7 @@ export const LIGHTER_MAX_DECIMAL_CHARS = 40;
  * @example
  * ```ts
  * import { lighterDecimal } from "./schemas.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(lighterDecimal.parse("-1.50").toString(), "-1.5");
  * equal(lighterDecimal.safeParse("1".repeat(41)).success, false);
@@ -57,7 +57,7 @@ export const lighterDecimal: z.ZodType<Decimal, string> = z
  * @example
  * ```ts
  * import { lighterPrice } from "./schemas.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(lighterPrice.parse("2361.31").toString(), "2361.31");
  * equal(lighterPrice.safeParse("0").success, false);
@@ -75,7 +75,7 @@ export const lighterPrice: z.ZodType<Decimal, string> = lighterDecimal.refine(
  * @example
  * ```ts
  * import { lighterSize } from "./schemas.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(lighterSize.parse("0.0000").toString(), "0");
  * equal(lighterSize.safeParse("-0.1").success, false);

@@ -144,7 +144,7 @@ export interface EdgeXAuthCheckOptions {
  * @example The Go SDK WebSocket test inputs (test_vectors.json `hmac[0]`)
  * ```ts
  * import { edgeXHmac } from "./auth.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  * equal(
  *   edgeXHmac("secret", "1700000000123GET/api/v1/private/wsaccountId=12345&timestamp=1700000000123"),
  *   "bd4bc2c51e659752fd4d4888e85d322e135b597d1e40a42b86ad9c4168560c9b",
@@ -165,7 +165,7 @@ export function edgeXHmac(secret: string, message: string): string {
  * @example
  * ```ts
  * import { edgeXBodyText } from "./auth.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  * equal(edgeXBodyText({ b: [1, 2], a: null, c: { y: true, x: "s" } }), "a=&b=1&2&c=x=s&y=true");
  * ```
  */
@@ -193,7 +193,7 @@ export function edgeXBodyText(value: unknown): string {
  * @example
  * ```ts
  * import { edgeXQueryText } from "./auth.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  * equal(edgeXQueryText(new URLSearchParams("size=10&accountId=7&x=")), "accountId=7&size=10");
  * ```
  */
@@ -253,7 +253,7 @@ function packedHeaders(headers: Headers): Headers | undefined {
  * @example The Go SDK's private WebSocket handshake inputs
  * ```ts
  * import { verifyEdgeXSignedRequest } from "./auth.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const lookup = () => ({ apiKey: "k", secret: "secret", passphrase: "p" });
  * const v = verifyEdgeXSignedRequest({
  *   method: "GET",

@@ -2,7 +2,7 @@
  * The replica's request-auth check on its own: the HMAC vectors of shared/fixtures/edgex
  * (expected values are the fixture's literals), refusals, and interplay with the client's signer.
  */
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 import fc from "fast-check";
 import { edgeXPrivateWsAuth, signEdgeXRequest } from "../../exchanges/edgex/auth.ts";
 import {

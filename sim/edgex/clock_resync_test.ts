@@ -2,7 +2,7 @@
  * The EdgeX client against the replica when the venue clock jumps: a signed call refused for
  * its timestamp re-syncs the clock once and is sent once more; other refusals are not retried.
  */
-import { deepEqual, rejects } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, rejects } from "node:assert/strict";
 import { AuthenticationError, InvalidSignatureError } from "../../base.ts";
 import { EdgeXClient, type EdgeXClientOptions } from "../../exchanges/edgex/client.ts";
 import { type EdgeXReplica, startEdgeXReplica } from "./mod.ts";

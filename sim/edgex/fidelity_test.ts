@@ -6,7 +6,7 @@
  * present and the full record must match the field list of the venue notes (literal lists
  * below). Fixtures marked NOT-LIVE-SHAPE describe what the real venue does not send.
  */
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 import { EdgeXClient } from "../../exchanges/edgex/client.ts";
 import { edgeXBodyText, edgeXHmac, edgeXQueryText } from "./auth.ts";
 import { type EdgeXReplica, startEdgeXReplica } from "./replica.ts";

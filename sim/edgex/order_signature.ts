@@ -56,7 +56,7 @@ const ZERO_HASH = `0x${"00".repeat(32)}` as const;
  * @example An official testnet body (SDKDOC)
  * ```ts
  * import { edgeXOrderNonce } from "./order_signature.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  * equal(edgeXOrderNonce("sdk-v2-1773302047079667844"), 2637799806);
  * ```
  */
@@ -162,7 +162,7 @@ function integer(text: string, name: string): bigint {
  * @example The Go SDK order (test_vectors.json `go_client_v2_test_createOrder`)
  * ```ts
  * import { recoverEdgeXOrder } from "./order_signature.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const signer = await recoverEdgeXOrder({
  *   accountId: "42", side: "BUY", l2Nonce: "3939355697", l2Value: "200", l2Size: "0.1",
  *   l2LimitFee: "1", expireTime: "1767225600000",

@@ -2,7 +2,11 @@
  * The replica's order checks on their own: the nonce and EIP-712 vectors of
  * shared/fixtures/edgex (expected values are the fixture's literals).
  */
-import { deepEqual, notDeepEqual, rejects } from "node:assert/strict";
+import {
+  deepStrictEqual as deepEqual,
+  notDeepStrictEqual as notDeepEqual,
+  rejects,
+} from "node:assert/strict";
 import { edgeXOrderNonce, recoverEdgeXOrder } from "./order_signature.ts";
 
 const FIXTURES = new URL("../../../shared/fixtures/edgex/", import.meta.url);

@@ -289,7 +289,7 @@ interface Pending {
  * @example
  * ```ts
  * import { startEdgeXReplica } from "./replica.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * await using replica = startEdgeXReplica();
  * const res = await fetch(`${replica.restUrl}/api/v2/public/meta/getServerTime`);

@@ -1,4 +1,4 @@
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 import { edgeXPrivateWsAuth, signEdgeXRequest } from "../../exchanges/edgex/auth.ts";
 import { EDGEX_FRONT_END, startEdgeXReplica } from "./mod.ts";
 

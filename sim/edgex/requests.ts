@@ -219,7 +219,7 @@ export function parseCreateOrderBody(raw: unknown): EdgeXCreateOrderBody {
  * @example
  * ```ts
  * import { parseCancelByIdBody } from "./requests.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  * deepEqual(parseCancelByIdBody({ accountId: "1", orderIdList: ["5"] }), ["5"]);
  * ```
  */
@@ -239,7 +239,7 @@ export function parseCancelByIdBody(raw: unknown): string[] {
  * @example
  * ```ts
  * import { parseCancelByClientIdBody } from "./requests.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  * deepEqual(parseCancelByClientIdBody({ accountId: "1", clientOrderIdList: ["a"] }), ["a"]);
  * ```
  */
@@ -259,7 +259,7 @@ export function parseCancelByClientIdBody(raw: unknown): string[] {
  * @example
  * ```ts
  * import { parseCancelAllBody } from "./requests.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  * deepEqual(parseCancelAllBody({ accountId: "1" }), []);
  * ```
  */

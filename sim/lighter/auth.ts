@@ -62,7 +62,7 @@ const TOKEN = /^(\d{1,15}):(\d{1,15}):(\d{1,3}):([0-9a-f]{160})$/;
  * @example
  * ```ts
  * import { parseLighterAuthToken } from "./auth.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * equal(parseLighterAuthToken(`1700000000:12345:5:${"ab".repeat(80)}`)?.accountIndex, 12345);
  * equal(parseLighterAuthToken("1700000000:12345:5"), undefined);
@@ -148,7 +148,7 @@ export interface CheckAuthTokenOptions {
  * @example
  * ```ts
  * import { checkLighterAuthToken } from "./auth.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * // An official token (shared/fixtures/lighter/SIGN_auth_token_oracle__…json).
  * const token = "1700000000:12345:5:204483f057318ec80df9acd370b292a5c6b3e88f908a9268f10c7f928e8528448f292e56459de47741aaaaf403c64db19a9a0786ec0014afdefe0b3d1aced676cd061628d427f8519b28294cc35ebe54";

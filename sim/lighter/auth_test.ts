@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { LighterSigner } from "../../exchanges/lighter/signer/lighter_signer.ts";
 import { checkLighterAuthToken, lighterAuthMessageHash, parseLighterAuthToken } from "./auth.ts";
 

@@ -2,7 +2,12 @@
  * The Lighter replica takes the shared fault injector and every request and frame of its
  * front-end consults it: one case per fault kind, on the real wire.
  */
-import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import {
+  deepStrictEqual as deepEqual,
+  ok,
+  rejects,
+  strictEqual as equal,
+} from "node:assert/strict";
 import { LighterSigner } from "../../exchanges/lighter/signer/lighter_signer.ts";
 import { LighterFundingAdapter } from "../../exchanges/lighter/funding_adapter.ts";
 import { FaultInjector, type FaultRule } from "../faults.ts";

@@ -5,7 +5,7 @@
  * fixture lacks a field the notes document (lighter.md §3.3), or shows a field the venue leaves
  * out when zero, the exception is listed by name with its reason.
  */
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { LighterSigner } from "../../exchanges/lighter/signer/lighter_signer.ts";
 import { type LighterReplica, startLighterReplica } from "./replica.ts";
 

@@ -226,7 +226,7 @@ function fixed(value: string | Decimal, dp: number): string {
  * @example
  * ```ts
  * import { startLighterReplica } from "./replica.ts";
- * import { equal } from "node:assert/strict";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * await using replica = startLighterReplica();
  * const r = await fetch(`${replica.restUrl}/api/v1/nextNonce?account_index=${replica.credentials.accountIndex}&api_key_index=${replica.credentials.apiKeyIndex}`);

@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { publicKeyFromPrivateKey } from "../../exchanges/lighter/signer/keys.ts";
 import { lighterTxHash, parseTxInfo, verifyTx } from "./tx_verifier.ts";
 

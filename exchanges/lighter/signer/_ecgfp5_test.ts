@@ -1,4 +1,4 @@
-import { deepEqual, ok } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 import { bytesToHex, hexToBytes, readFixture } from "./_fixtures_test.ts";
 import { fp5FromBytes, fp5ToBytes } from "./_fp5.ts";
 import {

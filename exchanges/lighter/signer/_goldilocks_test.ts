@@ -1,4 +1,4 @@
-import { deepEqual } from "node:assert/strict";
+import { deepStrictEqual as deepEqual } from "node:assert/strict";
 import { hexOfLimbs, limbsOf, readFixture } from "./_fixtures_test.ts";
 import {
   addInto,

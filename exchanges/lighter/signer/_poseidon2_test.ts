@@ -1,4 +1,4 @@
-import { deepEqual } from "node:assert/strict";
+import { deepStrictEqual as deepEqual } from "node:assert/strict";
 import { readFixture } from "./_fixtures_test.ts";
 import { bigOf, halvesOf } from "./_goldilocks.ts";
 import { hashNToMNoPad, hashToQuinticExtension, permute } from "./_poseidon2.ts";

@@ -1,4 +1,4 @@
-import { deepEqual, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import { bytesToHex, hexToBytes, readFixture } from "./_fixtures_test.ts";
 import { fp5FromBigInts, fp5FromBytes, fp5ToBytes } from "./_fp5.ts";
 import { publicKeyOf, sampleScalar, signHashed, verifyHashed } from "./_schnorr.ts";

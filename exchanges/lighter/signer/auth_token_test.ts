@@ -1,4 +1,4 @@
-import { deepEqual, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import { ConfigurationError } from "../../../core/errors.ts";
 import { readFixture } from "./_fixtures_test.ts";
 import { fp5ToBytes } from "./_fp5.ts";

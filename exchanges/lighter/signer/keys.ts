@@ -48,7 +48,7 @@ export function parsePrivateKey(privateKey: string): bigint {
  * @example
  * ```ts
  * import { publicKeyFromPrivateKey } from "./keys.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * deepEqual(
  *   publicKeyFromPrivateKey(
@@ -78,7 +78,7 @@ export interface GenerateApiKeyOptions {
  * @example
  * ```ts
  * import { generateApiKey, publicKeyFromPrivateKey } from "./keys.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const { privateKey, publicKey } = generateApiKey();
  * deepEqual(publicKey, "0x" + publicKeyFromPrivateKey(privateKey));

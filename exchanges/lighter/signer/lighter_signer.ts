@@ -79,7 +79,7 @@ const DEFAULT_TOKEN_LIFETIME_SECONDS = 7 * 3600;
  * @example Sign an order and send it
  * ```ts
  * import { LighterSigner } from "./lighter_signer.ts";
- * import { deepEqual } from "node:assert/strict";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
  *
  * const signer = new LighterSigner({
  *   privateKey: "0b8e0f63c24d8baacd9d29ad4e9a4b73c4a8d2bb8b16dc4fa9d7c2e1d3a8b1f0e8d3a4c5b6e7f001",

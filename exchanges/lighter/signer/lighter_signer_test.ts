@@ -1,4 +1,4 @@
-import { deepEqual, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import { ConfigurationError, InvalidOrderError } from "../../../core/errors.ts";
 import { redact } from "../../../core/redact.ts";
 import { readFixture } from "./_fixtures_test.ts";
