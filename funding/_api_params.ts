@@ -120,6 +120,9 @@ export const opportunitiesSchema = z.strictObject({
     `must be one of ${OPPORTUNITY_SORT_KEYS.join(", ")}`,
   ).optional().describe("Sort key (descending, break_even_hours ascending)."),
   limit: intParam("Most results (default 10).", 1, 1000),
+  include_stability: boolParam(
+    "Add each result's stability over the last 7 days (hours in which the direction paid).",
+  ),
 });
 
 /** `/opportunities/best` query. */
@@ -154,6 +157,15 @@ export const historySchema = z.strictObject({
   start: timeParam("Window start (ms or ISO 8601)."),
   end: timeParam("Window end (ms or ISO 8601; default now)."),
   limit: intParam("Most points, the most recent kept (default 1000).", 1, 10_000),
+});
+
+/** `/history/chart/{symbol}` query. */
+export const chartSchema = z.strictObject({
+  period: z.enum(["24h", "7d", "30d", "all"], "must be 24h, 7d, 30d or all").optional()
+    .describe("Window ending now (default 7d); all = everything kept."),
+  points: intParam("Most points per line: the chart's width in pixels (default 600).", 2, 4000),
+  dex1: venueParam("First venue of the spread line."),
+  dex2: venueParam("Second venue of the spread line (dex2 − dex1)."),
 });
 
 /** `/stats/funding-rates/{dex}/{symbol}` query. */

@@ -17,6 +17,7 @@ import { type Clock, Decimal, HOURS_PER_YEAR, redact } from "../base.ts";
 import { systemClock } from "../exchanges/_shared/clock.ts";
 import {
   bestOpportunitySchema,
+  chartSchema,
   compareSchema,
   emptySchema,
   fundingRatesSchema,
@@ -25,6 +26,15 @@ import {
   statsSchema,
   symbolOpportunitiesSchema,
 } from "./_api_params.ts";
+import { mountDashboard } from "./dashboard/routes.ts";
+import {
+  type ChartPoint,
+  cumulativeShort,
+  downsample,
+  hourlySpread,
+  lastPerBucket,
+  stability,
+} from "./dashboard/series.ts";
 import { DEFAULT_VENUE_FEES, type FeeMode, UNKNOWN_VENUE_FEES, type VenueFees } from "./fees.ts";
 import type { FundingObservation, VenueHealth, VenueRecord } from "./model.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -73,6 +83,63 @@ export interface FundingApiOptions {
   cacheTtlMs?: number;
   /** Collector status, in serve mode. */
   collector?: CollectorStatus;
+  /** Network the rates come from; `sim` labels every dashboard page as simulated. */
+  network?: string;
+  /**
+   * Where the store lives, for the health page: a SQLite path or a PostgreSQL host and
+   * database, never a password (see {@linkcode describeDatabase}).
+   */
+  storeLocation?: string;
+  /**
+   * When set, every request must carry it as `Authorization: Bearer <token>` (or the
+   * `perp_token` cookie that `?token=<token>` on a page sets); required by `serve` on a
+   * non-loopback host.
+   */
+  token?: string;
+  /** Seconds between the dashboard's data refreshes in the browser. @default {30} */
+  refreshSeconds?: number;
+}
+
+/**
+ * Where a database is, safe to show: the SQLite path, or `user@host:port/database` of a
+ * PostgreSQL URL without its password or query.
+ *
+ * @param database The configured store.
+ * @returns The description.
+ *
+ * @example
+ * ```ts
+ * import { describeDatabase } from "./api.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(
+ *   describeDatabase({ kind: "postgres", url: "postgres://app:s3cret@db.local:5433/funding?sslmode=require" }),
+ *   "app@db.local:5433/funding",
+ * );
+ * equal(describeDatabase({ kind: "sqlite", path: "data/funding.db" }), "data/funding.db");
+ * ```
+ */
+export function describeDatabase(
+  database: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string },
+): string {
+  if (database.kind === "sqlite") return database.path;
+  try {
+    const u = new URL(database.url);
+    const user = u.username ? `${decodeURIComponent(u.username)}@` : "";
+    return `${user}${u.hostname}${u.port ? `:${u.port}` : ""}${
+      u.pathname === "/" ? "" : u.pathname
+    }`;
+  } catch {
+    return "postgres (unparsable URL)";
+  }
+}
+
+/** Constant-time comparison of two strings (for the bearer token). */
+function sameSecret(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
 }
 
 /** The API: a hono app plus a cache-invalidation hook for the collector. */
@@ -395,6 +462,9 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
 
   const app = new Hono();
   const v1 = new Hono();
+  const internalHeaders: Record<string, string> = options.token === undefined
+    ? {}
+    : { authorization: `Bearer ${options.token}` };
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.body, error.status);
@@ -409,15 +479,65 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     c.json({ error: "not_found", message: `no endpoint ${c.req.method} ${c.req.path}` }, 404)
   );
 
-  app.get("/", (c) => {
+  // Read-only: pages and endpoints answer GET (and HEAD) only.
+  app.use("*", async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      return c.json(
+        { error: "method_not_allowed", message: `${c.req.method} is not allowed; read-only` },
+        405,
+        { allow: "GET, HEAD" },
+      );
+    }
+    await next();
+    return undefined;
+  });
+  if (options.token !== undefined) {
+    const token = options.token;
+    app.use("*", async (c, next) => {
+      const header = c.req.header("authorization") ?? "";
+      const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+      const cookie = /(?:^|;\s*)perp_token=([^;]+)/.exec(c.req.header("cookie") ?? "")?.[1];
+      const given = c.req.query("token");
+      if (given !== undefined && sameSecret(given, token) && !c.req.path.startsWith("/api/")) {
+        // A page link carrying the token: keep it in a cookie and drop it from the address.
+        const url = new URL(c.req.url);
+        url.searchParams.delete("token");
+        return new Response(null, {
+          status: 303,
+          headers: {
+            location: url.pathname + url.search,
+            "set-cookie": `perp_token=${
+              encodeURIComponent(token)
+            }; HttpOnly; SameSite=Strict; Path=/`,
+          },
+        });
+      }
+      const ok = (bearer !== undefined && sameSecret(bearer, token)) ||
+        (cookie !== undefined && sameSecret(decodeURIComponent(cookie), token));
+      if (!ok) {
+        return c.json(
+          { error: "unauthorized", message: "a bearer token is required" },
+          401,
+          { "www-authenticate": 'Bearer realm="perp funding"' },
+        );
+      }
+      await next();
+      return undefined;
+    });
+  }
+
+  const serviceInfo = (c: Context) => {
     query(c, emptySchema);
     return c.json({
       service: "perp funding-rate service",
       version: API_VERSION,
       status: "running",
+      network: options.network ?? null,
+      dashboard: "/",
       docs: "/api/v1/openapi.json",
     });
-  });
+  };
+  v1.get("/", serviceInfo);
   app.get("/ping", (c) => c.json({ status: "ok" }));
 
   v1.get("/openapi.json", (c) => c.json(openApiDocument()));
@@ -556,6 +676,61 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     });
   });
 
+  v1.get("/history/chart/:symbol", async (c) => {
+    const q = query(c, chartSchema);
+    const symbol = c.req.param("symbol").toUpperCase();
+    const s = await current();
+    const listed = s.bySymbol.get(symbol);
+    if (!listed) throw notFound("symbol", symbol);
+    if ((q.dex1 === undefined) !== (q.dex2 === undefined)) {
+      throw badParameter(q.dex1 === undefined ? "dex1" : "dex2", "is required with the other");
+    }
+    if (q.dex1 !== undefined) {
+      venueOf(q.dex1);
+      venueOf(q.dex2!);
+      if (q.dex1 === q.dex2) throw badParameter("dex2", "must differ from dex1");
+    }
+    const now = clock.now();
+    const period = q.period ?? "7d";
+    const span = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000, all: now }[
+      period
+    ];
+    const from = Math.max(0, now - span);
+    const points = q.points ?? 600;
+    const names = venues.filter((v) => listed.some((r) => r.venue === v));
+    const series = await db(() =>
+      Promise.all(names.map((v) => store.historyPoints(v, symbol, { start: from, end: now })))
+    );
+    const start = period === "all"
+      ? Math.min(now, ...series.map((rows) => rows[0]?.time ?? now))
+      : from;
+    const out: Record<string, unknown> = {};
+    names.forEach((v, i) => {
+      const rows = series[i];
+      const rate: ChartPoint[] = rows.map((r) => [r.time, Number(r.hourlyRate)]);
+      const short = lastPerBucket(cumulativeShort(rows), start, now, points);
+      out[v] = {
+        observations: rows.length,
+        hourly_rate: downsample(rate, start, now, points),
+        cumulative_short: short,
+        cumulative_long: short.map(([t, x]) => [t, x === 0 ? 0 : -x]),
+      };
+    });
+    let spread = null;
+    if (q.dex1 !== undefined && q.dex2 !== undefined) {
+      const a = names.indexOf(q.dex1);
+      const b = names.indexOf(q.dex2);
+      spread = {
+        dex1: q.dex1,
+        dex2: q.dex2,
+        points: a < 0 || b < 0
+          ? []
+          : downsample(hourlySpread(series[a], series[b]), start, now, points),
+      };
+    }
+    return c.json({ symbol, period, start, end: now, points, venues: out, spread });
+  });
+
   v1.get("/stats/funding-rates/:dex/:symbol", async (c) => {
     const q = query(c, statsSchema);
     const { venue, symbol } = await series(c);
@@ -608,8 +783,31 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const feeMode = q.fee_mode ?? defaultFeeMode;
     if (q.symbol !== undefined && !s.bySymbol.has(q.symbol)) throw notFound("symbol", q.symbol);
     const all = filterOpportunities(costed(s, hold, feeMode), { ...f, limit: undefined });
+    const shown = all.slice(0, f.limit);
+    const views: Record<string, unknown>[] = shown.map((o) => opportunityView(o, now));
+    if (q.include_stability) {
+      const week = { start: now - 7 * 86_400_000, end: now };
+      const scores = await db(() =>
+        Promise.all(shown.map(async (o) => {
+          const [long, short] = await Promise.all([
+            store.historyPoints(o.long.venue, o.symbol, week),
+            store.historyPoints(o.short.venue, o.symbol, week),
+          ]);
+          return stability(long, short);
+        }))
+      );
+      scores.forEach((st, i) => {
+        views[i].stability_7d = st === undefined ? null : {
+          hours: st.hours,
+          paid_share: st.paidShare,
+          sign_changes: st.signChanges,
+          mean_hourly_spread: st.meanHourlySpread,
+          worst_hourly_spread: st.worstHourlySpread,
+        };
+      });
+    }
     return c.json({
-      opportunities: all.slice(0, f.limit).map((o) => opportunityView(o, now)),
+      opportunities: views,
       total_count: all.length,
       filters_applied: applied(q, hold, feeMode, f.maxAgeMs!),
       generated_at: iso(now),
@@ -721,7 +919,39 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     } catch {
       connected = false;
     }
-    const dexHealth = venues.map((v) => healthView(s?.venues.find((x) => x.venue === v), v, now));
+    const dayAgo = now - 86_400_000;
+    const logs = connected
+      ? await Promise.all(
+        venues.map((v) =>
+          store.collectionLogs({ venue: v, limit: 5_000 }).catch(() => {
+            connected = false;
+            return [];
+          })
+        ),
+      )
+      : venues.map(() => []);
+    const dexHealth = venues.map((v, i) => {
+      const own = s?.rates.filter((r) => r.venue === v) ?? [];
+      const latencies = own.map((r) => r.latencyMs).filter((x): x is number => x !== undefined)
+        .sort((a, b) => a - b);
+      const last = logs[i][0];
+      const newest = own.reduce((m, r) => Math.max(m, r.time), -Infinity);
+      return {
+        ...healthView(s?.venues.find((x) => x.venue === v), v, now),
+        last_collection: last
+          ? {
+            started_at: iso(last.startedAt),
+            status: last.status,
+            duration_ms: last.completedAt - last.startedAt,
+            symbols_fetched: last.symbolsFetched,
+          }
+          : null,
+        latency_ms: latencies.length ? latencies[Math.floor(latencies.length / 2)] : null,
+        failures_24h: logs[i].filter((l) => l.startedAt >= dayAgo && l.status === "failed")
+          .length,
+        data_age_seconds: Number.isFinite(newest) ? Math.round((now - newest) / 1000) : null,
+      };
+    });
     const healthy = dexHealth.filter((h) => h.is_healthy).length;
     const status = !connected || healthy === 0
       ? "unhealthy"
@@ -732,7 +962,8 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     return c.json({
       status,
       timestamp: iso(now),
-      database: { connected, kind: store.kind },
+      network: options.network ?? null,
+      database: { connected, kind: store.kind, location: options.storeLocation ?? null },
       collector: options.collector
         ? {
           running: options.collector.running,
@@ -799,6 +1030,13 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
   });
 
   app.route("/api/v1", v1);
+  mountDashboard(app, {
+    api: async (path) => await app.request(`/api/v1${path}`, { headers: internalHeaders }),
+    venues,
+    network: options.network ?? "unknown",
+    now: () => clock.now(),
+    refreshSeconds: options.refreshSeconds ?? 30,
+  });
 
   return {
     app,

@@ -2,7 +2,7 @@ import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:ass
 import fc from "fast-check";
 import { Decimal, fundingRate } from "../base.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
-import { createFundingApi, type FundingApi } from "./api.ts";
+import { createFundingApi, describeDatabase, type FundingApi } from "./api.ts";
 import type { FundingObservation } from "./model.ts";
 import { SqliteFundingStore } from "./sqlite_store.ts";
 import type { FundingStore } from "./store.ts";
@@ -366,3 +366,229 @@ Deno.test("the API answers over a real socket", async () => {
     await store.close();
   }
 });
+
+Deno.test("the dashboard is served at / and the service info moved to /api/v1", async () => {
+  const { store } = await setup();
+  try {
+    const api = createFundingApi({
+      store,
+      venues: ["lighter", "grvt", "edgex"],
+      clock: new ManualClock(T0),
+      network: "sim",
+      storeLocation: "app@db.local:5433/funding",
+    });
+    for (const path of ["/", "/opportunities", "/history?symbol=BTC", "/health"]) {
+      const res = await api.app.request(path);
+      equal(res.status, 200, path);
+      ok(res.headers.get("content-type")!.startsWith("text/html"), path);
+      const html = await res.text();
+      ok(html.includes("SIMULATED DATA"), `${path} labelled simulated`);
+    }
+    const grid = await (await api.app.request("/")).text();
+    ok(grid.includes('data-venue="edgex" data-apr="0.0876" data-hourly-rate="0.00001"'));
+    ok(grid.includes("8.76 % <abbr"));
+    const health = await (await api.app.request("/health")).text();
+    ok(health.includes("app@db.local:5433/funding"));
+    const info = await get(api, "/api/v1");
+    deepEqual([info.body.network, info.body.dashboard], ["sim", "/"]);
+    const css = await api.app.request("/assets/dashboard.css");
+    equal(css.headers.get("content-type"), "text/css; charset=utf-8");
+    const plain = createFundingApi({ store, venues: ["grvt"], network: "mainnet" });
+    ok(!(await (await plain.app.request("/")).text()).includes("SIMULATED"));
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("pages and endpoints are read-only; a token is required when set", async () => {
+  const { store } = await setup();
+  try {
+    const api = createFundingApi({ store, venues: ["grvt"], token: "tok-123" });
+    equal((await api.app.request("/api/v1/health")).status, 401);
+    equal((await api.app.request("/")).status, 401);
+    const bearer = { headers: { authorization: "Bearer tok-123" } };
+    equal((await api.app.request("/api/v1/dexes", bearer)).status, 200);
+    equal((await api.app.request("/", bearer)).status, 200);
+    equal(
+      (await api.app.request("/api/v1/dexes", { headers: { authorization: "Bearer no" } }))
+        .status,
+      401,
+    );
+    const link = await api.app.request("/opportunities?token=tok-123&hold_hours=8");
+    equal(link.status, 303);
+    equal(link.headers.get("location"), "/opportunities?hold_hours=8");
+    ok(link.headers.get("set-cookie")!.startsWith("perp_token=tok-123; HttpOnly"));
+    equal((await api.app.request("/", { headers: { cookie: "perp_token=tok-123" } })).status, 200);
+    const open = createFundingApi({ store, venues: ["grvt"] });
+    for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+      const res = await open.app.request("/api/v1/funding-rates", { method });
+      equal(res.status, 405, method);
+      equal(res.headers.get("allow"), "GET, HEAD");
+    }
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("describeDatabase never shows a password", () => {
+  equal(
+    describeDatabase({
+      kind: "postgres",
+      url: "postgres://u:pw%40x@h.example:6432/db?sslmode=require",
+    }),
+    "u@h.example:6432/db",
+  );
+  equal(describeDatabase({ kind: "postgres", url: "postgresql://h/db" }), "h/db");
+  equal(
+    describeDatabase({ kind: "sqlite", path: "/var/lib/perp/funding.db" }),
+    "/var/lib/perp/funding.db",
+  );
+});
+
+Deno.test("GET /api/v1/history/chart averages down to the requested points", async () => {
+  const { store, api } = await setup();
+  try {
+    // GRVT BTC: 48 hourly points ending at T0, alternating -0.0001 / 0.0002 per 8 h.
+    const c = await get(
+      api,
+      "/api/v1/history/chart/btc?period=24h&points=6&dex1=lighter&dex2=grvt",
+    );
+    equal(c.status, 200);
+    equal(c.body.venues.grvt.observations, 25);
+    equal(c.body.venues.grvt.hourly_rate.length, 6);
+    // First bucket (T0-24h … T0-20h): hours 23..20 before T0 → i = 24..27 → 4 values
+    // (-0.0001, 0.0002, -0.0001, 0.0002)/8 per hour → mean 0.00000625.
+    ok(Math.abs(c.body.venues.grvt.hourly_rate[0][1] - 0.00000625) < 1e-15);
+    // Cumulative short over 24 h: 12 hours at 0.000025 and 12 at -0.0000125 → 0.000150.
+    const short = c.body.venues.grvt.cumulative_short;
+    ok(Math.abs(short[short.length - 1][1] - 0.00015) < 1e-12, String(short.at(-1)));
+    equal(c.body.venues.grvt.cumulative_long.at(-1)[1], -short.at(-1)[1]);
+    deepEqual(c.body.spread.points.length, 1);
+    const bad = await get(api, "/api/v1/history/chart/BTC?dex1=grvt");
+    deepEqual([bad.status, bad.body.parameter], [400, "dex2"]);
+    equal((await get(api, "/api/v1/history/chart/BTC?period=2y")).status, 400);
+    equal((await get(api, "/api/v1/history/chart/DOGE")).status, 404);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("opportunities carry a 7-day stability score on request", async () => {
+  const { store, api } = await setup();
+  try {
+    const r = await get(api, "/api/v1/opportunities?symbol=BTC&include_stability=true&limit=5");
+    equal(r.status, 200);
+    const grvtShort = r.body.opportunities.find((o: { short_dex: string; long_dex: string }) =>
+      o.short_dex === "grvt" && o.long_dex === "lighter"
+    );
+    // Only the hour of T0 has both legs: grvt 0.000025/h > lighter 0.00001/h.
+    deepEqual(
+      [grvtShort.stability_7d.hours, grvtShort.stability_7d.paid_share],
+      [1, 1],
+    );
+    const without = await get(api, "/api/v1/opportunities?symbol=BTC");
+    equal(without.body.opportunities[0].stability_7d, undefined);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("GET /api/v1/health reports latency, failures in 24 h, data age and the store", async () => {
+  const { store } = await setup();
+  try {
+    await store.saveCollectionLogs([
+      {
+        runId: "a",
+        venue: "edgex",
+        startedAt: T0 - 30 * H,
+        completedAt: T0 - 30 * H + 500,
+        status: "failed",
+        symbolsFetched: 0,
+        symbolsFailed: 0,
+      },
+      {
+        runId: "b",
+        venue: "edgex",
+        startedAt: T0 - 2 * H,
+        completedAt: T0 - 2 * H + 700,
+        status: "failed",
+        symbolsFetched: 0,
+        symbolsFailed: 0,
+      },
+      {
+        runId: "c",
+        venue: "grvt",
+        startedAt: T0 - 60_000,
+        completedAt: T0 - 59_000,
+        status: "success",
+        symbolsFetched: 2,
+        symbolsFailed: 0,
+      },
+    ]);
+    const api = createFundingApi({
+      store,
+      venues: ["lighter", "grvt", "edgex"],
+      clock: new ManualClock(T0 + 120_000),
+      network: "sim",
+      storeLocation: "data/funding.db",
+    });
+    const h = await get(api, "/api/v1/health");
+    deepEqual(h.body.database, { connected: true, kind: "sqlite", location: "data/funding.db" });
+    equal(h.body.network, "sim");
+    const edgex = h.body.dex_health.find((d: { dex_name: string }) => d.dex_name === "edgex");
+    deepEqual(
+      [edgex.failures_24h, edgex.last_collection.status, edgex.last_collection.duration_ms],
+      [1, "failed", 700],
+    );
+    const grvt = h.body.dex_health.find((d: { dex_name: string }) => d.dex_name === "grvt");
+    equal(grvt.data_age_seconds, 120);
+    equal(grvt.failures_24h, 0);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("serve refuses a non-loopback host without a token", async () => {
+  const { runFundingCommand, isLoopbackHost } = await import("./run.ts");
+  deepEqual(
+    ["127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0", "192.168.1.5", "::"].map(isLoopbackHost),
+    [true, true, true, true, false, false, false],
+  );
+  await assertRejectsWith(
+    () =>
+      runFundingCommand(
+        {
+          mode: "serve",
+          interval: 60,
+          exchanges: ["grvt"],
+          network: "sim",
+          database: { kind: "sqlite", path: ":memory:" },
+          json: false,
+          port: 0,
+          holdHours: "24",
+          host: "0.0.0.0",
+        },
+        { stdout: () => {}, stderr: () => {} },
+        {
+          signal: AbortSignal.timeout(2_000),
+          openSources: () =>
+            Promise.resolve({
+              sources: [],
+              close: () => Promise.resolve(),
+              [Symbol.asyncDispose]: () => Promise.resolve(),
+            }),
+        },
+      ),
+    /requires a bearer token/,
+  );
+});
+
+async function assertRejectsWith(fn: () => Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    ok(pattern.test(String(error)), String(error));
+    return;
+  }
+  throw new Error("expected a rejection");
+}

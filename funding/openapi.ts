@@ -7,6 +7,7 @@
 import { z } from "zod";
 import {
   bestOpportunitySchema,
+  chartSchema,
   compareSchema,
   emptySchema,
   fundingRatesSchema,
@@ -24,6 +25,7 @@ interface Route {
 }
 
 const ROUTES: readonly Route[] = [
+  { path: "/", summary: "Service name and version", query: emptySchema },
   {
     path: "/funding-rates",
     summary: "Latest rate of every venue and symbol",
@@ -52,6 +54,14 @@ const ROUTES: readonly Route[] = [
     path: "/history/funding-rates/{dex}/{symbol}",
     summary: "Rate history of one series",
     query: historySchema,
+    notFound: true,
+  },
+  {
+    path: "/history/chart/{symbol}",
+    summary: "Chart series of one symbol on every venue: hourly rate averaged down to `points`, " +
+      "cumulative funding of a long and a short unit position, optional spread of two venues " +
+      "(times in ms, values as numbers for drawing)",
+    query: chartSchema,
     notFound: true,
   },
   {
@@ -91,7 +101,12 @@ const ROUTES: readonly Route[] = [
     query: emptySchema,
     notFound: true,
   },
-  { path: "/health", summary: "Overall health (503 when unhealthy)", query: emptySchema },
+  {
+    path: "/health",
+    summary: "Overall health (503 when unhealthy): per venue last collection, latency, " +
+      "failures in 24 h, data age; the store without credentials",
+    query: emptySchema,
+  },
   { path: "/health/database", summary: "Database health and counts", query: emptySchema },
   { path: "/health/dex/{dex}", summary: "Health of one venue", query: emptySchema, notFound: true },
   { path: "/openapi.json", summary: "This document", query: emptySchema },

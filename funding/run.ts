@@ -11,7 +11,7 @@ import { getLogger } from "@logtape/logtape";
 import { parseEnv } from "node:util";
 import { type Clock, ConfigurationError, Decimal } from "../base.ts";
 import { ManualClock, systemClock } from "../exchanges/_shared/clock.ts";
-import { createFundingApi } from "./api.ts";
+import { createFundingApi, describeDatabase } from "./api.ts";
 import { FundingCollector } from "./collector.ts";
 import { DEFAULT_VENUE_FEES, type VenueFees } from "./fees.ts";
 import { DEFAULT_MAX_AGE_MS, findOpportunities } from "./opportunities.ts";
@@ -47,6 +47,32 @@ export interface FundingCommandConfig {
    * from those replicas instead of starting its own.
    */
   simEnv?: string;
+  /**
+   * Address `serve` listens on. @default {"127.0.0.1"} Any address other than a loopback one
+   * requires {@linkcode FundingCommandConfig.token}.
+   */
+  host?: string;
+  /** Bearer token every request to `serve` must carry (required on a non-loopback host). */
+  token?: string;
+}
+
+/**
+ * Whether a listening address only accepts connections from this machine.
+ *
+ * @param host Hostname or IP address.
+ * @returns `true` for `localhost`, `127.x.x.x` and `::1`.
+ *
+ * @example
+ * ```ts
+ * import { isLoopbackHost } from "./run.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(isLoopbackHost("127.0.0.1"), true);
+ * equal(isLoopbackHost("0.0.0.0"), false);
+ * ```
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** Where the command writes. */
@@ -218,6 +244,12 @@ async function serve(
   clock: Clock,
   options: FundingCommandOptions,
 ): Promise<number> {
+  const hostname = config.host ?? options.hostname ?? "127.0.0.1";
+  if (!isLoopbackHost(hostname) && !config.token) {
+    throw new ConfigurationError(
+      `serving on ${hostname} (not a loopback address) requires a bearer token (--token)`,
+    );
+  }
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   options.signal?.addEventListener("abort", onSignal, { once: true });
@@ -235,14 +267,21 @@ async function serve(
       },
       intervalSeconds: config.interval,
     },
+    network: config.network,
+    storeLocation: describeDatabase(config.database),
+    token: config.token,
+    refreshSeconds: Math.min(30, Math.max(5, config.interval)),
   });
   const server = Deno.serve({
     port: config.port,
-    hostname: options.hostname ?? "127.0.0.1",
+    hostname,
     signal: stop.signal,
     onListen: ({ hostname, port }) => {
-      const url = `http://${hostname}:${port}`;
-      io.stderr(`funding API on ${url}/api/v1 (OpenAPI: ${url}/api/v1/openapi.json)\n`);
+      const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+      io.stderr(
+        `funding dashboard on ${url}/ , API on ${url}/api/v1 (OpenAPI: ${url}/api/v1/openapi.json)` +
+          `${config.network === "sim" ? " — SIMULATED data from local replicas" : ""}\n`,
+      );
       options.onListen?.(url);
     },
   }, (request) => api.fetch(request));
