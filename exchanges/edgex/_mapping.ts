@@ -66,12 +66,21 @@ export function entryOf(size: Decimal, value: Decimal | undefined): Decimal {
   return value.div(size).abs();
 }
 
-/** A position record of the venue as a unified position. */
+/**
+ * A position record of the venue as a unified position; `fundingFee` (the position's funding,
+ * from the account's view: negative = paid) is its `cumulativeFunding` when reported.
+ */
 export function positionOf(
   symbol: string,
-  p: { openSize: Decimal; openValue?: Decimal | undefined },
+  p: { openSize: Decimal; openValue?: Decimal | undefined; fundingFee?: Decimal | undefined },
 ): Position {
-  return { venue: VENUE, symbol, size: p.openSize, entryPrice: entryOf(p.openSize, p.openValue) };
+  return {
+    venue: VENUE,
+    symbol,
+    size: p.openSize,
+    entryPrice: entryOf(p.openSize, p.openValue),
+    ...(p.fundingFee !== undefined ? { cumulativeFunding: p.fundingFee } : {}),
+  };
 }
 
 /**

@@ -11,7 +11,9 @@
  * Private stream (edgex.md §5.3): HMAC-signed handshake, no subscriptions; `connected` →
  * `trade-event` `Snapshot` (the new baseline) → incremental `trade-event`s. A frame that cannot be
  * read is not dropped silently: a `connection` event carrying the error is emitted and open
- * orders and positions are read again over REST.
+ * orders and positions are read again over REST. A `FUNDING_SETTLEMENT` frame's
+ * `positionTransaction[]` records of type `SETTLE_FUNDING_FEE` become `funding` events, each id
+ * once.
  *
  * @module
  */
@@ -27,6 +29,7 @@ import {
   type WsTransport,
 } from "../_shared/ws.ts";
 import { isTerminal, positionOf } from "./_mapping.ts";
+import { EDGEX_FUNDING_TYPE, fundingPaymentOf } from "./_account.ts";
 import type { OrderTracker } from "./_mapping.ts";
 import type { EdgeXMarket } from "./markets.ts";
 import { tradeEventSchema } from "./schemas.ts";
@@ -103,7 +106,10 @@ export function openPrivateStream(o: EdgeXPrivateStreamOptions): WsTransport {
     ...edgeXSocketTiming(o.idleTimeoutMs, o.stamp),
     reconnect: { baseDelayMs: o.reconnectBaseDelayMs },
   });
-  ws.onMessage((m) => onPrivateFrame(ws, m, o));
+  // Funding settlements already emitted, by position-transaction id (a settlement may be pushed
+  // again, e.g. in a later snapshot).
+  const fundingSeen = new Set<string>();
+  ws.onMessage((m) => onPrivateFrame(ws, m, o, fundingSeen));
   ws.onStateChange((e) => {
     if (e.state === "reconnecting") o.onLost();
     o.emit({
@@ -135,7 +141,12 @@ function malformed(o: EdgeXPrivateStreamOptions, ws: WsTransport, error: unknown
   );
 }
 
-function onPrivateFrame(ws: WsTransport, msg: WsMessage, o: EdgeXPrivateStreamOptions): void {
+function onPrivateFrame(
+  ws: WsTransport,
+  msg: WsMessage,
+  o: EdgeXPrivateStreamOptions,
+  fundingSeen: Set<string>,
+): void {
   const data = msg.data as Record<string, unknown> | undefined | null;
   if (!data || typeof data !== "object" || Array.isArray(data)) {
     malformed(
@@ -185,6 +196,19 @@ function onPrivateFrame(ws: WsTransport, msg: WsMessage, o: EdgeXPrivateStreamOp
     const m = o.marketById(p.contractId);
     if (!m) continue;
     o.emit({ type: "position", position: positionOf(m.market.symbol, p) });
+  }
+  for (const tx of groups.positionTransaction ?? []) {
+    if (tx.type !== EDGEX_FUNDING_TYPE || fundingSeen.has(tx.id)) continue;
+    const m = o.marketById(tx.contractId);
+    const payment = m ? fundingPaymentOf(m.market.symbol, tx) : undefined;
+    if (!payment) {
+      log.warn("Funding settlement {id} on the private stream cannot be read; skipped", {
+        id: tx.id,
+      });
+      continue;
+    }
+    fundingSeen.add(tx.id);
+    o.emit({ type: "funding", payment });
   }
   if (isSnapshot) {
     // Orders we thought active but the new baseline lacks finished while we were away.

@@ -36,6 +36,7 @@ import type {
   Clock,
   ExchangeClient,
   ExchangeEvent,
+  FundingPayment,
   Market,
   Order,
   OrderBookSubscription,
@@ -46,8 +47,8 @@ import type {
 import { getLogger } from "@logtape/logtape";
 import { randomClientOrderId } from "../_shared/client_order_id.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { Decimal, toDecimal } from "../../core/decimal.ts";
-import { AuthenticationError, MalformedPayloadError, NotFoundError } from "../../core/errors.ts";
+import { toDecimal } from "../../core/decimal.ts";
+import { AuthenticationError, NotFoundError } from "../../core/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
 import {
   createHttpTransport,
@@ -72,14 +73,22 @@ import {
 import { mapEdgeXError } from "./errors.ts";
 import { type EdgeXMarket, edgeXMarkets } from "./markets.ts";
 import { getMetaData, getServerTime } from "./public_api.ts";
-import { accountAssetSchema, edgeXEnvelope } from "./schemas.ts";
+import { accountAssetSchema, type EdgeXAccountAsset, edgeXEnvelope } from "./schemas.ts";
 import {
   createEdgeXOrderSigner,
   type EdgeXDomain,
   edgeXDomainFromMetadata,
   type EdgeXOrderSigner,
 } from "./signing.ts";
-import { entryOf, OrderTracker, positionOf } from "./_mapping.ts";
+import { OrderTracker } from "./_mapping.ts";
+import {
+  accountFeesOf,
+  balanceOf,
+  checkLeverage,
+  fetchFundingPayments,
+  positionsOf,
+  updateLeverage,
+} from "./_account.ts";
 import { EdgeXOrders } from "./_orders.ts";
 import { decodeDepthFrame, EdgeXBooks, restBookSnapshot } from "./_book.ts";
 import { openPrivateStream } from "./_streams.ts";
@@ -553,57 +562,87 @@ export class EdgeXClient implements ExchangeClient {
       query: { accountId: this.#creds.accountId },
       schema: edgeXEnvelope(accountAssetSchema),
     });
+    this.#applyAccountFees(r.data.account);
     return r.data;
   }
 
-  /** Collateral of the quote coin: equity (`totalEquity`) and available amount. */
-  async getBalance(): Promise<Balance> {
-    const asset = await this.#accountAsset();
-    const quote = this.#loaded?.[0]?.quoteCoin;
-    const coinId = quote?.coinId ?? asset.collateralList[0]?.coinId;
-    const model = asset.collateralAssetModelList?.find((c) => c.coinId === coinId);
-    const collateral = asset.collateralList.find((c) => c.coinId === coinId);
-    if (!model && !collateral) {
-      throw new MalformedPayloadError("collateralList", {
-        venue: VENUE,
-        endpoint: EDGEX_PATHS.getAccountAsset,
-        details: `no collateral for coin ${coinId}`,
-      });
+  /**
+   * The account's own fee rates (trade settings with `isSetFeeRate`) replace the contract
+   * defaults on the loaded markets; markets without them keep the metadata's rates.
+   */
+  #applyAccountFees(account: EdgeXAccountAsset["account"]): void {
+    if (!account) return;
+    for (const m of this.#loaded ?? []) {
+      const fees = accountFeesOf(account, m.contract.contractId);
+      if (!fees) continue;
+      m.market.makerFee = fees.makerFee;
+      m.market.takerFee = fees.takerFee;
     }
-    const equity = model?.totalEquity ?? collateral!.totalAmount ?? collateral!.amount;
-    const available = model?.availableAmount ?? collateral!.availableAmount ?? equity;
-    let upnl: Decimal | undefined;
-    for (const p of asset.positionAssetList ?? []) {
-      if (p.unrealizePnl) upnl = (upnl ?? new Decimal(0)).plus(p.unrealizePnl);
-    }
-    return {
-      venue: VENUE,
-      asset: quote?.coinName ?? "USDC",
-      equity,
-      available,
-      ...(upnl ? { unrealizedPnl: upnl } : {}),
-    };
   }
 
-  /** Non-zero positions with entry price, unrealized PnL and liquidation price. */
+  /**
+   * Collateral of the quote coin: equity (`totalEquity`), available amount, unrealized PnL and
+   * the margin ratio (total risk value / equity) when the venue reports the risk value.
+   */
+  async getBalance(): Promise<Balance> {
+    const asset = await this.#accountAsset();
+    return balanceOf(asset, this.#loaded?.[0]?.quoteCoin);
+  }
+
+  /**
+   * Non-zero positions with entry price, unrealized PnL, and what the venue reports of their
+   * risk: liquidation price, margin used (`initialMarginRequirement`), maintenance margin (risk
+   * value), leverage (`maxLeverage`) and the position's funding so far (`fundingFee`).
+   */
   async getPositions(): Promise<Position[]> {
     const asset = await this.#accountAsset();
-    const out: Position[] = [];
-    for (const p of asset.positionList) {
-      if (p.openSize.isZero()) continue;
-      const m = this.#marketById(p.contractId);
-      if (!m) continue;
-      const extra = asset.positionAssetList?.find((a) => a.contractId === p.contractId);
-      out.push({
-        ...positionOf(m.market.symbol, p),
-        entryPrice: extra?.avgEntryPrice ?? entryOf(p.openSize, p.openValue),
-        ...(extra?.unrealizePnl ? { unrealizedPnl: extra.unrealizePnl } : {}),
-        ...(extra?.liquidatePrice && !extra.liquidatePrice.isZero()
-          ? { liquidationPrice: extra.liquidatePrice }
-          : {}),
-      });
-    }
-    return out;
+    return positionsOf(asset, (id) => this.#marketById(id));
+  }
+
+  /**
+   * Funding payments of the account from `getPositionTransactionPage` (settlements of type
+   * `SETTLE_FUNDING_FEE`), oldest first, of one symbol if given, settled in `[start, end)`.
+   * `amount` is the venue's `deltaFundingFee`, already from the account's view (positive =
+   * received); `rate` is the fraction per funding interval. With `limit`, the most recent
+   * `limit` payments.
+   *
+   * @param options Symbol, time window (ms) and limit.
+   * @returns The payments, oldest first.
+   * @throws {NotFoundError} For an unknown symbol.
+   * @throws {ConfigurationError} If `limit` is not a positive integer.
+   */
+  async getFundingPayments(
+    options: { symbol?: string; start?: number; end?: number; limit?: number } = {},
+  ): Promise<FundingPayment[]> {
+    await this.#ready();
+    const contractId = options.symbol === undefined
+      ? undefined
+      : (await this.#market(options.symbol)).contract.contractId;
+    return await fetchFundingPayments({
+      http: this.#http,
+      accountId: this.#creds.accountId,
+      ...(contractId !== undefined ? { contractId } : {}),
+      ...(options.start !== undefined ? { start: options.start } : {}),
+      ...(options.end !== undefined ? { end: options.end } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      marketById: (id) => this.#marketById(id),
+    });
+  }
+
+  /**
+   * Sets the leverage of one market with `updateLeverageSetting`. EdgeX margins every position
+   * cross; the leverage sets the position's initial margin (value / leverage).
+   *
+   * @param symbol Unified symbol.
+   * @param leverage A positive integer, at most the market's maximum (`displayMaxLeverage`).
+   * @throws {ConfigurationError} For a leverage that is not a positive integer or above the
+   * market's maximum (nothing is sent).
+   * @throws {NotFoundError} For an unknown symbol.
+   */
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    const m = await this.#market(symbol);
+    const value = checkLeverage(m.market, leverage);
+    await updateLeverage(this.#http, this.#creds.accountId, m.contract.contractId, value);
   }
 
   // ------------------------------------------------------------------------------ books

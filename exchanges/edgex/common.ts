@@ -52,6 +52,8 @@ export const EDGEX_PATHS: Readonly<{
   getLatestFundingRate: string;
   getFundingRatePage: string;
   getAccountAsset: string;
+  getPositionTransactionPage: string;
+  updateLeverageSetting: string;
   createOrder: string;
   cancelOrderById: string;
   cancelOrderByClientOrderId: string;
@@ -67,6 +69,8 @@ export const EDGEX_PATHS: Readonly<{
   getLatestFundingRate: "/api/v2/public/funding/getLatestFundingRate",
   getFundingRatePage: "/api/v2/public/funding/getFundingRatePage",
   getAccountAsset: "/api/v2/private/account/getAccountAsset",
+  getPositionTransactionPage: "/api/v2/private/account/getPositionTransactionPage",
+  updateLeverageSetting: "/api/v2/private/account/updateLeverageSetting",
   createOrder: "/api/v2/private/order/createOrder",
   cancelOrderById: "/api/v2/private/order/cancelOrderById",
   cancelOrderByClientOrderId: "/api/v2/private/order/cancelOrderByClientOrderId",

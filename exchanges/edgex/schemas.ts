@@ -286,13 +286,53 @@ export const fillSchema = z.object({
 /** One parsed fill. */
 export type EdgeXFill = z.output<typeof fillSchema>;
 
-/** Position (`getAccountAsset.positionList[]`, stream `position[]`). */
+/**
+ * Position (`getAccountAsset.positionList[]`, stream `position[]`). `fundingFee` is the funding
+ * of the current position from the account's view (negative = paid: the live snapshot shows a
+ * long with `"-0.000289"`, and every ledger amount of the venue is signed that way).
+ */
 export const positionSchema = z.object({
   contractId: id,
   openSize: decimalString,
   openValue: decimalString.optional(),
+  fundingFee: optionalDecimal,
   updatedTime: ms.optional(),
 });
+
+/**
+ * PositionTransaction (`getPositionTransactionPage`, stream `positionTransaction[]`; gitbook
+ * account-api, V1 shape). A funding settlement is `type: "SETTLE_FUNDING_FEE"` with
+ * `deltaFundingFee` (account's view: negative = paid, like `openFee`, `fundingFee` and every
+ * collateral amount), `fundingTime`, `fundingRate` (fraction per interval) and
+ * `fundingPositionSize`. Fields that do not apply are `""` (decimals) or `"0"` (times).
+ * Stream records may be trimmed, so only `id`, `contractId` and `type` are required.
+ */
+export const positionTransactionSchema = z.object({
+  id,
+  contractId: id,
+  type: z.string(),
+  deltaFundingFee: optionalDecimal,
+  beforeOpenSize: optionalDecimal,
+  fundingTime: ms.optional(),
+  fundingRate: optionalDecimal,
+  fundingPositionSize: optionalDecimal,
+  createdTime: ms.optional(),
+});
+
+/** One parsed position transaction. */
+export type EdgeXPositionTransaction = z.output<typeof positionTransactionSchema>;
+
+/** Account trade setting (`defaultTradeSetting`, `contractIdToTradeSetting[id]`). */
+const tradeSettingSchema = z.object({
+  isSetFeeRate: z.boolean().optional(),
+  takerFeeRate: optionalDecimal,
+  makerFeeRate: optionalDecimal,
+  isSetMaxLeverage: z.boolean().optional(),
+  maxLeverage: optionalDecimal,
+});
+
+/** One parsed trade setting. */
+export type EdgeXTradeSetting = z.output<typeof tradeSettingSchema>;
 
 /** Collateral (`collateralList[]`, stream `collateral[]`). */
 export const collateralSchema = z.object({
@@ -306,18 +346,40 @@ export const collateralSchema = z.object({
 export const accountAssetSchema = z.object({
   collateralList: z.array(collateralSchema).default([]),
   positionList: z.array(positionSchema).default([]),
+  /** The account; its trade settings carry the account's own fee rates and max leverage. */
+  account: z.object({
+    defaultTradeSetting: tradeSettingSchema.optional(),
+    contractIdToTradeSetting: z.record(z.string(), tradeSettingSchema).optional(),
+  }).optional(),
+  /**
+   * Risk per position. `maxLeverage` is the leverage set for the contract,
+   * `initialMarginRequirement` = position value / leverage, and the risk value (maintenance
+   * margin) is `riskValue` in the V2 gitbook and `starkExRiskValue` in the V1 notes: either is
+   * read.
+   */
   positionAssetList: z.array(z.object({
     contractId: id,
+    maxLeverage: optionalDecimal,
+    initialMarginRequirement: optionalDecimal,
+    riskValue: optionalDecimal,
+    starkExRiskValue: optionalDecimal,
     avgEntryPrice: optionalDecimal,
     liquidatePrice: optionalDecimal,
     unrealizePnl: optionalDecimal,
   })).optional(),
+  /** Account-level money: equity, available amount, total risk value (maintenance margin). */
   collateralAssetModelList: z.array(z.object({
     coinId: id,
     totalEquity: decimalString,
     availableAmount: decimalString,
+    initialMarginRequirement: optionalDecimal,
+    riskValue: optionalDecimal,
+    starkExRiskValue: optionalDecimal,
   })).optional(),
 });
+
+/** Parsed `getAccountAsset` data. */
+export type EdgeXAccountAsset = z.output<typeof accountAssetSchema>;
 
 /** `createOrder` data. */
 export const createOrderResultSchema = z.object({ orderId: id });
@@ -336,6 +398,7 @@ export const tradeEventSchema = z.object({
       order: z.array(orderSchema).optional(),
       orderFillTransaction: z.array(fillSchema).optional(),
       position: z.array(positionSchema).optional(),
+      positionTransaction: z.array(positionTransactionSchema).optional(),
       collateral: z.array(collateralSchema).optional(),
     }),
   }),

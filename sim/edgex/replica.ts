@@ -27,7 +27,12 @@
  *   carries `collateral`); any client message but ping/pong gets `GATEWAY_UNRECOGNIZED_MESSAGE`;
  * - server `ping` every `pingIntervalMs`, connection closed after 5 unanswered;
  * - funding every 4 h (engine settlement), quoted by `getLatestFundingRate` / ticker and listed by
- *   `getFundingRatePage`.
+ *   `getFundingRatePage`; each account's settlements are position transactions of type
+ *   `SETTLE_FUNDING_FEE` (`deltaFundingFee` from the account's view, negative = paid), listed
+ *   newest first by `getPositionTransactionPage` and pushed in `FUNDING_SETTLEMENT` frames;
+ * - `updateLeverageSetting` sets the engine leverage (initial margin = value / leverage), shown as
+ *   the position's `maxLeverage` and in the account's trade settings; `getAccountAsset` reports
+ *   each position's initial margin, risk value (maintenance margin) and liquidation price.
  *
  * @module
  */
@@ -49,10 +54,11 @@ import {
   parseCancelByClientIdBody,
   parseCancelByIdBody,
   parseCreateOrderBody,
+  parseUpdateLeverageBody,
 } from "./requests.ts";
 import { SimControl } from "../control.ts";
-import { SimEngine } from "../engine.ts";
-import type { FillView, OrderView, SimEvent } from "../events.ts";
+import { type BalanceView, type PositionView, SimEngine } from "../engine.ts";
+import type { FillView, OrderView, SimEvent, SimFundingPayment } from "../events.ts";
 import { FaultInjector } from "../faults.ts";
 import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
 
@@ -61,6 +67,8 @@ export const EDGEX_FRONT_END = "edgex";
 
 const ORDER_ID_BASE = 800_000_000_000_000_000n;
 const FILL_ID_BASE = 900_000_000_000_000_000n;
+const FUNDING_TX_ID_BASE = 950_000_000_000_000_000n;
+const COLLATERAL_TX_ID_BASE = 960_000_000_000_000_000n;
 const QUOTE_COIN_ID = "1000";
 const QUOTE_RESOLUTION = "1000000";
 const USER_ID = "600000000000000001";
@@ -277,6 +285,19 @@ interface Pending {
   positions: Set<string>;
   balance: boolean;
   funding: boolean;
+  /** Funding settlements of this flush (position transactions). */
+  fundingTx: FundingTx[];
+}
+
+/** One funding settlement of one account, as the replica's position-transaction ledger keeps it. */
+interface FundingTx {
+  id: string;
+  collateralTransactionId: string;
+  payment: SimFundingPayment;
+  indexPrice: string;
+  beforeOpenValue: string;
+  beforeOpenFee: string;
+  beforeFundingFee: string;
 }
 
 /**
@@ -327,6 +348,11 @@ class Replica implements EdgeXReplica {
   readonly #versions = new Map<string, number>();
   readonly #dirtyBooks = new Set<string>();
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  /** Funding settlements per account, oldest first (`getPositionTransactionPage`). */
+  readonly #fundingLedger = new Map<string, FundingTx[]>();
+  /** Leverage set with `updateLeverageSetting`, per account and contract id (`"0"` = default). */
+  readonly #leverageSettings = new Map<string, Map<string, string>>();
+  #fundingSeq = 0n;
   readonly #unsubscribe: () => void;
   #flushScheduled = false;
   #closed = false;
@@ -673,6 +699,21 @@ class Replica implements EdgeXReplica {
       `${v2}/private/account/getAccountAsset`,
       ({ accountId }) => this.#accountAsset(accountId),
     );
+    this.#private_(
+      "GET",
+      `${v2}/private/account/getPositionTransactionPage`,
+      ({ query, accountId }) => this.#positionTransactionPage(accountId, query),
+    );
+    this.#private_("POST", `${v2}/private/account/updateLeverageSetting`, ({ body, accountId }) => {
+      const { contractId, leverage } = this.#parse(parseUpdateLeverageBody, body);
+      // `"0"` sets the account default: every contract here.
+      const targets = contractId === "0" ? this.#contracts : [this.#contract(contractId)];
+      for (const c of targets) this.engine.setLeverage(accountId, c.symbol, leverage);
+      let settings = this.#leverageSettings.get(accountId);
+      if (!settings) this.#leverageSettings.set(accountId, settings = new Map());
+      settings.set(contractId, leverage.toFixed());
+      return null;
+    });
     this.#private_(
       "POST",
       `${order}/createOrder`,
@@ -1127,6 +1168,16 @@ class Replica implements EdgeXReplica {
       isSetMaxLeverage: false,
       maxLeverage: "0",
     };
+    // Leverage set with updateLeverageSetting shows as the setting's max leverage.
+    const settings = this.#leverageSettings.get(accountId) ?? new Map<string, string>();
+    const withLeverage = (leverage: string | undefined) =>
+      leverage === undefined
+        ? noSetting
+        : { ...noSetting, isSetMaxLeverage: true, maxLeverage: leverage };
+    const perContract: Record<string, unknown> = {};
+    for (const [id, leverage] of settings) {
+      if (id !== "0") perContract[id] = withLeverage(leverage);
+    }
     return {
       id: accountId,
       userId: USER_ID,
@@ -1135,8 +1186,8 @@ class Replica implements EdgeXReplica {
       l2KeyYCoordinate: "",
       clientAccountId: "main",
       isSystemAccount: false,
-      defaultTradeSetting: noSetting,
-      contractIdToTradeSetting: {},
+      defaultTradeSetting: withLeverage(settings.get("0")),
+      contractIdToTradeSetting: perContract,
       maxLeverageLimit: "0",
       createOrderPerMinuteLimit: 0,
       createOrderDelayMillis: 0,
@@ -1162,12 +1213,15 @@ class Replica implements EdgeXReplica {
         ...ids,
         contractId: this.#bySymbol(p.symbol).contractId,
         positionValue: new Decimal(p.size).times(p.markPrice).toFixed(),
-        maxLeverage: p.leverage,
+        maxLeverage: new Decimal(p.leverage).toFixed(),
         initialMarginRequirement: p.initialMargin,
-        starkExRiskRate: "0",
-        starkExRiskValue: "0",
+        // The risk value is the position's maintenance margin; the rate its share of value.
+        starkExRiskRate: new Decimal(p.notional).isZero()
+          ? "0"
+          : new Decimal(p.maintenanceMargin).div(p.notional).toFixed(),
+        starkExRiskValue: p.maintenanceMargin,
         avgEntryPrice: p.entryPrice ?? "0",
-        liquidatePrice: "0",
+        liquidatePrice: this.#liquidationPrice(p, b),
         bankruptPrice: "0",
         worstClosePrice: "0",
         unrealizePnl: p.unrealizedPnl,
@@ -1180,13 +1234,151 @@ class Replica implements EdgeXReplica {
         totalPositionValueAbs: positions
           .reduce((s, p) => s.plus(p.notional), new Decimal(0)).toFixed(),
         initialMarginRequirement: b.initialMargin,
-        starkExRiskValue: "0",
+        starkExRiskValue: b.maintenanceMargin,
         pendingWithdrawAmount: "0",
         pendingTransferOutAmount: "0",
         orderFrozenAmount: "0",
         availableAmount: b.availableBalance,
       }],
       oraclePriceList: [],
+    };
+  }
+
+  /**
+   * The mark price at which the account's equity would fall to its maintenance margin with
+   * every other position unchanged (the engine liquidates below it), rounded a tick towards the
+   * mark; `"0"` when there is none.
+   */
+  #liquidationPrice(p: PositionView, b: BalanceView): string {
+    const size = new Decimal(p.size);
+    const notional = new Decimal(p.notional);
+    if (size.isZero() || notional.isZero()) return "0";
+    const rate = new Decimal(p.maintenanceMargin).div(notional);
+    const others = new Decimal(b.maintenanceMargin).minus(p.maintenanceMargin);
+    const equity = new Decimal(b.equity).minus(others);
+    // equity + size × (P − mark) = |size| × P × rate
+    const price = size.times(p.markPrice).minus(equity).div(size.minus(size.abs().times(rate)));
+    if (!price.gt(0)) return "0";
+    const tick = new Decimal(this.#bySymbol(p.symbol).tickSize);
+    const ticks = price.div(tick);
+    return (size.isPositive() ? ticks.ceil() : ticks.floor()).times(tick).toFixed();
+  }
+
+  /**
+   * `getPositionTransactionPage`: the account's funding settlements (`SETTLE_FUNDING_FEE`),
+   * newest first; `size` 1…100, `offsetData` paging (`""` = last page), filters on type,
+   * contract, coin and created time (0 or absent = unbounded). Trade rows (`BUY_POSITION`,
+   * `SELL_POSITION`) are not kept by the replica: a filter on them finds nothing.
+   */
+  #positionTransactionPage(accountId: string, q: URLSearchParams): Json {
+    const list = (name: string) => (q.get(name) ?? "").split(",").filter((x) => x !== "");
+    const sizeText = q.get("size") ?? "";
+    const size = sizeText === "" ? 100 : Number(sizeText);
+    if (!(Number.isInteger(size) && size > 0 && size <= 100)) {
+      throw new ReplicaError(400, "INVALID_PARAMETER", "size must be between 1 and 100", {
+        size: sizeText,
+      });
+    }
+    const types = list("filterTypeList");
+    const contracts = list("filterContractIdList");
+    const coins = list("filterCoinIdList");
+    const from = Number(q.get("filterStartCreatedTimeInclusive") || "0") || 0;
+    const to = Number(q.get("filterEndCreatedTimeExclusive") || "0") || Infinity;
+    const rows = (this.#fundingLedger.get(accountId) ?? [])
+      .filter((tx) =>
+        (types.length === 0 || types.includes("SETTLE_FUNDING_FEE")) &&
+        (contracts.length === 0 ||
+          contracts.includes(this.#bySymbol(tx.payment.symbol).contractId)) &&
+        (coins.length === 0 || coins.includes(QUOTE_COIN_ID)) &&
+        tx.payment.time >= from && tx.payment.time < to
+      )
+      .reverse();
+    const start = Number(q.get("offsetData") || "0") || 0;
+    return {
+      dataList: rows.slice(start, start + size).map((tx) => this.#fundingTxRecord(accountId, tx)),
+      nextPageOffsetData: start + size < rows.length ? String(start + size) : "",
+    };
+  }
+
+  /** Records a funding payment in the account's ledger (engine time is the settlement's). */
+  #recordFunding(payment: SimFundingPayment): FundingTx {
+    // Read during the settlement: the position already carries this payment.
+    const p = this.engine.position(payment.accountId, payment.symbol);
+    const seq = ++this.#fundingSeq;
+    const size = new Decimal(payment.positionSize);
+    const tx: FundingTx = {
+      id: (FUNDING_TX_ID_BASE + seq).toString(),
+      collateralTransactionId: (COLLATERAL_TX_ID_BASE + seq).toString(),
+      payment,
+      indexPrice: this.engine.prices(payment.symbol).indexPrice,
+      beforeOpenValue: size.times(p.entryPrice ?? "0").toFixed(),
+      beforeOpenFee: new Decimal(0).minus(p.fees).toFixed(),
+      beforeFundingFee: new Decimal(p.funding).minus(payment.amount).toFixed(),
+    };
+    let ledger = this.#fundingLedger.get(payment.accountId);
+    if (!ledger) this.#fundingLedger.set(payment.accountId, ledger = []);
+    ledger.push(tx);
+    return tx;
+  }
+
+  /**
+   * A PositionTransaction of type `SETTLE_FUNDING_FEE` (gitbook account-api record):
+   * `deltaFundingFee` from the account's view (negative = paid), the settlement's time, rate
+   * (8 decimals, as the funding endpoints write it), prices and signed position size; fill
+   * fields empty.
+   */
+  #fundingTxRecord(accountId: string, tx: FundingTx): Json {
+    const p = tx.payment;
+    const time = String(p.time);
+    return {
+      id: tx.id,
+      userId: USER_ID,
+      accountId: this.#venueAccountId(accountId),
+      coinId: QUOTE_COIN_ID,
+      contractId: this.#bySymbol(p.symbol).contractId,
+      type: "SETTLE_FUNDING_FEE",
+      deltaOpenSize: "0",
+      deltaOpenValue: "0",
+      deltaOpenFee: "0",
+      deltaFundingFee: p.amount,
+      beforeOpenSize: p.positionSize,
+      beforeOpenValue: tx.beforeOpenValue,
+      beforeOpenFee: tx.beforeOpenFee,
+      beforeFundingFee: tx.beforeFundingFee,
+      fillCloseSize: "",
+      fillCloseValue: "",
+      fillCloseFee: "",
+      fillOpenSize: "",
+      fillOpenValue: "",
+      fillOpenFee: "",
+      fillPrice: "",
+      liquidateFee: "",
+      realizePnl: "",
+      isLiquidate: false,
+      isDeleverage: false,
+      fundingTime: time,
+      fundingRate: rate8(p.rate),
+      fundingIndexPrice: tx.indexPrice,
+      fundingOraclePrice: p.markPrice,
+      fundingPositionSize: p.positionSize,
+      orderId: "0",
+      orderFillTransactionId: "0",
+      collateralTransactionId: tx.collateralTransactionId,
+      forceTradeId: "0",
+      extraType: "",
+      extraDataJson: "",
+      censorStatus: "CENSOR_SUCCESS",
+      censorTxId: "0",
+      censorTime: time,
+      censorFailCode: "",
+      censorFailReason: "",
+      l2TxId: "0",
+      l2RejectTime: "0",
+      l2RejectCode: "",
+      l2RejectReason: "",
+      l2ApprovedTime: "0",
+      createdTime: time,
+      updatedTime: time,
     };
   }
 
@@ -1678,10 +1870,14 @@ class Replica implements EdgeXReplica {
         this.#pendingOf(e.accountId).balance = true;
         if (e.reason === "funding") this.#pendingOf(e.accountId).funding = true;
         break;
-      case "funding_payment":
-        this.#pendingOf(e.payment.accountId).funding = true;
-        this.#pendingOf(e.payment.accountId).positions.add(e.payment.symbol);
+      case "funding_payment": {
+        const tx = this.#recordFunding(e.payment);
+        const pending = this.#pendingOf(e.payment.accountId);
+        pending.funding = true;
+        pending.positions.add(e.payment.symbol);
+        pending.fundingTx.push(tx);
         break;
+      }
       default:
         return;
     }
@@ -1691,7 +1887,14 @@ class Replica implements EdgeXReplica {
   #pendingOf(accountId: string): Pending {
     let p = this.#pending.get(accountId);
     if (!p) {
-      p = { orders: new Map(), fills: [], positions: new Set(), balance: false, funding: false };
+      p = {
+        orders: new Map(),
+        fills: [],
+        positions: new Set(),
+        balance: false,
+        funding: false,
+        fundingTx: [],
+      };
       this.#pending.set(accountId, p);
     }
     return p;
@@ -1767,10 +1970,24 @@ class Replica implements EdgeXReplica {
             collateral: collateral.length > 0 ? collateral : [this.#collateralRecord(accountId)],
           }));
         }
+        if (p.fundingTx.length > 0) {
+          frames.push(this.#tradeEvent(accountId, "FUNDING_SETTLEMENT", {
+            position: positions,
+            positionTransaction: p.fundingTx.map((tx) => this.#fundingTxRecord(accountId, tx)),
+            collateral: collateral.length > 0 ? collateral : [this.#collateralRecord(accountId)],
+          }));
+        }
       } else if (positions.length > 0 || collateral.length > 0) {
+        // A settlement carries the position transactions it booked (the `positionTransaction`
+        // group of §5.3).
         frames.push(
           this.#tradeEvent(accountId, p.funding ? "FUNDING_SETTLEMENT" : "ACCOUNT_UPDATE", {
             position: positions,
+            ...(p.fundingTx.length > 0
+              ? {
+                positionTransaction: p.fundingTx.map((tx) => this.#fundingTxRecord(accountId, tx)),
+              }
+              : {}),
             collateral,
           }),
         );

@@ -269,3 +269,28 @@ export function parseCancelAllBody(raw: unknown): string[] {
   if (b.filterContractIdList === undefined || b.filterContractIdList === null) return [];
   return idList(b, "filterContractIdList", isDigits);
 }
+
+/**
+ * Checks an `updateLeverageSetting` body `{accountId, contractId, leverage}` (gitbook
+ * account-api: `contractId` `"0"` = the account default; `leverage` a string such as `"20"`).
+ *
+ * @param raw The parsed JSON body.
+ * @returns The contract id and the leverage.
+ * @throws {EdgeXBodyError} Naming the bad field.
+ *
+ * @example
+ * ```ts
+ * import { parseUpdateLeverageBody } from "./requests.ts";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ * const b = parseUpdateLeverageBody({ accountId: "1", contractId: "30000001", leverage: "20" });
+ * deepEqual([b.contractId, b.leverage.toString()], ["30000001", "20"]);
+ * ```
+ */
+export function parseUpdateLeverageBody(raw: unknown): { contractId: string; leverage: Decimal } {
+  const b = object(raw);
+  digits(b, "accountId");
+  const contractId = digits(b, "contractId");
+  const [leverage] = decimal(b, "leverage");
+  if (!leverage.gt(0)) throw new EdgeXBodyError("leverage", "must be positive");
+  return { contractId, leverage };
+}
