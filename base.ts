@@ -364,6 +364,43 @@ export interface Position {
   unrealizedPnl?: Decimal;
   /** Liquidation price, when the venue reports it. */
   liquidationPrice?: Decimal;
+  /** Margin the position uses (initial), in the quote asset, when the venue reports it. */
+  marginUsed?: Decimal;
+  /** Maintenance margin of the position, in the quote asset, when the venue reports it. */
+  maintenanceMargin?: Decimal;
+  /** Leverage set for the market, when the venue reports it. */
+  leverage?: Decimal;
+  /** Funding paid or received on this position so far (positive = received), when reported. */
+  cumulativeFunding?: Decimal;
+}
+
+/**
+ * One funding settlement paid or received by the account on one position.
+ *
+ * @example
+ * ```ts
+ * import type { FundingPayment } from "./base.ts";
+ * const received = (ps: FundingPayment[]) => ps.reduce((t, p) => t.plus(p.amount), ps[0]?.amount.times(0));
+ * ```
+ */
+export interface FundingPayment {
+  /** Venue name. */
+  venue: VenueName;
+  /** Unified symbol. */
+  symbol: string;
+  /** Settlement time, ms since epoch. */
+  time: number;
+  /**
+   * Amount in the quote asset from the account's view: positive = received, negative = paid.
+   * (Venues sign it differently on the wire; each client converts.)
+   */
+  amount: Decimal;
+  /** The funding rate applied, as a fraction per interval, when the venue reports it. */
+  rate: Decimal | undefined;
+  /** The signed position size it was paid on (positive long), when the venue reports it. */
+  positionSize: Decimal | undefined;
+  /** The venue's id of the payment, when it has one (used to drop duplicates). */
+  id?: string;
 }
 
 /**
@@ -386,6 +423,8 @@ export interface Balance {
   available: Decimal;
   /** Unrealized PnL included in equity, when known. */
   unrealizedPnl?: Decimal;
+  /** Maintenance margin over equity (0 = no risk, 1 = liquidation), when the venue reports it. */
+  marginRatio?: Decimal;
 }
 
 /**
@@ -508,6 +547,7 @@ export type ExchangeEvent =
   | { type: "fill"; fill: Fill }
   | { type: "position"; position: Position }
   | { type: "balance"; balance: Balance }
+  | { type: "funding"; payment: FundingPayment }
   | {
     type: "connection";
     stream: string;
@@ -566,6 +606,18 @@ export interface ExchangeClient extends AsyncDisposable {
   getBalance(): Promise<Balance>;
   /** Open positions (non-zero sizes). */
   getPositions(): Promise<Position[]>;
+  /**
+   * Funding payments of the account, oldest first, of one symbol if given, between `start` and
+   * `end` (ms).
+   */
+  getFundingPayments(
+    options?: { symbol?: string; start?: number; end?: number; limit?: number },
+  ): Promise<FundingPayment[]>;
+  /**
+   * Sets the leverage of a market for this account (cross margin). Throws
+   * `ConfigurationError` for a value the venue does not allow.
+   */
+  setLeverage(symbol: string, leverage: number): Promise<void>;
   /** Starts (or shares) a live order book for a symbol. */
   subscribeOrderBook(symbol: string): Promise<OrderBookSubscription>;
   /** Best bid/ask: from the live book when subscribed, otherwise from REST. */

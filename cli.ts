@@ -377,15 +377,21 @@ function flagLine(pairs: readonly (readonly [string, string | number | boolean |
 // ---------------------------------------------------------------------------------------------
 // bot
 
-/** The trading strategies the bot knows; only `grid` runs for now. */
+/** The trading strategies the bot knows. */
 export type StrategyName = "grid" | "funding-arbitrage";
 
 /** Validated `perp bot` arguments. Prices and sizes are decimal strings, never floats. */
 export interface BotConfig {
   /** Venue to trade on. */
   exchange: ExchangeName;
-  /** Strategy; `funding-arbitrage` is refused at parse time for now. */
+  /** Strategy. */
   strategy: StrategyName;
+  /** `funding-arbitrage`: the venues to trade across (two or three). */
+  venues: ExchangeName[];
+  /** Grid: what to do when the venue's position disagrees with the bot's. */
+  onMismatch: "repair" | "stop";
+  /** `funding-arbitrage` settings (defaults filled in). */
+  arb: ArbConfig;
   /** Unified base asset, upper-cased (`ETH`, `1000PEPE`). */
   ticker: string;
   /** Size of every open order, in base units (decimal string). */
@@ -420,6 +426,34 @@ export interface BotConfig {
   cancelOnExit: boolean;
 }
 
+/** `funding-arbitrage` settings of `perp bot`; decimals are strings. */
+export interface ArbConfig {
+  /** One leg must be on this venue. */
+  requiredVenue?: ExchangeName;
+  /** Notional of one entry, USD. */
+  notional: string;
+  /** Holding horizon for the entry arithmetic, hours. */
+  holdHours: string;
+  /** Minimum net APR, a fraction (0.1 = 10 %). */
+  minNetApr: string;
+  /** Exit buffer, fraction of notional. */
+  exitBuffer: string;
+  /** Most cross-venue price divergence, fraction. */
+  maxDivergence: string;
+  /** No entry this many minutes before a settlement that charges a leg. */
+  settlementWindowMin: number;
+  /** Most failed opens per pair per hour. */
+  maxFailedOpens: number;
+  /** Most open arbitrages. */
+  maxPositions: number;
+  /** Funding store (`postgres://…` or a SQLite path). */
+  db: string;
+  /** Id of this bot in the store. */
+  botId: string;
+  /** `--network sim`: replicas (default) or in-process paper venues. */
+  simProtocol: "replica" | "paper";
+}
+
 /**
  * Defaults of `perp bot`, as typed on the command line (those of the original `runbot.py`).
  *
@@ -444,6 +478,19 @@ export const BOT_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   "pause-price": "-1",
   "env-file": ".env",
   network: "mainnet",
+  venues: "lighter,grvt",
+  notional: "1000",
+  "hold-hours": "24",
+  "min-net-apr": "0.1",
+  "exit-buffer": "0.0002",
+  "max-divergence": "0.005",
+  "settlement-window": "10",
+  "max-failed-opens": "3",
+  "max-positions": "3",
+  db: "data/funding.db",
+  "bot-id": "bot",
+  "sim-protocol": "replica",
+  "on-mismatch": "repair",
 });
 
 const d = BOT_DEFAULTS;
@@ -471,8 +518,107 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
       name: "strategy",
       type: "string",
       value: "<name>",
-      description: "grid, or funding-arbitrage (not available yet).",
+      description: "grid (one venue, --exchange) or funding-arbitrage (--venues).",
       default: d.strategy,
+    },
+    {
+      name: "venues",
+      type: "string",
+      value: "<a,b[,c]>",
+      description: "funding-arbitrage: venues to hold delta-neutral positions across.",
+      default: d.venues,
+    },
+    {
+      name: "required-venue",
+      type: "string",
+      value: "<venue>",
+      description: "funding-arbitrage: one leg of every position on this venue.",
+    },
+    {
+      name: "notional",
+      type: "string",
+      value: "<usd>",
+      description: "funding-arbitrage: notional of one entry per leg, USD.",
+      default: d.notional,
+    },
+    {
+      name: "hold-hours",
+      type: "string",
+      value: "<hours>",
+      description: "funding-arbitrage: horizon of the entry arithmetic (funding earned vs " +
+        "fees, book crossing and exit buffer).",
+      default: d["hold-hours"],
+    },
+    {
+      name: "min-net-apr",
+      type: "string",
+      value: "<fraction>",
+      description: "funding-arbitrage: minimum net APR after every cost (0.1 = 10 %).",
+      default: d["min-net-apr"],
+    },
+    {
+      name: "exit-buffer",
+      type: "string",
+      value: "<fraction>",
+      description: "funding-arbitrage: extra exit cost reserved, fraction of notional.",
+      default: d["exit-buffer"],
+    },
+    {
+      name: "max-divergence",
+      type: "string",
+      value: "<fraction>",
+      description: "funding-arbitrage: most price divergence between the venues.",
+      default: d["max-divergence"],
+    },
+    {
+      name: "settlement-window",
+      type: "string",
+      value: "<minutes>",
+      description: "funding-arbitrage: no entry this close before a settlement that charges a leg.",
+      default: d["settlement-window"],
+    },
+    {
+      name: "max-failed-opens",
+      type: "string",
+      value: "<n>",
+      description: "funding-arbitrage: failed opens per pair per hour before the pair rests.",
+      default: d["max-failed-opens"],
+    },
+    {
+      name: "max-positions",
+      type: "string",
+      value: "<n>",
+      description: "funding-arbitrage: most arbitrages open at once.",
+      default: d["max-positions"],
+    },
+    {
+      name: "db",
+      type: "string",
+      value: "<url|path>",
+      description: "funding-arbitrage: store of positions and pair claims (postgres://… shares " +
+        "pairs between bots); env DATABASE_URL.",
+      default: d.db,
+    },
+    {
+      name: "bot-id",
+      type: "string",
+      value: "<id>",
+      description: "funding-arbitrage: this bot's id in the store (positions, claims).",
+      default: d["bot-id"],
+    },
+    {
+      name: "sim-protocol",
+      type: "string",
+      value: "<replica|paper>",
+      description: "With --network sim: the venues' replicas, or in-process paper venues.",
+      default: d["sim-protocol"],
+    },
+    {
+      name: "on-mismatch",
+      type: "string",
+      value: "<repair|stop>",
+      description: "grid: when the venue's position disagrees with the bot's, repair it or stop.",
+      default: d["on-mismatch"],
     },
     {
       name: "ticker",
@@ -586,7 +732,50 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
 );
 
 const botSchema = z.object({
-  exchange: oneOf(EXCHANGES),
+  exchange: oneOf(EXCHANGES).optional(),
+  venues: text("must be a comma-separated list of lighter, grvt, edgex")
+    .transform((s) => s.split(",").map((v) => v.trim().toLowerCase()).filter((v) => v !== ""))
+    .refine(
+      (vs) =>
+        vs.length >= 2 && new Set(vs).size === vs.length &&
+        vs.every((v) => (EXCHANGES as readonly string[]).includes(v)),
+      { error: "must be two or three distinct venues of lighter, grvt, edgex" },
+    )
+    .transform((vs) => vs as ExchangeName[])
+    .default(d.venues.split(",") as ExchangeName[]),
+  "required-venue": oneOf(EXCHANGES).optional(),
+  notional: positiveDecimal("must be a positive decimal such as 1000").default(d.notional),
+  "hold-hours": positiveDecimal("must be a positive number of hours such as 24").default(
+    d["hold-hours"],
+  ),
+  "min-net-apr": text("must be a decimal fraction such as 0.1")
+    .refine((s) => SIGNED_DECIMAL_RE.test(s), { error: "must be a decimal fraction such as 0.1" })
+    .default(d["min-net-apr"]),
+  "exit-buffer": text("must be a decimal fraction such as 0.0002")
+    .refine((s) => POSITIVE_DECIMAL_RE.test(s), {
+      error: "must be a decimal fraction such as 0.0002",
+    })
+    .default(d["exit-buffer"]),
+  "max-divergence": positiveDecimal("must be a positive fraction such as 0.005").default(
+    d["max-divergence"],
+  ),
+  "settlement-window": whole("must be a whole number of minutes such as 10").default(
+    Number(d["settlement-window"]),
+  ),
+  "max-failed-opens": whole("must be a positive integer such as 3", (n) => n > 0).default(
+    Number(d["max-failed-opens"]),
+  ),
+  "max-positions": whole("must be a positive integer such as 3", (n) => n > 0).default(
+    Number(d["max-positions"]),
+  ),
+  db: text("must be a postgres:// URL or a file path").min(1, {
+    error: "must be a postgres:// URL or a file path",
+  }).optional(),
+  "bot-id": text("must be an id such as bot-1").regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+    error: "must be an id of letters, digits, '.', '_' or '-' such as bot-1",
+  }).default(d["bot-id"]),
+  "sim-protocol": oneOf(["replica", "paper"] as const).default("replica"),
+  "on-mismatch": oneOf(["repair", "stop"] as const).default("repair"),
   strategy: oneOf(["grid", "funding-arbitrage"] as const).default("grid"),
   ticker: text("must be a symbol of letters and digits such as ETH or 1000PEPE")
     .regex(/^[A-Za-z0-9]{1,20}$/, {
@@ -642,17 +831,36 @@ const botSchema = z.object({
 export function parseBotArgs(args: readonly string[]): BotConfig {
   const raw = parseRaw("bot", args, BOT_FLAGS, false);
   const v = validate(botSchema, raw.values);
-  if (v.strategy === "funding-arbitrage") {
-    throw new UsageError(
-      "--strategy funding-arbitrage is not available yet; use --strategy grid",
-    );
+  if (v.strategy === "grid" && v.exchange === undefined) {
+    throw new UsageError(`--exchange is required: one of ${EXCHANGES.join(", ")}`);
+  }
+  if (
+    v["required-venue"] !== undefined && !v.venues.includes(v["required-venue"])
+  ) {
+    throw new UsageError(`--required-venue must be one of --venues (${v.venues.join(",")})`);
   }
   if (v["sim-env"] !== undefined && v.network !== "sim") {
     throw new UsageError("--sim-env needs --network sim");
   }
   return {
-    exchange: v.exchange,
+    exchange: v.exchange ?? v.venues[0],
     strategy: v.strategy,
+    venues: v.venues,
+    onMismatch: v["on-mismatch"],
+    arb: {
+      ...(v["required-venue"] !== undefined ? { requiredVenue: v["required-venue"] } : {}),
+      notional: v.notional,
+      holdHours: v["hold-hours"],
+      minNetApr: v["min-net-apr"],
+      exitBuffer: v["exit-buffer"],
+      maxDivergence: v["max-divergence"],
+      settlementWindowMin: v["settlement-window"],
+      maxFailedOpens: v["max-failed-opens"],
+      maxPositions: v["max-positions"],
+      db: v.db ?? d.db,
+      botId: v["bot-id"],
+      simProtocol: v["sim-protocol"],
+    },
     ticker: v.ticker,
     quantity: v.quantity,
     takeProfit: v["take-profit"],
@@ -673,6 +881,28 @@ export function parseBotArgs(args: readonly string[]): BotConfig {
 }
 
 function describeBot(c: BotConfig): string {
+  if (c.strategy === "funding-arbitrage") {
+    return flagLine([
+      ["strategy", c.strategy],
+      ["venues", c.venues.join(",")],
+      ["required-venue", c.arb.requiredVenue],
+      ["notional", c.arb.notional],
+      ["hold-hours", c.arb.holdHours],
+      ["min-net-apr", c.arb.minNetApr],
+      ["exit-buffer", c.arb.exitBuffer],
+      ["max-divergence", c.arb.maxDivergence],
+      ["settlement-window", c.arb.settlementWindowMin],
+      ["max-failed-opens", c.arb.maxFailedOpens],
+      ["max-positions", c.arb.maxPositions],
+      ["db", c.arb.db],
+      ["bot-id", c.arb.botId],
+      ["network", c.network],
+      ["sim-protocol", c.network === "sim" ? c.arb.simProtocol : undefined],
+      ["log-level", c.logLevel],
+      ["dry-run", c.dryRun],
+      ["cancel-on-exit", c.cancelOnExit],
+    ]);
+  }
   return flagLine([
     ["exchange", c.exchange],
     ["strategy", c.strategy],
@@ -685,6 +915,7 @@ function describeBot(c: BotConfig): string {
     ["grid-step", c.gridStep],
     ["stop-price", c.stopPrice],
     ["pause-price", c.pausePrice],
+    ["on-mismatch", c.onMismatch],
     ["env-file", c.envFile],
     ["network", c.network],
     ["sim-env", c.simEnv],
@@ -1221,6 +1452,7 @@ export const SUBCOMMANDS: Subcommands = {
         "--direction buy",
         "deno task bot --exchange lighter --network sim --dry-run",
         "deno task bot --exchange grvt --network sim --sim-env .sim.env --ticker BTC",
+        "deno task bot --strategy funding-arbitrage --venues lighter,grvt --network sim",
       ],
     ),
     parse: (args) => parseBotArgs(args),

@@ -110,13 +110,37 @@ const seriesCover: Readonly<Record<Dialect, readonly string[]>> = {
   ],
 };
 
+// IF NOT EXISTS: a database reset that forgets these tables re-applies this migration cleanly.
+function arbitrage(d: Dialect): string[] {
+  const t = types(d);
+  return [
+    `CREATE TABLE IF NOT EXISTS arb_positions (
+    id TEXT PRIMARY KEY,
+    pair_key TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    status TEXT NOT NULL,
+    opened_at ${t.ms} NOT NULL,
+    updated_at ${t.ms} NOT NULL,
+    data TEXT NOT NULL
+  )`,
+    `CREATE INDEX IF NOT EXISTS arb_positions_status ON arb_positions (status, owner)`,
+    `CREATE INDEX IF NOT EXISTS arb_positions_pair ON arb_positions (pair_key, opened_at)`,
+    `CREATE TABLE IF NOT EXISTS arb_claims (
+    pair_key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    claimed_at ${t.ms} NOT NULL,
+    expires_at ${t.ms} NOT NULL
+  )`,
+  ];
+}
+
 /**
  * Every migration, oldest first.
  *
  * @example
  * ```ts
  * import { MIGRATIONS } from "./migrations.ts";
- * MIGRATIONS.map((m) => m.version); // [1, 2, 3]
+ * MIGRATIONS.map((m) => m.version); // [1, 2, 3, 4]
  * ```
  */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
@@ -131,6 +155,11 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     sql: { sqlite: streaks("sqlite"), postgres: streaks("postgres") },
   },
   { version: 3, name: "funding_rates_series_cover", sql: seriesCover },
+  {
+    version: 4,
+    name: "arbitrage_positions_and_claims",
+    sql: { sqlite: arbitrage("sqlite"), postgres: arbitrage("postgres") },
+  },
 ]);
 
 /** DDL of the migrations bookkeeping table. */

@@ -22,6 +22,7 @@ import {
   rowVenue,
 } from "./_rows.ts";
 import {
+  ARB_FINAL_STATUSES,
   DAY_MS,
   DEFAULT_RETENTION,
   type FundingStore,
@@ -29,9 +30,32 @@ import {
   type HistoryQuery,
   type LatestFilter,
   type OpportunityStreak,
+  type PairClaim,
   type RetentionPolicy,
+  type StoredArbPosition,
   type StoreStats,
 } from "./store.ts";
+
+function rowArbPosition(r: Record<string, unknown>): StoredArbPosition {
+  return {
+    id: String(r.id),
+    pairKey: String(r.pair_key),
+    owner: String(r.owner),
+    status: String(r.status),
+    openedAt: Number(r.opened_at),
+    updatedAt: Number(r.updated_at),
+    data: String(r.data),
+  };
+}
+
+function rowClaim(r: Record<string, unknown>): PairClaim {
+  return {
+    pairKey: String(r.pair_key),
+    owner: String(r.owner),
+    claimedAt: Number(r.claimed_at),
+    expiresAt: Number(r.expires_at),
+  };
+}
 
 const log = getLogger(["perp", "funding", "store"]);
 
@@ -403,6 +427,60 @@ export class PostgresFundingStore implements FundingStore {
     return (await this.#sql.unsafe(
       "SELECT * FROM opportunity_streaks ORDER BY symbol, long_venue, short_venue",
     )).map(rowStreak);
+  }
+
+  /** {@inheritDoc FundingStore.saveArbPosition} */
+  async saveArbPosition(p: StoredArbPosition): Promise<void> {
+    await this.#sql.unsafe(
+      `INSERT INTO arb_positions (id, pair_key, owner, status, opened_at, updated_at, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET pair_key = excluded.pair_key, owner = excluded.owner,
+         status = excluded.status, updated_at = excluded.updated_at, data = excluded.data`,
+      [p.id, p.pairKey, p.owner, p.status, p.openedAt, p.updatedAt, p.data] as unknown as Param[],
+    );
+  }
+
+  /** {@inheritDoc FundingStore.arbPositions} */
+  async arbPositions(
+    filter: { owner?: string; pairKey?: string; held?: boolean; since?: number } = {},
+  ): Promise<StoredArbPosition[]> {
+    const rows = (await this.#sql.unsafe(
+      `SELECT * FROM arb_positions
+       WHERE ($1::text IS NULL OR owner = $1) AND ($2::text IS NULL OR pair_key = $2)
+         AND opened_at >= $3
+       ORDER BY opened_at, id`,
+      [filter.owner ?? null, filter.pairKey ?? null, filter.since ?? 0] as unknown as Param[],
+    )).map(rowArbPosition);
+    return filter.held ? rows.filter((r) => !ARB_FINAL_STATUSES.includes(r.status)) : rows;
+  }
+
+  /** {@inheritDoc FundingStore.claimPair} */
+  async claimPair(pairKey: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    // One statement: the row lock of INSERT … ON CONFLICT serialises concurrent claimers.
+    const rows = await this.#sql.unsafe(
+      `INSERT INTO arb_claims (pair_key, owner, claimed_at, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (pair_key) DO UPDATE SET owner = excluded.owner,
+         claimed_at = CASE WHEN arb_claims.owner = excluded.owner THEN arb_claims.claimed_at
+           ELSE excluded.claimed_at END,
+         expires_at = excluded.expires_at
+       WHERE arb_claims.owner = excluded.owner OR arb_claims.expires_at <= $3
+       RETURNING owner`,
+      [pairKey, owner, now, now + ttlMs] as unknown as Param[],
+    );
+    return rows.length === 1 && String(rows[0].owner) === owner;
+  }
+
+  /** {@inheritDoc FundingStore.releasePair} */
+  async releasePair(pairKey: string, owner: string): Promise<void> {
+    await this.#sql.unsafe(
+      "DELETE FROM arb_claims WHERE pair_key = $1 AND owner = $2",
+      [pairKey, owner] as unknown as Param[],
+    );
+  }
+
+  /** {@inheritDoc FundingStore.pairClaims} */
+  async pairClaims(): Promise<PairClaim[]> {
+    return (await this.#sql.unsafe("SELECT * FROM arb_claims ORDER BY pair_key")).map(rowClaim);
   }
 
   /** {@inheritDoc FundingStore.prune} */

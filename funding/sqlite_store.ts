@@ -20,7 +20,29 @@ import {
   rowStreak,
   rowVenue,
 } from "./_rows.ts";
+
+function rowArbPosition(r: Record<string, unknown>): StoredArbPosition {
+  return {
+    id: String(r.id),
+    pairKey: String(r.pair_key),
+    owner: String(r.owner),
+    status: String(r.status),
+    openedAt: Number(r.opened_at),
+    updatedAt: Number(r.updated_at),
+    data: String(r.data),
+  };
+}
+
+function rowClaim(r: Record<string, unknown>): PairClaim {
+  return {
+    pairKey: String(r.pair_key),
+    owner: String(r.owner),
+    claimedAt: Number(r.claimed_at),
+    expiresAt: Number(r.expires_at),
+  };
+}
 import {
+  ARB_FINAL_STATUSES,
   DAY_MS,
   DEFAULT_RETENTION,
   type FundingStore,
@@ -28,7 +50,9 @@ import {
   type HistoryQuery,
   type LatestFilter,
   type OpportunityStreak,
+  type PairClaim,
   type RetentionPolicy,
+  type StoredArbPosition,
   type StoreStats,
 } from "./store.ts";
 
@@ -311,6 +335,63 @@ export class SqliteFundingStore implements FundingStore {
     return Promise.resolve(
       this.#all("SELECT * FROM opportunity_streaks ORDER BY symbol, long_venue, short_venue")
         .map(rowStreak),
+    );
+  }
+
+  /** {@inheritDoc FundingStore.saveArbPosition} */
+  saveArbPosition(p: StoredArbPosition): Promise<void> {
+    this.#prepare(
+      `INSERT INTO arb_positions (id, pair_key, owner, status, opened_at, updated_at, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET pair_key = excluded.pair_key, owner = excluded.owner,
+         status = excluded.status, updated_at = excluded.updated_at, data = excluded.data`,
+    ).run(p.id, p.pairKey, p.owner, p.status, p.openedAt, p.updatedAt, p.data);
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc FundingStore.arbPositions} */
+  arbPositions(
+    filter: { owner?: string; pairKey?: string; held?: boolean; since?: number } = {},
+  ): Promise<StoredArbPosition[]> {
+    const rows = this.#all(
+      `SELECT * FROM arb_positions
+       WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR pair_key = ?2) AND opened_at >= ?3
+       ORDER BY opened_at, id`,
+      filter.owner ?? null,
+      filter.pairKey ?? null,
+      filter.since ?? 0,
+    ).map(rowArbPosition);
+    return Promise.resolve(
+      filter.held ? rows.filter((r) => !ARB_FINAL_STATUSES.includes(r.status)) : rows,
+    );
+  }
+
+  /** {@inheritDoc FundingStore.claimPair} */
+  claimPair(pairKey: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    const row = this.#tx(() =>
+      this.#prepare(
+        `INSERT INTO arb_claims (pair_key, owner, claimed_at, expires_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (pair_key) DO UPDATE SET owner = excluded.owner,
+           claimed_at = CASE WHEN arb_claims.owner = excluded.owner THEN arb_claims.claimed_at
+             ELSE excluded.claimed_at END,
+           expires_at = excluded.expires_at
+         WHERE arb_claims.owner = excluded.owner OR arb_claims.expires_at <= ?3
+         RETURNING owner`,
+      ).get(pairKey, owner, now, now + ttlMs)
+    ) as { owner: string } | undefined;
+    return Promise.resolve(row?.owner === owner);
+  }
+
+  /** {@inheritDoc FundingStore.releasePair} */
+  releasePair(pairKey: string, owner: string): Promise<void> {
+    this.#prepare("DELETE FROM arb_claims WHERE pair_key = ? AND owner = ?").run(pairKey, owner);
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc FundingStore.pairClaims} */
+  pairClaims(): Promise<PairClaim[]> {
+    return Promise.resolve(
+      this.#all("SELECT * FROM arb_claims ORDER BY pair_key").map(rowClaim),
     );
   }
 

@@ -92,6 +92,59 @@ export interface OpportunityStreak {
   lastSeen: number;
 }
 
+/**
+ * A funding-arbitrage position as the bot persists it: the key columns and the strategy's
+ * own record as JSON (legs, entry prices, sizes, fees, funding, reason).
+ *
+ * @example
+ * ```ts
+ * import type { StoredArbPosition } from "./store.ts";
+ * const p: StoredArbPosition = {
+ *   id: "p1", pairKey: "BTC:grvt:lighter", owner: "bot-a", status: "open",
+ *   openedAt: 0, updatedAt: 0, data: "{}",
+ * };
+ * ```
+ */
+export interface StoredArbPosition {
+  /** Position id. */
+  id: string;
+  /** `symbol:venueA:venueB` (venues sorted). */
+  pairKey: string;
+  /** Id of the bot that owns it. */
+  owner: string;
+  /** `opening`, `open`, `closing`, `closed` or `rolled_back` (the strategy's states). */
+  status: string;
+  /** Creation time, ms. */
+  openedAt: number;
+  /** Last update, ms. */
+  updatedAt: number;
+  /** The strategy's record, JSON. */
+  data: string;
+}
+
+/**
+ * Which bot holds a pair (a claim row; it lapses at `expiresAt` unless renewed).
+ *
+ * @example
+ * ```ts
+ * import type { PairClaim } from "./store.ts";
+ * const live = (c: PairClaim, now: number) => c.expiresAt > now;
+ * ```
+ */
+export interface PairClaim {
+  /** `symbol:venueA:venueB`. */
+  pairKey: string;
+  /** Bot id. */
+  owner: string;
+  /** When first claimed, ms. */
+  claimedAt: number;
+  /** Lapses after this time, ms. */
+  expiresAt: number;
+}
+
+/** Statuses of arbitrage positions that are no longer held. */
+export const ARB_FINAL_STATUSES: readonly string[] = Object.freeze(["closed", "rolled_back"]);
+
 /** Counts for the health endpoint. */
 export interface StoreStats {
   /** Venues known. */
@@ -156,6 +209,26 @@ export interface FundingStore extends AsyncDisposable {
   replaceStreaks(streaks: readonly OpportunityStreak[]): Promise<void>;
   /** The current opportunity streaks. */
   streaks(): Promise<OpportunityStreak[]>;
+  /** Inserts or replaces an arbitrage position (by id). */
+  saveArbPosition(position: StoredArbPosition): Promise<void>;
+  /**
+   * Arbitrage positions, oldest first: those of one owner, one pair, only the ones still held
+   * (status not in {@linkcode ARB_FINAL_STATUSES}), or opened since a time.
+   */
+  arbPositions(
+    filter?: { owner?: string; pairKey?: string; held?: boolean; since?: number },
+  ): Promise<StoredArbPosition[]>;
+  /**
+   * Claims a pair for a bot, atomically: succeeds when nobody holds it, the owner already holds
+   * it (the claim is renewed), or the holder's claim lapsed. Two bots on one store never both
+   * get `true` for the same pair at the same time.
+   * @returns Whether `owner` holds the pair until `now + ttlMs`.
+   */
+  claimPair(pairKey: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives a pair up (only the owner's claim is removed). */
+  releasePair(pairKey: string, owner: string): Promise<void>;
+  /** Every claim, by pair. */
+  pairClaims(): Promise<PairClaim[]>;
   /** Deletes history and logs older than the policy allows; returns the deleted counts. */
   prune(now: number, policy?: RetentionPolicy): Promise<{ rates: number; logs: number }>;
   /** Counts for the health endpoint. */

@@ -21,7 +21,7 @@ import type {
   SimOrderRef,
   SimOrderRequest,
 } from "./engine.ts";
-import type { FillView, FundingPayment, FundingSettlement, OrderView } from "./events.ts";
+import type { FillView, FundingSettlement, OrderView, SimFundingPayment } from "./events.ts";
 import { FaultInjector, type FaultRule } from "./faults.ts";
 import { type FundingRatePoint, type FundingRateSource, scriptedFundingRates } from "./funding.ts";
 
@@ -46,7 +46,7 @@ export interface AccountTruth {
   /** Fills, oldest first. */
   fills: FillView[];
   /** Funding payments, oldest first. */
-  fundingPayments: FundingPayment[];
+  fundingPayments: SimFundingPayment[];
 }
 
 /**

@@ -41,11 +41,11 @@ import {
   type EventListener,
   EventLog,
   type FillView,
-  type FundingPayment,
   type FundingSettlement,
   type OrderView,
   type SimEvent,
   type SimEventBody,
+  type SimFundingPayment,
 } from "./events.ts";
 import type { FundingRateSource } from "./funding.ts";
 import { Instrument, type InstrumentSpec } from "./instrument.ts";
@@ -372,7 +372,7 @@ interface AccountEntry {
   acc: Account;
   active: Map<string, OrderRecord>;
   fills: FillView[];
-  payments: FundingPayment[];
+  payments: SimFundingPayment[];
   ordersStream: string;
   fillsStream: string;
   positionsStream: string;
@@ -1827,7 +1827,7 @@ export class SimEngine {
    * @param symbol Only this market. @default {every market}
    * @returns The payments.
    */
-  fundingPayments(accountId: string, symbol?: string): FundingPayment[] {
+  fundingPayments(accountId: string, symbol?: string): SimFundingPayment[] {
     this.sync();
     const p = this.#entry(accountId).payments;
     return symbol === undefined ? [...p] : p.filter((x) => x.symbol === symbol);
@@ -1893,7 +1893,7 @@ export class SimEngine {
       p.funding += amount;
       if (amount < 0n) paid -= amount;
       else received += amount;
-      const payment: FundingPayment = {
+      const payment: SimFundingPayment = {
         accountId: entry.acc.id,
         symbol: inst.symbol,
         time,

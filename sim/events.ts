@@ -135,11 +135,11 @@ export interface FundingSettlement {
  *
  * @example
  * ```ts
- * import type { FundingPayment } from "./events.ts";
- * const paid = (p: FundingPayment) => p.amount.startsWith("-");
+ * import type { SimFundingPayment } from "./events.ts";
+ * const paid = (p: SimFundingPayment) => p.amount.startsWith("-");
  * ```
  */
-export interface FundingPayment {
+export interface SimFundingPayment {
   /** Account. */
   accountId: string;
   /** Symbol. */
@@ -225,7 +225,7 @@ export type SimEventBody =
     reason: "deposit" | "withdrawal" | "trade" | "funding" | "liquidation";
   }
   | { type: "funding"; settlement: FundingSettlement }
-  | { type: "funding_payment"; payment: FundingPayment }
+  | { type: "funding_payment"; payment: SimFundingPayment }
   | { type: "price"; symbol: string; markPrice: string; indexPrice: string }
   | { type: "liquidation"; accountId: string; deficit: string };
 

@@ -17,12 +17,14 @@ import {
   type BestBidAsk,
   type BookSnapshot,
   type Clock,
+  ConfigurationError,
   Decimal,
   type ExchangeClient,
   type ExchangeEvent,
   type Fill,
   type FundingAdapter,
   type FundingHistoryEntry,
+  type FundingPayment,
   type FundingRate,
   fundingRate,
   InvalidOrderError,
@@ -47,7 +49,7 @@ import { bestBidAskOf, LiveOrderBook } from "../exchanges/_shared/live_order_boo
 import { type PlacementHooks, placeOrderWith } from "../exchanges/_shared/placement.ts";
 import { quantize } from "../exchanges/_shared/quantize.ts";
 import type { SimEngine, SimOrderRequest } from "./engine.ts";
-import type { FillView, OrderView, SimEvent } from "./events.ts";
+import type { FillView, OrderView, SimEvent, SimFundingPayment } from "./events.ts";
 import type { FaultInjector } from "./faults.ts";
 
 /** Front-end name the paper client uses when it consults the fault injector. */
@@ -398,15 +400,24 @@ export class PaperClient implements ExchangeClient {
       equity: dec(b.equity),
       available: dec(b.availableBalance),
       unrealizedPnl: dec(b.unrealizedPnl),
+      marginRatio: dec(b.equity).gt(0)
+        ? dec(b.maintenanceMargin).div(b.equity)
+        : new Decimal(b.maintenanceMargin === "0" ? 0 : 1),
     };
   }
 
-  /** Non-zero positions. */
+  /** Non-zero positions, with margin, leverage and funding so far. */
   getPositions(): Promise<Position[]> {
     return this.#call("getPositions", () =>
       this.#engine.positions(this.#accountId)
         .filter((p) => p.size !== "0")
-        .map((p) => this.#position(p.symbol, p.size, p.entryPrice, p.markPrice, p.unrealizedPnl)));
+        .map((p) => ({
+          ...this.#position(p.symbol, p.size, p.entryPrice, p.markPrice, p.unrealizedPnl),
+          marginUsed: dec(p.initialMargin),
+          maintenanceMargin: dec(p.maintenanceMargin),
+          leverage: dec(p.leverage),
+          cumulativeFunding: dec(p.funding),
+        })));
   }
 
   #position(
@@ -424,6 +435,60 @@ export class PaperClient implements ExchangeClient {
       markPrice: optDec(mark),
       unrealizedPnl: optDec(upnl),
     };
+  }
+
+  /**
+   * Funding payments of the account from the engine's settlements, oldest first (positive =
+   * received).
+   *
+   * @param options One symbol, a time range (ms, inclusive) and the most recent `limit`.
+   * @returns The payments.
+   */
+  getFundingPayments(
+    options: { symbol?: string; start?: number; end?: number; limit?: number } = {},
+  ): Promise<FundingPayment[]> {
+    return this.#call("getFundingPayments", () => {
+      if (options.symbol !== undefined) this.#instrument(options.symbol);
+      const start = options.start ?? -Infinity;
+      const end = options.end ?? Infinity;
+      const rows = this.#engine.fundingPayments(this.#accountId, options.symbol)
+        .filter((p) => p.time >= start && p.time <= end)
+        .map((p) => this.#payment(p));
+      return options.limit === undefined ? rows : rows.slice(-options.limit);
+    });
+  }
+
+  #payment(p: SimFundingPayment): FundingPayment {
+    return {
+      venue: this.venue,
+      symbol: p.symbol,
+      time: p.time,
+      amount: dec(p.amount),
+      rate: dec(p.rate),
+      positionSize: dec(p.positionSize),
+      id: `${p.symbol}:${p.time}`,
+    };
+  }
+
+  /**
+   * Sets the account's leverage on one market.
+   *
+   * @param symbol The market.
+   * @param leverage Positive, at most the market's maximum.
+   * @throws {ConfigurationError} For a leverage the market does not allow.
+   */
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    this.#instrument(symbol);
+    await this.#call("setLeverage", () => {
+      try {
+        this.#engine.setLeverage(this.#accountId, symbol, String(leverage));
+      } catch (e) {
+        if (e instanceof InvalidOrderError) {
+          throw new ConfigurationError(e.message, { venue: this.venue, cause: e });
+        }
+        throw e;
+      }
+    });
   }
 
   /** A live book fed by the engine's book stream, with sequence checks and resync. */
@@ -560,6 +625,11 @@ export class PaperClient implements ExchangeClient {
         break;
       case "balance":
         if (e.accountId === me) this.#hub.emit({ type: "balance", balance: this.#balance() });
+        break;
+      case "funding_payment":
+        if (e.payment.accountId === me) {
+          this.#hub.emit({ type: "funding", payment: this.#payment(e.payment) });
+        }
         break;
       case "book":
         this.#onBookEvent(e);

@@ -11,6 +11,7 @@ import { systemClock } from "../exchanges/_shared/clock.ts";
 import { setupLogging } from "../helpers/logging.ts";
 import { Notifications, notifiersFromEnv } from "../helpers/notifier.ts";
 import { DryRunClient } from "./dry_run.ts";
+import { type FundingArbBotOptions, runFundingArbBot } from "./funding_arb_bot.ts";
 import { GridStrategy } from "./grid.ts";
 import { runStrategy } from "./runner.ts";
 import { TradeLog, tradeLogPaths } from "./trade_log.ts";
@@ -39,8 +40,14 @@ import {
 export interface BotOptions {
   /** Venue. */
   exchange: BotVenue;
-  /** Strategy; only `grid` runs. */
+  /** Strategy: `grid` or `funding-arbitrage`. */
   strategy: string;
+  /** `funding-arbitrage`: the venues. */
+  venues?: BotVenue[];
+  /** Grid: repair or stop on a position mismatch. @default {"repair"} */
+  onMismatch?: "repair" | "stop";
+  /** `funding-arbitrage` settings. */
+  arb?: Omit<FundingArbBotOptions, "venues" | "network" | "logLevel" | "dryRun" | "cancelOnExit">;
   /** Unified symbol. */
   ticker: string;
   /** Size of each open order. */
@@ -162,8 +169,22 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
   const { io } = context;
   const env = context.env ?? denoEnv;
   const clock = context.clock ?? systemClock;
+  if (options.strategy === "funding-arbitrage") {
+    if (!options.arb || !options.venues) {
+      io.stderr("error: --strategy funding-arbitrage needs --venues\n");
+      return 2;
+    }
+    return await runFundingArbBot({
+      ...options.arb,
+      venues: options.venues,
+      network: options.network,
+      ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+      dryRun: options.dryRun,
+      cancelOnExit: options.cancelOnExit,
+    }, context);
+  }
   if (options.strategy !== "grid") {
-    io.stderr(`error: --strategy ${options.strategy} is not available yet; use --strategy grid\n`);
+    io.stderr(`error: --strategy ${options.strategy} is not available; use --strategy grid\n`);
     return 2;
   }
   const label = `${options.exchange.toUpperCase()}_${options.ticker}`;
@@ -227,6 +248,7 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
       stopPrice: options.stopPrice,
       pausePrice: options.pausePrice,
       cancelOnExit: options.cancelOnExit,
+      onMismatch: options.onMismatch ?? "repair",
       idPrefix: `${options.exchange}/${accountName ?? "default"}/${options.ticker}/` +
         `${options.direction}`,
       label,

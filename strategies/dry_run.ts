@@ -13,6 +13,7 @@ import {
   Decimal,
   type ExchangeClient,
   type ExchangeEvent,
+  type FundingPayment,
   type Market,
   NotFoundError,
   type Order,
@@ -94,6 +95,23 @@ export class DryRunClient implements ExchangeClient {
   getMarket(symbol: string): Promise<Market> {
     return this.#inner.getMarket(symbol);
   }
+
+  /** From the venue (reading funding payments changes nothing). */
+  getFundingPayments(
+    options?: { symbol?: string; start?: number; end?: number; limit?: number },
+  ): Promise<FundingPayment[]> {
+    return this.#inner.getFundingPayments(options);
+  }
+
+  /** Logs the leverage it would set; the venue is not changed. */
+  setLeverage(symbol: string, leverage: number): Promise<void> {
+    this.#log.info(`[dry-run] would set leverage of ${symbol} to ${leverage}`);
+    this.leverage.set(symbol, leverage);
+    return Promise.resolve();
+  }
+
+  /** Leverage it would have set, by symbol. */
+  readonly leverage: Map<string, number> = new Map();
 
   /** Logs the order and answers with a local resting order. */
   placeOrder(request: OrderRequest): Promise<Order> {

@@ -1,5 +1,6 @@
 /**
- * The trading bot: the grid strategy of the original perp-dex-tools bot on the
+ * The trading bot: the grid strategy of the original perp-dex-tools bot and the cross-venue
+ * funding-rate arbitrage, both on the
  * venue-independent `ExchangeClient`, a strategy-independent runner (event loop and error
  * policy), the CSV trade log, the venue-client factory (`sim` replicas or live venues), the
  * dry-run client and `runBot()`, which `deno task bot` calls.
@@ -34,6 +35,9 @@ export {
   toScaledInteger,
 } from "../exchanges/_shared/quantize.ts";
 export * from "./grid.ts";
+export * from "./funding_arbitrage.ts";
+export * from "./funding_arb_bot.ts";
+export type { PairClaim, StoredArbPosition } from "../funding/store.ts";
 export * from "./runner.ts";
 export * from "./order_tracker.ts";
 export * from "./trade_log.ts";

@@ -268,4 +268,59 @@ export function defineStoreSuite(
     await store.ping();
     ok(true);
   });
+
+  test("arbitrage positions round-trip, upsert by id, filter held / owner / pair", async (store) => {
+    // A unique pair per run: a database reset that forgets these tables leaves no stale rows.
+    const pair = `BTC:grvt:lighter:${crypto.randomUUID()}`;
+    const base = { pairKey: pair, owner: "bot-a", openedAt: T0, updatedAt: T0 };
+    await store.saveArbPosition({ ...base, id: `${pair}/1`, status: "opening", data: '{"a":1}' });
+    await store.saveArbPosition({
+      ...base,
+      id: `${pair}/2`,
+      owner: "bot-b",
+      status: "closed",
+      openedAt: T0 + H,
+      data: "{}",
+    });
+    await store.saveArbPosition({
+      ...base,
+      id: `${pair}/1`,
+      status: "open",
+      updatedAt: T0 + 5,
+      data: '{"a":2}',
+    });
+    const all = await store.arbPositions({ pairKey: pair });
+    deepEqual(all.map((p) => [p.id.slice(-2), p.status, p.updatedAt, p.data]), [
+      ["/1", "open", T0 + 5, '{"a":2}'],
+      ["/2", "closed", T0, "{}"],
+    ]);
+    deepEqual((await store.arbPositions({ pairKey: pair, held: true })).map((p) => p.owner), [
+      "bot-a",
+    ]);
+    deepEqual((await store.arbPositions({ pairKey: pair, owner: "bot-b" })).length, 1);
+    deepEqual((await store.arbPositions({ pairKey: pair, since: T0 + 1 })).length, 1);
+  });
+
+  test("a pair claim is held by one bot until released or lapsed", async (store) => {
+    const pair = `ETH:edgex:grvt:${crypto.randomUUID()}`;
+    equal(await store.claimPair(pair, "bot-a", T0, 60_000), true);
+    equal(await store.claimPair(pair, "bot-b", T0 + 1, 60_000), false, "held by bot-a");
+    equal(await store.claimPair(pair, "bot-a", T0 + 30_000, 60_000), true, "renewed");
+    equal(await store.claimPair(pair, "bot-b", T0 + 60_001, 60_000), false, "renewal counts");
+    const claim = (await store.pairClaims()).find((c) => c.pairKey === pair);
+    deepEqual(claim, { pairKey: pair, owner: "bot-a", claimedAt: T0, expiresAt: T0 + 90_000 });
+    equal(await store.claimPair(pair, "bot-b", T0 + 90_000, 60_000), true, "lapsed");
+    await store.releasePair(pair, "bot-a"); // not the owner: no effect
+    equal(await store.claimPair(pair, "bot-a", T0 + 90_001, 60_000), false);
+    await store.releasePair(pair, "bot-b");
+    equal(await store.claimPair(pair, "bot-a", T0 + 90_002, 60_000), true);
+  });
+
+  test("concurrent claims of one pair: exactly one bot wins", async (store) => {
+    const pair = `SOL:edgex:lighter:${crypto.randomUUID()}`;
+    const wins = await Promise.all(
+      ["a", "b", "c", "d", "e"].map((o) => store.claimPair(pair, o, T0, 60_000)),
+    );
+    equal(wins.filter((w) => w).length, 1);
+  });
 }

@@ -1,0 +1,287 @@
+/**
+ * `deno task bot --strategy funding-arbitrage`: opens every venue (replicas or paper venues with
+ * moving funding for `--network sim`), the funding store, and runs
+ * {@linkcode FundingArbitrageStrategy} on the runner with the trade log and notifications.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import {
+  type Clock,
+  ConfigurationError,
+  type ExchangeClient,
+  type FundingAdapter,
+} from "../base.ts";
+import { systemClock } from "../exchanges/_shared/clock.ts";
+import type { FundingStore } from "../funding/store.ts";
+import { setupLogging } from "../helpers/logging.ts";
+import { Notifications, notifiersFromEnv } from "../helpers/notifier.ts";
+import { DryRunClient } from "./dry_run.ts";
+import { type ArbVenue, FundingArbitrageStrategy } from "./funding_arbitrage.ts";
+import { runStrategy } from "./runner.ts";
+import { TradeLog } from "./trade_log.ts";
+import type { BotNetwork, BotVenue } from "./venue_clients.ts";
+
+/**
+ * Settings of {@linkcode runFundingArbBot} (the CLI's `ArbConfig` plus the common flags).
+ *
+ * @example
+ * ```ts
+ * import type { FundingArbBotOptions } from "./funding_arb_bot.ts";
+ * const o: FundingArbBotOptions = {
+ *   venues: ["lighter", "grvt"], network: "sim", notional: "1000", holdHours: "24",
+ *   minNetApr: "0.1", exitBuffer: "0.0002", maxDivergence: "0.005", settlementWindowMin: 10,
+ *   maxFailedOpens: 3, maxPositions: 3, db: ":memory:", botId: "bot", simProtocol: "paper",
+ *   dryRun: false, cancelOnExit: false,
+ * };
+ * ```
+ */
+export interface FundingArbBotOptions {
+  /** Venues. */
+  venues: BotVenue[];
+  /** Network. */
+  network: BotNetwork;
+  /** One leg on this venue. */
+  requiredVenue?: BotVenue;
+  /** Notional per entry, USD. */
+  notional: string;
+  /** Horizon, hours. */
+  holdHours: string;
+  /** Minimum net APR. */
+  minNetApr: string;
+  /** Exit buffer. */
+  exitBuffer: string;
+  /** Most divergence. */
+  maxDivergence: string;
+  /** Settlement window, minutes. */
+  settlementWindowMin: number;
+  /** Failed opens per pair per hour. */
+  maxFailedOpens: number;
+  /** Most positions. */
+  maxPositions: number;
+  /** Store: `postgres://…`, a SQLite path or `:memory:`. */
+  db: string;
+  /** Bot id. */
+  botId: string;
+  /** `sim`: replicas or paper. */
+  simProtocol: "replica" | "paper";
+  /** Log level. */
+  logLevel?: string;
+  /** No orders. */
+  dryRun: boolean;
+  /** Close every arbitrage on exit. */
+  cancelOnExit: boolean;
+}
+
+/**
+ * What {@linkcode runFundingArbBot} needs from its caller.
+ *
+ * @example
+ * ```ts
+ * import type { FundingArbBotContext } from "./funding_arb_bot.ts";
+ * const c: FundingArbBotContext = { io: { stdout: () => {}, stderr: () => {} }, logDir: null };
+ * ```
+ */
+export interface FundingArbBotContext {
+  /** One-line errors. */
+  io: { stdout(text: string): void; stderr(text: string): void };
+  /** Environment. @default {Deno.env.get} */
+  env?: (name: string) => string | undefined;
+  /** Clock (a ManualClock drives the simulated venues too). @default {systemClock} */
+  clock?: Clock;
+  /** Stops the bot. */
+  signal?: AbortSignal;
+  /** Log folder; `null` writes no files. @default {"logs"} */
+  logDir?: string | null;
+  /** Reconfigure LogTape. @default {true} */
+  configureLogging?: boolean;
+  /** Listen for SIGINT / SIGTERM. @default {true} */
+  installSignalHandlers?: boolean;
+  /** Every action line (tests). */
+  onAction?: (line: string) => void;
+  /** Called with the strategy and the simulated venues once running (tests). */
+  onStarted?: (strategy: FundingArbitrageStrategy, venues: ArbVenue[]) => void;
+}
+
+function denoEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+async function openStore(db: string): Promise<FundingStore> {
+  if (db.startsWith("postgres://") || db.startsWith("postgresql://")) {
+    const { PostgresFundingStore } = await import("../funding/postgres_store.ts");
+    return await PostgresFundingStore.open(db);
+  }
+  const { SqliteFundingStore } = await import("../funding/sqlite_store.ts");
+  return await SqliteFundingStore.open(db);
+}
+
+interface Opened {
+  venues: ArbVenue[];
+  close(): Promise<void>;
+}
+
+async function openVenues(options: FundingArbBotOptions, clock: Clock): Promise<Opened> {
+  if (options.network !== "sim") {
+    throw new ConfigurationError(
+      "--strategy funding-arbitrage runs on --network sim for now (live funding adapters are " +
+        "wired by venue in funding/sources.ts)",
+    );
+  }
+  const { startSimVenue } = await import("../sim/network.ts");
+  const { ManualClock } = await import("../exchanges/_shared/clock.ts");
+  const manual = clock instanceof ManualClock ? clock : undefined;
+  const sims: { close(): Promise<void> }[] = [];
+  const venues: ArbVenue[] = [];
+  for (const [i, name] of options.venues.entries()) {
+    const sim = await startSimVenue(name, {
+      clock: manual,
+      seed: i + 1,
+      protocol: options.simProtocol,
+      funding: "premium",
+    });
+    sims.push(sim);
+    const client: ExchangeClient = options.dryRun ? new DryRunClient(sim.client()) : sim.client();
+    const funding: FundingAdapter = sim.fundingAdapter();
+    venues.push({ name, client, funding });
+  }
+  return {
+    venues,
+    close: async () => {
+      for (const v of venues) await v.client.disconnect().catch(() => {});
+      for (const v of venues) await v.funding.close().catch(() => {});
+      for (const s of sims) await s.close();
+    },
+  };
+}
+
+/**
+ * Runs the funding-arbitrage bot until Ctrl-C or an unexpected error.
+ *
+ * @param options Settings.
+ * @param context Output, environment, clock, signal.
+ * @returns The exit code (0 stopped, 1 error, 2 configuration).
+ *
+ * @example One virtual minute on two paper venues
+ * ```ts
+ * import { ManualClock } from "../exchanges/_shared/clock.ts";
+ * import { runFundingArbBot } from "./funding_arb_bot.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ *
+ * const clock = new ManualClock(Date.UTC(2026, 0, 1));
+ * const stop = new AbortController();
+ * const done = runFundingArbBot({
+ *   venues: ["lighter", "grvt"], network: "sim", notional: "1000", holdHours: "24",
+ *   minNetApr: "0.1", exitBuffer: "0.0002", maxDivergence: "0.005", settlementWindowMin: 10,
+ *   maxFailedOpens: 3, maxPositions: 3, db: ":memory:", botId: "doc", simProtocol: "paper",
+ *   dryRun: false, cancelOnExit: true,
+ * }, {
+ *   io: { stdout: () => {}, stderr: () => {} }, env: () => undefined, clock, signal: stop.signal,
+ *   logDir: null, configureLogging: false, installSignalHandlers: false, onAction: () => {},
+ * });
+ * await clock.advance(60_000);
+ * stop.abort();
+ * await clock.advance(60_000);
+ * equal(await done, 0);
+ * ```
+ */
+export async function runFundingArbBot(
+  options: FundingArbBotOptions,
+  context: FundingArbBotContext,
+): Promise<number> {
+  const env = context.env ?? denoEnv;
+  const clock = context.clock ?? systemClock;
+  const label = `ARB_${options.venues.join("_").toUpperCase()}`;
+  const logDir = context.logDir === undefined ? "logs" : context.logDir;
+  if (context.configureLogging ?? true) {
+    await setupLogging({
+      level: options.logLevel,
+      file: logDir === null ? undefined : `${logDir}/funding_arb_${options.botId}_activity.log`,
+      fileLevel: "debug",
+      write: (line) => context.io.stderr(line),
+      env,
+    });
+  }
+  const log = getLogger(["perp", "bot", "arb"]);
+  let opened: Opened;
+  let store: FundingStore;
+  try {
+    opened = await openVenues(options, clock);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      context.io.stderr(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    store = await openStore(
+      env("DATABASE_URL") && options.db === "data/funding.db" ? env("DATABASE_URL")! : options.db,
+    );
+  } catch (error) {
+    await opened.close();
+    context.io.stderr(`error: cannot open the funding store: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const notifications = new Notifications(notifiersFromEnv(env));
+  const notify = (text: string) => notifications.notify(text);
+  const tradeLog = new TradeLog(
+    logDir === null ? {} : { path: `${logDir}/funding_arb_${options.botId}_orders.csv` },
+  );
+  const strategy = new FundingArbitrageStrategy({
+    owner: options.botId,
+    notionalUsd: options.notional,
+    holdHours: options.holdHours,
+    minNetApr: options.minNetApr,
+    exitBuffer: options.exitBuffer,
+    maxDivergence: options.maxDivergence,
+    settlementWindowMs: options.settlementWindowMin * 60_000,
+    maxFailedOpensPerHour: options.maxFailedOpens,
+    maxPositions: options.maxPositions,
+    ...(options.requiredVenue ? { requiredVenue: options.requiredVenue } : {}),
+    closeOnStop: options.cancelOnExit,
+    stepMs: 5_000,
+  }, {
+    venues: opened.venues,
+    store,
+    clock,
+    notify,
+    tradeLog,
+    ...(context.onAction ? { onAction: context.onAction } : {}),
+  });
+  const stop = new AbortController();
+  const onOuter = () => stop.abort();
+  context.signal?.addEventListener("abort", onOuter, { once: true });
+  const removers: (() => void)[] = [];
+  if (context.installSignalHandlers ?? true) {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      const handler = () => stop.abort();
+      try {
+        Deno.addSignalListener(sig, handler);
+        removers.push(() => Deno.removeSignalListener(sig, handler));
+      } catch {
+        // SIGTERM cannot be listened to on Windows.
+      }
+    }
+  }
+  log.info(
+    `[${label}] Starting funding arbitrage on ${options.venues.join(", ")} ` +
+      `(${options.network}${options.dryRun ? ", dry run" : ""}) as ${options.botId}`,
+  );
+  context.onStarted?.(strategy, opened.venues);
+  try {
+    const result = await runStrategy(strategy, { clock, signal: stop.signal, notify, label });
+    if (result.reason === "error") context.io.stderr(`error: ${result.detail}\n`);
+    return result.exitCode;
+  } finally {
+    for (const r of removers) r();
+    context.signal?.removeEventListener("abort", onOuter);
+    tradeLog.close();
+    await opened.close();
+    await store.close();
+  }
+}
