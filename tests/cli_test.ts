@@ -137,13 +137,6 @@ Deno.test("a flag without its value exits 2 naming it", async () => {
   assertUsageError(await run("bot", "--exchange", "grvt", "--dry-run=yes"), "--dry-run");
 });
 
-Deno.test("bot --strategy funding-arbitrage is refused for now", async () => {
-  assertUsageError(
-    await run("bot", ...VALID_BOT, "--strategy", "funding-arbitrage"),
-    "funding-arbitrage is not available yet",
-  );
-});
-
 Deno.test("bot on mainnet without credentials exits 2 with one line naming the variables", async () => {
   const result = await run(
     "bot",
@@ -169,6 +162,21 @@ Deno.test("parseBotArgs() keeps the original defaults and decimal strings", () =
   assert.deepEqual(config, {
     exchange: "edgex",
     strategy: "grid",
+    venues: ["lighter", "grvt"],
+    onMismatch: "repair",
+    arb: {
+      notional: "1000",
+      holdHours: "24",
+      minNetApr: "0.1",
+      exitBuffer: "0.0002",
+      maxDivergence: "0.005",
+      settlementWindowMin: 10,
+      maxFailedOpens: 3,
+      maxPositions: 3,
+      db: "data/funding.db",
+      botId: "bot",
+      simProtocol: "replica",
+    },
     ticker: "ETH",
     quantity: "0.1",
     takeProfit: "0.02",

@@ -27,7 +27,7 @@ export async function resetPostgres(url: string): Promise<void> {
   try {
     await sql.unsafe(
       `DROP TABLE IF EXISTS funding_rates, latest_funding_rates, collection_logs, venues,
-         opportunity_streaks, schema_migrations CASCADE`,
+         opportunity_streaks, arb_positions, arb_claims, schema_migrations CASCADE`,
     );
   } finally {
     await sql.end({ timeout: 1 });
