@@ -108,8 +108,32 @@ export const VALID_ANSWERS: Record<string, () => unknown> = {
       mark_price: "89816.900008979",
       unrealized_pnl: "0.183099",
       est_liquidation_price: "97951.4",
+      leverage: "28.0",
+      cumulative_realized_funding_payment: "-0.033862",
+      margin_type: "CROSS",
     }],
   }),
+  "full/v1/funding_payment_history": () => ({
+    result: [{
+      event_time: "1765267200004987902",
+      sub_account_id: FAKE_ACCOUNT,
+      instrument: "BTC_USDT_Perp",
+      currency: "USDT",
+      amount: "9.75",
+      tx_id: "209358",
+    }],
+    next: "",
+  }),
+  "full/v1/get_all_initial_leverage": () => ({
+    results: [{
+      instrument: "BTC_USDT_Perp",
+      leverage: "10",
+      min_leverage: "1",
+      max_leverage: "50",
+      margin_type: "CROSS",
+    }],
+  }),
+  "full/v1/set_initial_leverage": () => ({ success: true }),
   "full/v1/account_summary": () => ({
     result: {
       event_time: "1764863116142428457",

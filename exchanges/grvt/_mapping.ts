@@ -5,11 +5,11 @@
  * @module
  */
 import type { z } from "zod";
-import type { Fill, Order, OrderStatus, Position } from "../../base.ts";
+import type { Fill, FundingPayment, Order, OrderStatus, Position } from "../../base.ts";
 import { Decimal } from "../../core/decimal.ts";
 import { grvtCancelReason } from "./errors.ts";
 import type { GrvtMarket } from "./markets.ts";
-import type { fillSchema, orderSchema, positionSchema } from "./schemas.ts";
+import type { fillSchema, fundingPaymentSchema, orderSchema, positionSchema } from "./schemas.ts";
 
 /** An order as the schema reads it. */
 export type WireOrder = z.output<typeof orderSchema>;
@@ -17,6 +17,8 @@ export type WireOrder = z.output<typeof orderSchema>;
 export type WireFill = z.output<typeof fillSchema>;
 /** A position as the schema reads it. */
 export type WirePosition = z.output<typeof positionSchema>;
+/** A funding payment row as the schema reads it. */
+export type WireFundingPayment = z.output<typeof fundingPaymentSchema>;
 
 /** What the mapping needs to know besides the wire object. */
 export interface GrvtMappingContext {
@@ -139,6 +141,10 @@ export function toGrvtPosition(p: WirePosition, ctx: GrvtMappingContext): Positi
   const market = ctx.marketOf(p.instrument);
   if (!market) return undefined;
   const liq = p.est_liquidation_price;
+  const funding = p.cumulative_realized_funding_payment;
+  // Per-position margins exist only for isolated positions (`isolated_im` / `isolated_mm`); a
+  // cross position's margin is the account's (`account_summary`), never split here.
+  const isolated = p.margin_type === "ISOLATED";
   return {
     venue: "grvt",
     symbol: market.symbol,
@@ -146,6 +152,40 @@ export function toGrvtPosition(p: WirePosition, ctx: GrvtMappingContext): Positi
     entryPrice: p.entry_price,
     ...(p.mark_price ? { markPrice: p.mark_price } : {}),
     ...(p.unrealized_pnl ? { unrealizedPnl: p.unrealized_pnl } : {}),
+    // "0.0" (the replica, a position far from liquidation) means none.
     ...(liq && liq.gt(0) ? { liquidationPrice: liq } : {}),
+    ...(isolated && p.isolated_im ? { marginUsed: p.isolated_im } : {}),
+    ...(isolated && p.isolated_mm ? { maintenanceMargin: p.isolated_mm } : {}),
+    ...(p.leverage ? { leverage: p.leverage } : {}),
+    // The venue's sign is "positive if paid"; the unified one is "positive if received".
+    ...(funding ? { cumulativeFunding: funding.neg() } : {}),
+  };
+}
+
+/**
+ * Maps a `funding_payment_history` row to the unified payment. GRVT's `amount` is positive
+ * when the account paid and negative when it received (grvt.md §5); the unified amount is the
+ * opposite. The row names neither the rate nor the position size, so both stay `undefined`.
+ * The id is `<instrument>:<tx_id>`: one transfer may settle several instruments under one
+ * `tx_id`.
+ *
+ * @param row The wire row.
+ * @param ctx Markets.
+ * @returns The payment, or `undefined` for a market the client does not list.
+ */
+export function toGrvtFundingPayment(
+  row: WireFundingPayment,
+  ctx: Pick<GrvtMappingContext, "marketOf">,
+): FundingPayment | undefined {
+  const market = ctx.marketOf(row.instrument);
+  if (!market) return undefined;
+  return {
+    venue: "grvt",
+    symbol: market.symbol,
+    time: row.event_time,
+    amount: row.amount.neg(),
+    rate: undefined,
+    positionSize: undefined,
+    id: `${row.instrument}:${row.tx_id}`,
   };
 }

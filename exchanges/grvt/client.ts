@@ -28,6 +28,10 @@
  *   `MalformedPayloadError` (REST) or a resync / REST reconciliation (streams).
  * - Both sockets ping every `heartbeatMs` and are dropped and reconnected after
  *   `idleTimeoutMs` without a frame; a live book reads `stale` after `maxSilenceMs`.
+ * - Funding payments from `funding_payment_history` (paged by cursor, the venue's "positive =
+ *   paid" turned into "positive = received"); GRVT streams none, so there is no `funding`
+ *   event. Leverage is set with `set_initial_leverage` after a local check against
+ *   `get_all_initial_leverage`. Positions carry what the venue reports of their risk.
  *
  * @module
  */
@@ -40,6 +44,7 @@ import type {
   Clock,
   ExchangeClient,
   ExchangeEvent,
+  FundingPayment,
   Market,
   Order,
   OrderBookSubscription,
@@ -49,7 +54,7 @@ import type {
 } from "../../base.ts";
 import { randomClientOrderId } from "../_shared/client_order_id.ts";
 import { systemClock } from "../_shared/clock.ts";
-import { type DecimalInput, toDecimal } from "../../core/decimal.ts";
+import { type Decimal, type DecimalInput, toDecimal } from "../../core/decimal.ts";
 import { AuthenticationError, ConfigurationError, NotFoundError } from "../../core/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
 import type { FetchLike, HttpTransport } from "../_shared/http.ts";
@@ -66,13 +71,16 @@ import { createGrvtTransport, type GrvtMarket, loadGrvtMarkets } from "./markets
 import {
   accountSummaryResponseSchema,
   ackResponseSchema,
+  fundingPaymentsResponseSchema,
+  initialLeverageResponseSchema,
   orderResponseSchema,
   ordersResponseSchema,
   positionsResponseSchema,
+  setLeverageResponseSchema,
 } from "./schemas.ts";
 import { createGrvtOrderSigner, type GrvtOrderSigner } from "./signing.ts";
 import { fetchGrvtBook, GrvtBooks } from "./_book.ts";
-import { toGrvtPosition, type WireOrder } from "./_mapping.ts";
+import { toGrvtFundingPayment, toGrvtPosition, type WireOrder } from "./_mapping.ts";
 import {
   DEFAULT_ORDER_LIFETIME_MS,
   GrvtOrderTracker,
@@ -84,6 +92,10 @@ import { GrvtPrivateStream } from "./_streams.ts";
 const log = getLogger(["perp", "grvt"]);
 
 const VENUE = "grvt";
+/** Largest page of the history endpoints (grvt.md §2.6). */
+const MAX_PAGE = 1000;
+/** Pages read at most by one history call, so a cursor that never ends cannot loop forever. */
+const MAX_PAGES = 1000;
 
 /**
  * Options of {@linkcode GRVTClient}. Credentials fall back to `GRVT_API_KEY`,
@@ -199,6 +211,8 @@ export class GRVTClient implements ExchangeClient {
   #unsubscribeSession: (() => void) | undefined;
   #reconciling: Promise<void> | undefined;
   #reconcileAgain = false;
+  /** Leverage range per instrument from `get_all_initial_leverage`, once read. */
+  #leverageLimits: Map<string, { min: Decimal; max: Decimal }> | undefined;
 
   /**
    * Creates a client. Nothing is sent until {@linkcode GRVTClient.connect} (or a first call).
@@ -564,23 +578,35 @@ export class GRVTClient implements ExchangeClient {
       .map((o) => this.#tracker.track(o).order);
   }
 
-  /** Equity and available balance from `account_summary`. */
+  /**
+   * Equity and available balance from `account_summary`, and the margin ratio
+   * `maintenance_margin / total_equity` when the venue reports both and equity is positive
+   * (the account is liquidated when equity falls below its maintenance margin).
+   */
   async getBalance(): Promise<Balance> {
     const { result } = await this.#privateCall(
       "full/v1/account_summary",
       { sub_account_id: this.#accountId() },
       accountSummaryResponseSchema,
     );
+    const mm = result.maintenance_margin;
+    const equity = result.total_equity;
     return {
       venue: VENUE,
       asset: result.settle_currency ?? "USDT",
-      equity: result.total_equity,
+      equity,
       available: result.available_balance,
       unrealizedPnl: result.unrealized_pnl,
+      ...(mm !== undefined && equity.gt(0) ? { marginRatio: mm.div(equity) } : {}),
     };
   }
 
-  /** Open positions with signed size, entry, mark and unrealized PnL. */
+  /**
+   * Open positions with signed size, entry, mark, unrealized PnL and what the venue reports
+   * of their risk: `est_liquidation_price`, the market's `leverage`, the funding realized so
+   * far (`cumulative_realized_funding_payment`, turned to positive = received) and, for
+   * isolated positions only, `isolated_im` / `isolated_mm` as margin used / maintenance.
+   */
   async getPositions(): Promise<Position[]> {
     await this.#loadMarkets();
     const { result } = await this.#privateCall(
@@ -597,6 +623,145 @@ export class GRVTClient implements ExchangeClient {
   #accountId(): string {
     this.#ensureTrading();
     return this.#account;
+  }
+
+  // ---------------------------------------------------------------- funding and leverage
+
+  /**
+   * Funding payments of the account from `full/v1/funding_payment_history`, oldest first.
+   * GRVT pages newest first from `end_time`; the pages are followed by their cursor until
+   * `start`, the end of the history or `limit` payments (the newest ones). Amounts are
+   * positive when the account received (the venue's sign is the opposite); GRVT's rows carry
+   * neither the rate nor the position size. GRVT does not stream funding payments, so no
+   * `funding` event is emitted: read them here after each settlement.
+   *
+   * @param options `symbol` (unified), `start` / `end` (ms, inclusive), `limit` (newest
+   * payments kept). @default {every market, the whole history}
+   * @returns The payments, without duplicates (by instrument and `tx_id`).
+   * @throws {ConfigurationError} If `limit` is not a positive integer or a time is invalid.
+   * @throws {NotFoundError} For an unknown symbol.
+   * @throws {MalformedPayloadError} If a page does not match the schema.
+   */
+  async getFundingPayments(
+    options: { symbol?: string; start?: number; end?: number; limit?: number } = {},
+  ): Promise<FundingPayment[]> {
+    const { start, end, limit } = options;
+    for (const [name, v] of [["start", start], ["end", end]] as const) {
+      if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) {
+        throw this.#badArgument("getFundingPayments", name, "must be a time in ms", v);
+      }
+    }
+    if (start !== undefined && end !== undefined && start > end) {
+      throw this.#badArgument(
+        "getFundingPayments",
+        "start",
+        `must not exceed 'end' (${end})`,
+        start,
+      );
+    }
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) {
+      throw this.#badArgument("getFundingPayments", "limit", "must be a positive integer", limit);
+    }
+    await this.#loadMarkets();
+    const market = options.symbol === undefined ? undefined : await this.#market(options.symbol);
+    const want = limit ?? Infinity;
+    const seen = new Set<string>();
+    const out: FundingPayment[] = [];
+    let cursor = "";
+    for (let page = 0; page < MAX_PAGES && out.length < want; page++) {
+      const body: Record<string, unknown> = {
+        sub_account_id: this.#accountId(),
+        ...(market ? { instrument: market.venueSymbol } : { kind: ["PERPETUAL"] }),
+        ...(start !== undefined ? { start_time: msToNs(start) } : {}),
+        ...(end !== undefined ? { end_time: msToNs(end) } : {}),
+        limit: Math.min(MAX_PAGE, want - out.length),
+        cursor,
+      };
+      const { result, next } = await this.#privateCall(
+        "full/v1/funding_payment_history",
+        body,
+        fundingPaymentsResponseSchema,
+      );
+      for (const row of result) {
+        const p = toGrvtFundingPayment(row, this.#tracker.mapping);
+        if (!p || (market && p.symbol !== market.symbol) || seen.has(p.id!)) continue;
+        if ((start !== undefined && p.time < start) || (end !== undefined && p.time > end)) {
+          continue;
+        }
+        seen.add(p.id!);
+        out.push(p);
+        if (out.length >= want) break;
+      }
+      if (!next || next === cursor || result.length === 0) break;
+      cursor = next;
+    }
+    return out.sort((a, b) => a.time - b.time);
+  }
+
+  /**
+   * Sets the initial leverage of a market (`full/v1/set_initial_leverage`). The value is
+   * checked first against the range the account may set (`min_leverage` / `max_leverage` of
+   * `get_all_initial_leverage`, read once; they also fill `Market.maxLeverage`).
+   *
+   * @param symbol Unified symbol.
+   * @param leverage A positive integer within the market's range.
+   * @throws {ConfigurationError} If the leverage is not a positive integer, is outside the
+   * range (the message names it), or the venue refuses it (code 2100).
+   * @throws {NotFoundError} For an unknown symbol.
+   */
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    if (!(Number.isSafeInteger(leverage) && leverage > 0)) {
+      throw this.#badArgument("setLeverage", "leverage", "must be a positive integer", leverage);
+    }
+    const market = await this.#market(symbol);
+    const range = (await this.#leverageRange()).get(market.venueSymbol);
+    if (range && (range.min.gt(leverage) || range.max.lt(leverage))) {
+      throw this.#badArgument(
+        "setLeverage",
+        "leverage",
+        `must be within [${range.min}, ${range.max}] on ${market.venueSymbol}`,
+        leverage,
+      );
+    }
+    const { success } = await this.#privateCall(
+      "full/v1/set_initial_leverage",
+      {
+        sub_account_id: this.#accountId(),
+        instrument: market.venueSymbol,
+        leverage: String(leverage),
+      },
+      setLeverageResponseSchema,
+    );
+    if (!success) {
+      throw new ConfigurationError(
+        `GRVT did not set the leverage of ${market.venueSymbol} to ${leverage} ('success' is false)`,
+        { venue: VENUE, endpoint: "full/v1/set_initial_leverage" },
+      );
+    }
+  }
+
+  async #leverageRange(): Promise<Map<string, { min: Decimal; max: Decimal }>> {
+    if (this.#leverageLimits) return this.#leverageLimits;
+    const { results } = await this.#privateCall(
+      "full/v1/get_all_initial_leverage",
+      { sub_account_id: this.#accountId() },
+      initialLeverageResponseSchema,
+    );
+    const limits = new Map<string, { min: Decimal; max: Decimal }>();
+    for (const r of results) {
+      limits.set(r.instrument, { min: r.min_leverage, max: r.max_leverage });
+      const m = this.#marketOfInstrument(r.instrument);
+      if (m) m.maxLeverage = r.max_leverage;
+    }
+    this.#leverageLimits = limits;
+    return limits;
+  }
+
+  #badArgument(method: string, name: string, rule: string, value: unknown): ConfigurationError {
+    return new ConfigurationError(
+      `Cannot ${method} on grvt as '${name}' ${rule}: current value is ${String(value)}`,
+      { venue: VENUE },
+    );
   }
 
   // ---------------------------------------------------------------- books
@@ -717,4 +882,9 @@ export class GRVTClient implements ExchangeClient {
     }).catch((e) => log.warn("GRVT position reconcile failed: {error}", { error: String(e) }));
     await Promise.all([...orders, positions]);
   }
+}
+
+/** Unix ms as the nanosecond digit string GRVT takes for times (grvt.md §2.3). */
+function msToNs(ms: number): string {
+  return (BigInt(ms) * 1_000_000n).toString();
 }

@@ -7,6 +7,7 @@
  */
 import {
   AuthenticationError,
+  ConfigurationError,
   DuplicateClientOrderIdError,
   InsufficientMarginError,
   InvalidOrderError,
@@ -42,6 +43,7 @@ export type GrvtErrorKind =
   | "rate_limited"
   | "unavailable"
   | "not_found"
+  | "configuration"
   | "bad_request";
 
 /**
@@ -131,6 +133,8 @@ export const GRVT_ERROR_CODES: Readonly<Record<number, GrvtErrorEntry>> = Object
     "invalid_size",
   ),
   2090: e(429, "Max open orders exceeded", "rejected"),
+  2100: e(400, "Invalid initial leverage", "configuration"),
+  2101: e(400, "Vaults cannot configure leverage", "configuration"),
   2233: e(400, "Both order ID and client order ID cannot be provided", "bad_request"),
   2400: e(400, "Reduce only order with no position", "reduce_only"),
   2401: e(400, "Reduce only order must not increase position size", "reduce_only"),
@@ -222,6 +226,8 @@ export function grvtError(code: number, message?: string, ctx: GrvtErrorContext 
       return new VenueUnavailableError(options);
     case "not_found":
       return new NotFoundError(options);
+    case "configuration":
+      return new ConfigurationError(options.message!, options);
     default:
       return new PerpError(options.message!, options);
   }

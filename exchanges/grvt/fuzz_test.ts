@@ -82,6 +82,11 @@ class Mutator {
     return list[this.int(list.length)];
   }
 
+  /** A fresh copy of a replacement value: a shared one mutated later would corrupt the list. */
+  weird(): Json {
+    return structuredClone(this.pick(WEIRD));
+  }
+
   /** Paths to every node of a JSON value. */
   paths(value: Json, prefix: (string | number)[] = [], out: (string | number)[][] = []) {
     out.push(prefix);
@@ -95,7 +100,7 @@ class Mutator {
   /** One mutation of a node: replaced, removed, retyped, or an array emptied or grown. */
   mutateOnce(root: Json): Json {
     const paths = this.paths(root).filter((p) => p.length > 0);
-    if (paths.length === 0) return this.pick(WEIRD);
+    if (paths.length === 0) return this.weird();
     const path = this.pick(paths);
     const parent = path.slice(0, -1).reduce<Json>((v, k) => (v as Record<string, Json>)[k], root);
     const key = path[path.length - 1];
@@ -113,7 +118,7 @@ class Mutator {
           ? String(old)
           : Array.isArray(old)
           ? {}
-          : this.pick(WEIRD);
+          : this.weird();
         break;
       case 2: // a number-like string gone wrong
         obj[key] = typeof old === "string"
@@ -122,10 +127,10 @@ class Mutator {
         break;
       case 3:
         if (Array.isArray(old) && old.length > 0) obj[key] = [...old, ...old];
-        else obj[key] = this.pick(WEIRD);
+        else obj[key] = this.weird();
         break;
       default:
-        obj[key] = this.pick(WEIRD);
+        obj[key] = this.weird();
     }
     return root;
   }
@@ -217,6 +222,9 @@ Deno.test(`fuzz: ${REST_ANSWERS} mutated REST answers through the client give on
       "full/v1/open_orders",
       "full/v1/positions",
       "full/v1/account_summary",
+      "full/v1/funding_payment_history",
+      "full/v1/get_all_initial_leverage",
+      "full/v1/set_initial_leverage",
     ]
   ) {
     venue.rest.set(e, fuzzed(VALID_ANSWERS[e]));
@@ -232,6 +240,8 @@ Deno.test(`fuzz: ${REST_ANSWERS} mutated REST answers through the client give on
     ["getOpenOrders", () => client.getOpenOrders("BTC")],
     ["getPositions", () => client.getPositions()],
     ["getBalance", () => client.getBalance()],
+    ["getFundingPayments", () => client.getFundingPayments({ symbol: "BTC" })],
+    ["setLeverage", () => client.setLeverage("BTC", 10)],
     ["placeOrder", () =>
       client.placeOrder({
         symbol: "BTC",

@@ -378,7 +378,15 @@ export const positionSchema = z.object({
   unrealized_pnl: dec.optional(),
   realized_pnl: dec.optional(),
   est_liquidation_price: docDecimal.optional(),
+  /** The leverage set for the position's market (`"28.0"` live). */
+  leverage: docDecimal.optional(),
+  /** Positive if paid, negative if received (grvt.md §4.2.3, spec comment). */
   cumulative_realized_funding_payment: dec.optional(),
+  margin_type: z.string().optional(),
+  /** Initial margin of an isolated position (absent in cross margin). */
+  isolated_im: dec.optional(),
+  /** Maintenance margin of an isolated position (absent in cross margin). */
+  isolated_mm: dec.optional(),
 });
 
 /**
@@ -407,6 +415,7 @@ export const accountSummarySchema = z.object({
   unrealized_pnl: dec.optional(),
   total_equity: dec,
   initial_margin: dec.optional(),
+  maintenance_margin: dec.optional(),
   available_balance: dec,
 });
 
@@ -459,6 +468,88 @@ export const fillSchema = z.object({
 export const fillsResponseSchema = z.object({
   result: z.array(fillSchema),
   next: z.string().optional(),
+});
+
+/**
+ * One row of `full/v1/funding_payment_history` (`FundingPayment`, grvt.md §5): `amount` is
+ * positive if the account paid, negative if it received; `tx_id` names the trade, transfer or
+ * liquidation that settled it.
+ *
+ * @example
+ * ```ts
+ * import { fundingPaymentSchema } from "./schemas.ts";
+ * const p = fundingPaymentSchema.parse({
+ *   event_time: "1697788800000000000", sub_account_id: "2147050003876484",
+ *   instrument: "BTC_USDT_Perp", currency: "USDT", amount: "9.75", tx_id: "209358",
+ * });
+ * p.event_time; // 1697788800000
+ * ```
+ */
+export const fundingPaymentSchema = z.object({
+  event_time: ns,
+  sub_account_id: z.string().optional(),
+  instrument: z.string(),
+  currency: z.string().optional(),
+  amount: dec,
+  tx_id: z.string().regex(/^\d+$/, "expected a uint64 as a string of digits"),
+});
+
+/**
+ * `full/v1/funding_payment_history` response, newest first, with the paging cursor (`""` when
+ * done, grvt.md §2.6).
+ *
+ * @example
+ * ```ts
+ * import { fundingPaymentsResponseSchema } from "./schemas.ts";
+ * fundingPaymentsResponseSchema.parse({ result: [], next: "" }).next; // ""
+ * ```
+ */
+export const fundingPaymentsResponseSchema = z.object({
+  result: z.array(fundingPaymentSchema),
+  next: z.string().optional(),
+});
+
+/** A leverage: a positive decimal string or number. */
+const leverage = docDecimal.refine((d) => d.gt(0), { error: "expected a positive leverage" });
+
+/**
+ * `full/v1/get_all_initial_leverage` response (`{"results":[InitialLeverageResult]}`, grvt.md
+ * §2.5 and §4.2): the leverage set per instrument and the range the account may set.
+ *
+ * @example
+ * ```ts
+ * import { initialLeverageResponseSchema } from "./schemas.ts";
+ * const r = initialLeverageResponseSchema.parse({ results: [{
+ *   instrument: "BTC_USDT_Perp", leverage: "10", min_leverage: "10", max_leverage: "50",
+ *   margin_type: "ISOLATED",
+ * }] });
+ * r.results[0].max_leverage.toString(); // "50"
+ * ```
+ */
+export const initialLeverageResponseSchema = z.object({
+  results: z.array(z.object({
+    instrument: z.string(),
+    leverage,
+    min_leverage: leverage,
+    max_leverage: leverage,
+    margin_type: z.string().optional(),
+  })),
+});
+
+/**
+ * `full/v1/set_initial_leverage` response: `{"success":true}` live, `"true"` in the doc example
+ * (grvt.md §2.5).
+ *
+ * @example
+ * ```ts
+ * import { setLeverageResponseSchema } from "./schemas.ts";
+ * setLeverageResponseSchema.parse({ success: "true" }).success; // true
+ * ```
+ */
+export const setLeverageResponseSchema = z.object({
+  success: z.union([z.boolean(), z.enum(["true", "false"]).transform((s) => s === "true")], {
+    error: 'expected true, false, "true" or "false"',
+  }),
 });
 
 /**

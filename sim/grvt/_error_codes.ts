@@ -66,6 +66,8 @@ export const GRVT_WIRE_ERRORS: Readonly<Record<number, GrvtWireError>> = Object.
   },
   2080: { status: 400, message: "Insufficient margin to create order" },
   2082: { status: 400, message: "Pre-order check failed" },
+  2100: { status: 400, message: "Invalid initial leverage" },
+  2101: { status: 400, message: "Vaults cannot configure leverage" },
   2233: { status: 400, message: "Both order ID and client order ID cannot be provided" },
   2400: { status: 400, message: "Reduce only order with no position" },
   2401: { status: 400, message: "Reduce only order must not increase position size" },

@@ -449,6 +449,19 @@ Deno.test("fidelity: trading REST answers have the documented shapes", async () 
     (await td(s, "get_sub_accounts", {})).body,
     await example("full_v1_get_sub_accounts", "Full Response"),
   );
+  sameShape(
+    (await td(s, "get_all_initial_leverage", { sub_account_id: s.account })).body,
+    await example("full_v1_get_all_initial_leverage", "Full Response"),
+  );
+  sameShape(
+    (await td(s, "set_initial_leverage", {
+      sub_account_id: s.account,
+      instrument: BTC,
+      leverage: "10",
+    })).body,
+    await example("full_v1_set_initial_leverage", "Full Response"),
+    [{ path: "success", live: "boolean", source: 'grvt.md §2.5: returns {"success":true}' }],
+  );
   const ackLive: LiveDifference[] = [
     { path: "result.ack", live: "boolean", source: 'grvt.md §2.3 live {"ack":true}' },
   ];

@@ -13,7 +13,8 @@
  *   data (`instrument`, `instruments`, `all_instruments`, `ticker`, `mini`, `book`, `trade`,
  *   `kline`, `funding` with paging) and trading (`create_order`, `cancel_order`,
  *   `cancel_all_orders`, `order`, `open_orders`, `positions`, `account_summary`, `fill_history`,
- *   `funding_payment_history`, `get_sub_accounts`);
+ *   `funding_payment_history` (paged, "positive if paid"), `get_sub_accounts`,
+ *   `get_all_initial_leverage`, `set_initial_leverage` (2100 outside [1, max leverage]));
  * - `/ws/full` JSON-RPC on both hosts: `subscribe` / `unsubscribe` of `v1.book.d`, `v1.book.s`,
  *   `v1.ticker.s`, `v1.ticker.d`, `v1.mini.s`, `v1.mini.d`, `v1.candle` (any number of
  *   selectors per request), `v1.order`, `v1.fill`, `v1.position` (snapshots at sequence 0,
@@ -28,8 +29,12 @@
  *   than the position fills what it can and the rest is `CANCELLED` with `REDUCE_ONLY_LIMIT`);
  * - decimals are printed as the live venue prints them: the shortest form with at least one
  *   fractional digit (`"88051.0"`, `"0.001"`, `"0.0"`; grvt.md §4 live samples);
- * - funding settles every 8 h (00, 08, 16 UTC); `funding_rate` is in percentage points per
- *   funding interval (grvt.md §5) and `next_funding_time` in nanoseconds.
+ * - funding settles every 8 h (00, 08, 16 UTC) through the engine, crediting or debiting the
+ *   positions; `funding_rate` is in percentage points per funding interval (grvt.md §5) and
+ *   `next_funding_time` in nanoseconds; positions accumulate
+ *   `cumulative_realized_funding_payment` (positive if paid) and carry an
+ *   `est_liquidation_price` (cross margin: the mark at which equity meets the maintenance
+ *   margin, other positions held at their marks; `"0.0"` when there is none).
  *
  * @module
  */
@@ -55,6 +60,9 @@ import { scriptedFundingRates } from "../funding.ts";
 import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
 import { GRVT_WIRE_ERRORS } from "./_error_codes.ts";
 import { recoverOrderSigner, type SignedAsset } from "./_order_signature.ts";
+
+/** Smallest initial leverage the replica accepts. */
+const MIN_LEVERAGE = "1";
 
 /** Front-end name of the replica, for fault rules. */
 export const GRVT_FRONT_END = "grvt";
@@ -250,6 +258,13 @@ export interface GrvtReplicaControl {
   position(symbol: string): Promise<Decimal>;
   /** The test account's equity. */
   equity(): Promise<Decimal>;
+  /**
+   * The test account's funding payments of a market as the engine settled them, oldest first:
+   * `amount` positive = received, `rate` a fraction per interval, `positionSize` signed.
+   */
+  fundingPayments(symbol: string): Promise<GrvtTruthFundingPayment[]>;
+  /** The leverage the test account has set on a market. */
+  leverage(symbol: string): Promise<Decimal>;
   /** Closes every WebSocket connection. */
   dropConnections(): Promise<void>;
   /** Drops the next book delta of a market (a sequence gap). */
@@ -260,6 +275,26 @@ export interface GrvtReplicaControl {
   garbleNextOrderResponse(): Promise<void>;
   /** Fails the next `times` `full/v1/order` lookups with HTTP 503. */
   failNextOrderLookups(times: number): Promise<void>;
+}
+
+/**
+ * One funding payment of the test account as the engine settled it.
+ *
+ * @example
+ * ```ts
+ * import type { GrvtTruthFundingPayment } from "./replica.ts";
+ * const received = (p: GrvtTruthFundingPayment) => p.amount.gt(0);
+ * ```
+ */
+export interface GrvtTruthFundingPayment {
+  /** Settlement time (ms). */
+  time: number;
+  /** Amount credited: positive = received, negative = paid. */
+  amount: Decimal;
+  /** Rate applied, fraction per interval (positive ⇒ longs pay). */
+  rate: Decimal;
+  /** Signed position size at settlement. */
+  positionSize: Decimal;
 }
 
 /**
@@ -525,6 +560,8 @@ class Replica implements GrvtReplica {
       fill_history: (b, s) => this.#fillHistory(b, s),
       funding_payment_history: (b, s) => this.#fundingPayments(b, s),
       get_sub_accounts: (_b, s) => ({ sub_account_ids: [s.accountId] }),
+      get_all_initial_leverage: (b, s) => this.#allLeverage(b, s),
+      set_initial_leverage: (b, s) => this.#setLeverage(b, s),
     };
     for (const [name, handler] of Object.entries(pub)) {
       market.route(fe, "POST", `/full/v1/${name}`, (ctx) => this.#rest(ctx, (b) => handler(b)), {
@@ -1192,23 +1229,82 @@ class Replica implements GrvtReplica {
     return { result: rows.slice(0, 1000).map((f) => this.#fillJson(f)), next: "" };
   }
 
+  /**
+   * `full/v1/funding_payment_history`: the account's payments, reverse chronological from
+   * `end_time` back to `start_time`, filtered by `instrument` or `kind` / `base` / `quote`,
+   * `limit` rows (500 by default, at most 1000) and a `next` cursor (grvt.md §2.6, §5).
+   */
   #fundingPayments(b: Json, session: Session): Json {
     const account = this.#ownAccount(b, session);
+    if (b.instrument !== undefined) this.#inst(b.instrument);
+    const names = new Set(this.#filtered(b).map((i) => i.instrument));
+    const start = nsToMs(b.start_time, 0);
+    const end = nsToMs(b.end_time, Infinity);
+    const limit = pageLimit(b.limit);
+    const offset = cursorOffset(b.cursor);
     const rows = this.engine.fundingPayments(account)
-      .filter((p) => typeof b.instrument !== "string" || p.symbol === b.instrument)
+      .filter((p) => names.has(p.symbol) && p.time >= start && p.time <= end)
       .reverse();
+    const page = rows.slice(offset, offset + limit);
     return {
-      result: rows.map((p) => ({
+      result: page.map((p) => ({
         event_time: msToNs(p.time),
         sub_account_id: account,
         instrument: p.symbol,
         currency: "USDT",
-        // Positive if paid, negative if received (grvt.md §5).
+        // Positive if paid, negative if received (grvt.md §5); the engine's is the opposite.
         amount: wire(new Decimal(p.amount).neg()),
-        tx_id: `${p.symbol}-${p.time}`,
+        tx_id: this.#fundingTxId(p.symbol, p.time),
       })),
-      next: "",
+      next: offset + limit < rows.length ? String(offset + limit) : "",
     };
+  }
+
+  /** A uint64 digit string per settlement of one instrument (the venue's `tx_id` type). */
+  #fundingTxId(instrument: string, time: number): string {
+    const index = [...this.#insts.keys()].indexOf(instrument);
+    return (BigInt(time) * 1000n + BigInt(index)).toString();
+  }
+
+  /** `full/v1/get_all_initial_leverage`: `{"results":[InitialLeverageResult]}` (grvt.md §4.2). */
+  #allLeverage(b: Json, session: Session): Json {
+    const account = this.#ownAccount(b, session);
+    return {
+      results: [...this.#insts.values()].map((i) => ({
+        instrument: i.instrument,
+        leverage: wire(this.engine.position(account, i.instrument).leverage),
+        min_leverage: wire(MIN_LEVERAGE),
+        max_leverage: wire(this.engine.instrument(i.instrument).maxLeverage),
+        margin_type: "CROSS",
+      })),
+    };
+  }
+
+  /**
+   * `full/v1/set_initial_leverage` `{sub_account_id, instrument, leverage:"10"}` →
+   * `{"success":true}`; a leverage outside [1, max] is 2100 "Invalid initial leverage". The
+   * position stream publishes the change (grvt.md §7.5: "when leverage configurations are
+   * changed").
+   */
+  #setLeverage(b: Json, session: Session): Json {
+    const account = this.#ownAccount(b, session);
+    const i = this.#inst(b.instrument);
+    if (typeof b.leverage !== "string") throw new GrvtReply(1003);
+    const leverage = parseDecimal(b.leverage);
+    const max = this.engine.instrument(i.instrument).maxLeverage;
+    if (leverage === undefined || leverage.lt(MIN_LEVERAGE) || leverage.gt(max)) {
+      throw new GrvtReply(2100);
+    }
+    this.engine.setLeverage(account, i.instrument, leverage);
+    if (this.engine.position(account, i.instrument).size !== "0") {
+      this.#toPrivate(
+        "v1.position",
+        account,
+        i.instrument,
+        () => this.#positionJson(account, i.instrument),
+      );
+    }
+    return { success: true };
   }
 
   // ------------------------------------------------------------------ JSON shapes
@@ -1300,12 +1396,32 @@ class Replica implements GrvtReplica {
       // roi = total_pnl / (entry_price × |size|) × 100 (grvt.md §4.2.3).
       roi: cost.isZero() ? "0.0" : wire(upnl.plus(realized).div(cost).times(100).toFixed(4)),
       quote_index_price: "1.0",
-      est_liquidation_price: "0.0",
+      est_liquidation_price: this.#liquidationPrice(account, instrument),
       leverage: wire(p.leverage),
       cumulative_fee: wire(p.fees),
       cumulative_realized_funding_payment: wire(new Decimal(p.funding).neg()),
       margin_type: "CROSS",
     };
+  }
+
+  /**
+   * The estimated liquidation price of a cross position: the mark at which the account's
+   * equity equals its maintenance margin, the other positions held at their marks (the engine
+   * liquidates when equity falls below maintenance). With size s, mark m, equity E,
+   * maintenance fraction f and the other positions' maintenance M:
+   * E + s·(P − m) = f·|s|·P + M  ⇒  P = (M − E + s·m) / (s − f·|s|). `"0.0"` when flat or
+   * when no positive price liquidates.
+   */
+  #liquidationPrice(account: string, instrument: string): string {
+    const p = this.engine.position(account, instrument);
+    const s = new Decimal(p.size);
+    if (s.isZero()) return "0.0";
+    const bal = this.engine.balance(account);
+    const f = this.engine.instrument(instrument).maintenanceMarginFraction;
+    const m = new Decimal(p.markPrice);
+    const others = new Decimal(bal.maintenanceMargin).minus(p.maintenanceMargin);
+    const price = others.minus(bal.equity).plus(s.times(m)).div(s.minus(f.times(s.abs())));
+    return price.gt(0) ? wire(price.toFixed(9)) : "0.0";
   }
 
   #fillJson(f: FillView): Json {
@@ -1768,6 +1884,17 @@ class Replica implements GrvtReplica {
       position: (symbol) =>
         Promise.resolve(new Decimal(this.engine.position(me, inst(symbol)).size)),
       equity: () => Promise.resolve(new Decimal(this.engine.balance(me).equity)),
+      fundingPayments: (symbol) =>
+        Promise.resolve(
+          this.engine.fundingPayments(me, inst(symbol)).map((p) => ({
+            time: p.time,
+            amount: new Decimal(p.amount),
+            rate: new Decimal(p.rate),
+            positionSize: new Decimal(p.positionSize),
+          })),
+        ),
+      leverage: (symbol) =>
+        Promise.resolve(new Decimal(this.engine.position(me, inst(symbol)).leverage)),
       dropConnections: () => {
         for (const server of this.#servers) {
           for (const s of server.sockets(GRVT_FRONT_END)) s.close(1012, "replica: dropped");
