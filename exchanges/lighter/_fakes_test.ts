@@ -94,6 +94,7 @@ export interface FakeRequest {
   path: string;
   url: URL;
   form: FormData | undefined;
+  headers: Headers;
 }
 
 /** A route: an answer, or throw to fail the request as a network error. */
@@ -132,7 +133,8 @@ export class FakeLighterVenue {
   readonly fetch: FetchLike = async (input, init) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     const form = init?.body instanceof FormData ? init.body : undefined;
-    const req: FakeRequest = { path: url.pathname, url, form };
+    const headers = new Headers(input instanceof Request ? input.headers : init?.headers);
+    const req: FakeRequest = { path: url.pathname, url, form, headers };
     this.requests.push(req);
     const route = this.routes.get(url.pathname) ?? ((r: FakeRequest) => this.#default(r));
     const answer = await route(req);
@@ -307,6 +309,8 @@ export class FakeLighterVenue {
         };
       case "/api/v1/sendTx":
         return this.acceptTx(req);
+      case "/api/v1/positionFunding":
+        return { body: { code: 200, position_fundings: [] } };
     }
     return { status: 404, body: { code: 20001, message: "not found" } };
   }

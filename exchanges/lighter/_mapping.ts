@@ -4,9 +4,23 @@
  *
  * @module
  */
-import type { CancelReason, Fill, Order, OrderStatus, Position, TimeInForce } from "../../base.ts";
+import type {
+  CancelReason,
+  Fill,
+  FundingPayment,
+  Order,
+  OrderStatus,
+  Position,
+  TimeInForce,
+} from "../../base.ts";
 import { Decimal } from "../../core/decimal.ts";
-import type { LighterOrder, LighterOrderStatus, LighterPosition, LighterTrade } from "./schemas.ts";
+import type {
+  LighterOrder,
+  LighterOrderStatus,
+  LighterPosition,
+  LighterPositionFunding,
+  LighterTrade,
+} from "./schemas.ts";
 
 /**
  * Venue status → unified status and cancel reason (lighter.md §3.3 `Order.status`). The schema
@@ -119,12 +133,29 @@ export function toFill(t: LighterTrade, accountIndex: number, symbol: string): F
 }
 
 /**
- * A venue position with its signed size (`position` is absolute; `sign` −1 means short).
+ * A venue position with its signed size (`position` is absolute; `sign` −1 means short) and the
+ * risk figures the venue reports:
+ * - `liquidationPrice`: `liquidation_price` when positive (`"0"` means none);
+ * - `leverage`: 100 / `initial_margin_fraction` (a percent: `"5.00"` = 20x);
+ * - `marginUsed`: `allocated_margin` of an isolated position (`margin_mode` 1); for a cross
+ *   position, its initial margin requirement `position_value` × `initial_margin_fraction` %;
+ * - `cumulativeFunding`: −`total_funding_paid_out` (the venue counts funding paid out as
+ *   positive; the unified sign is positive = received).
+ * The venue reports maintenance margin per account only (`Balance.marginRatio`), so
+ * `maintenanceMargin` stays unset.
  *
  * @param p The position.
  * @returns The position.
  */
 export function toPosition(p: LighterPosition): Position {
+  const imf = p.initial_margin_fraction;
+  const hasImf = imf !== undefined && imf.gt(0);
+  const isolated = p.margin_mode === 1;
+  const marginUsed = isolated
+    ? p.allocated_margin
+    : hasImf && p.position_value !== undefined
+    ? p.position_value.times(imf).div(100)
+    : undefined;
   return {
     venue: "lighter",
     symbol: p.symbol,
@@ -134,5 +165,32 @@ export function toPosition(p: LighterPosition): Position {
     ...(p.liquidation_price && p.liquidation_price.gt(0)
       ? { liquidationPrice: p.liquidation_price }
       : {}),
+    ...(marginUsed !== undefined ? { marginUsed } : {}),
+    ...(hasImf ? { leverage: new Decimal(100).div(imf) } : {}),
+    ...(p.total_funding_paid_out !== undefined
+      ? { cumulativeFunding: p.total_funding_paid_out.neg() }
+      : {}),
+  };
+}
+
+/**
+ * A `positionFunding` row as a unified funding payment: `amount` is `change` as it is (the
+ * change of the account's collateral: positive = received), `rate` the percent per hour as a
+ * fraction per hour (Lighter's interval), `positionSize` signed by `position_side`, `time` in ms,
+ * `id` `"<market_id>:<funding_id>"` (unique per market even if `funding_id` names the round).
+ *
+ * @param f The row.
+ * @param symbol Its unified symbol.
+ * @returns The payment.
+ */
+export function toFundingPayment(f: LighterPositionFunding, symbol: string): FundingPayment {
+  return {
+    venue: "lighter",
+    symbol,
+    time: toMs(f.timestamp),
+    amount: f.change,
+    rate: f.rate.div(100),
+    positionSize: f.position_side === "short" ? f.position_size.neg() : f.position_size,
+    id: `${f.market_id}:${f.funding_id}`,
   };
 }

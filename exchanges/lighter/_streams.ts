@@ -49,6 +49,8 @@ export interface LighterStreamDeps {
   findOrder: (symbol: string, clientOrderId: string) => Promise<Order | undefined>;
   /** REST: open positions. */
   positions: () => Promise<Position[]>;
+  /** A funding settlement may have been paid: read and emit the new payments. */
+  fundingSignal?: () => void;
 }
 
 /** Turns the socket's frames into book updates and events. */
@@ -228,6 +230,8 @@ export class LighterStreamHandler {
       this.#deps.positions(),
     ]);
     const hub = this.#deps.hub();
+    // A dropped frame may also have announced a funding settlement.
+    this.#deps.fundingSignal?.();
     const active = new Set(orders.map((o) => o.clientOrderId));
     for (const o of orders) this.#emitOrder(o);
     for (const [clientOrderId, symbol] of [...this.#live]) {
@@ -309,7 +313,17 @@ export class LighterStreamHandler {
       this.#notePosition(position);
       hub.emit({ type: "position", position });
     }
+    // The snapshot's funding_histories are history; an update's are new settlements.
+    if (f.type.startsWith("update/") && hasEntries(f.funding_histories)) {
+      this.#deps.fundingSignal?.();
+    }
   }
+}
+
+/** A non-empty array or object. */
+function hasEntries(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  return typeof v === "object" && v !== null && Object.keys(v).length > 0;
 }
 
 function safeJson(value: unknown): string {

@@ -17,6 +17,7 @@ import type {
   Clock,
   ExchangeClient,
   ExchangeEvent,
+  FundingPayment,
   Order,
   OrderBookSubscription,
   OrderRef,
@@ -43,7 +44,9 @@ import {
   type LighterOrderDeps,
   lighterPlacementHooks,
   OrderAcks,
+  TX_VALIDITY_MS,
 } from "./_orders.ts";
+import { FundingWatch, readFundingPayments } from "./_funding.ts";
 import { LighterStreamHandler } from "./_streams.ts";
 import type { LighterBookFrame } from "./book_frame.ts";
 import { createLighterSocket, LIGHTER_BOOK_MAX_SILENCE_MS, LighterRest } from "./_transport.ts";
@@ -160,6 +163,7 @@ export class LighterClient implements ExchangeClient {
   readonly #acks: OrderAcks;
   readonly #orders: LighterOrderDeps;
   readonly #stream: LighterStreamHandler;
+  readonly #funding: FundingWatch;
   #credentials: LighterCredentials | undefined;
   #credentialsError: unknown;
   #signer: LighterSigner | undefined;
@@ -241,6 +245,12 @@ export class LighterClient implements ExchangeClient {
       openOrders: () => this.getOpenOrders(),
       findOrder: (symbol, clientOrderId) => this.getOrder(symbol, { clientOrderId }),
       positions: () => this.getPositions(),
+      fundingSignal: () => void this.#funding.signal(),
+    });
+    this.#funding = new FundingWatch({
+      clock: this.#clock,
+      read: (start) => this.getFundingPayments({ start }),
+      emit: (payment) => this.#hub.emit({ type: "funding", payment }),
     });
   }
 
@@ -262,6 +272,7 @@ export class LighterClient implements ExchangeClient {
     const ws = this.#socket();
     if (this.#credentials) {
       const signer = await this.#ensureSigner();
+      this.#funding.reset();
       this.#subscribePrivate(ws, signer);
     }
     await ws.connect(options);
@@ -593,20 +604,91 @@ export class LighterClient implements ExchangeClient {
     return acc;
   }
 
-  /** Collateral (USDC): equity is `total_asset_value`, available is `available_balance`. */
+  /**
+   * Collateral (USDC): equity is `total_asset_value`, available is `available_balance`;
+   * `marginRatio` is `cross_maintenance_margin_requirement` / `total_asset_value` when the
+   * venue reports both and equity is positive.
+   */
   async getBalance(): Promise<Balance> {
     const acc = await this.#account();
     const upnl = acc.positions.reduce((s, p) => s.plus(p.unrealized_pnl), new Decimal(0));
+    const equity = acc.total_asset_value ?? acc.collateral.plus(upnl);
+    const maintenance = acc.cross_maintenance_margin_requirement;
     return {
       venue: "lighter",
       asset: "USDC",
-      equity: acc.total_asset_value ?? acc.collateral.plus(upnl),
+      equity,
       available: acc.available_balance,
       unrealizedPnl: upnl,
+      ...(maintenance !== undefined && acc.total_asset_value !== undefined && equity.gt(0)
+        ? { marginRatio: maintenance.div(equity) }
+        : {}),
     };
   }
 
-  /** Open positions, size signed (long positive). */
+  /**
+   * Funding payments of the account from `positionFunding` (every page), oldest first: `amount`
+   * is the venue's `change` (positive = received), `rate` a fraction per hour, `positionSize`
+   * signed. With `limit`, the newest `limit` payments of the window.
+   *
+   * @param options `symbol`, window `start` / `end` (ms, inclusive) and `limit`.
+   * @returns The payments.
+   * @throws {NotFoundError} For an unknown symbol.
+   * @throws {ConfigurationError} For a bad limit or window, or missing credentials.
+   */
+  async getFundingPayments(
+    options: { symbol?: string; start?: number; end?: number; limit?: number } = {},
+  ): Promise<FundingPayment[]> {
+    const signer = await this.#ensureSigner();
+    await this.#loadMarkets();
+    const market = options.symbol === undefined ? undefined : await this.getMarket(options.symbol);
+    return readFundingPayments(this.#rest, {
+      accountIndex: signer.accountIndex,
+      ...(market ? { marketIndex: market.marketIndex } : {}),
+      ...(options.start !== undefined ? { start: options.start } : {}),
+      ...(options.end !== undefined ? { end: options.end } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    }, (i) => this.#symbolOf(i));
+  }
+
+  /**
+   * Sets the market's leverage, cross margin: a signed `UpdateLeverage` with
+   * `InitialMarginFraction` = ⌊10000 / leverage⌋ and `MarginMode` 0 (lighter.md §7.1).
+   *
+   * @param symbol Unified symbol.
+   * @param leverage A positive integer, at most the market's maximum leverage.
+   * @throws {ConfigurationError} For a leverage that is not a positive integer or is above the
+   * market's maximum (the message names it).
+   * @throws {NotFoundError} For an unknown symbol.
+   */
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    const market = await this.getMarket(symbol);
+    if (!(Number.isInteger(leverage) && leverage >= 1)) {
+      throw new ConfigurationError(
+        `Cannot set leverage on lighter as 'leverage' must be a positive integer: current value is ${leverage}`,
+        { venue: "lighter" },
+      );
+    }
+    if (market.maxLeverage !== undefined && market.maxLeverage.lt(leverage)) {
+      throw new ConfigurationError(
+        `Cannot set leverage on lighter as 'leverage' must be at most ${market.maxLeverage} for ${symbol}: current value is ${leverage}`,
+        { venue: "lighter" },
+      );
+    }
+    const signer = await this.#ensureSigner();
+    const initialMarginFraction = Math.floor(10_000 / leverage);
+    await this.#nonces!.run((nonce) =>
+      this.#rest.sendTx(signer.signUpdateLeverage(
+        { marketIndex: market.marketIndex, initialMarginFraction, marginMode: 0 },
+        { nonce, expiredAt: this.#clock.now() + TX_VALIDITY_MS },
+      ))
+    );
+  }
+
+  /**
+   * Open positions, size signed (long positive), with the risk figures the venue reports:
+   * liquidation price, leverage, margin used and funding so far (see `toPosition`).
+   */
   async getPositions(): Promise<Position[]> {
     const acc = await this.#account();
     return acc.positions.filter((p) => !p.position.isZero()).map(toPosition);

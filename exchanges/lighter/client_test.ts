@@ -207,7 +207,13 @@ Deno.test("a malformed private frame is not dropped: the account is read again o
   });
   await venue.clock.advance(10);
   const paths = venue.requests.slice(before).map((r) => r.path).sort();
-  deepEqual(paths, ["/api/v1/account", "/api/v1/accountActiveOrders", "/api/v1/accountOrders"]);
+  // A dropped frame may also have announced a funding settlement: payments are read too.
+  deepEqual(paths, [
+    "/api/v1/account",
+    "/api/v1/accountActiveOrders",
+    "/api/v1/accountOrders",
+    "/api/v1/positionFunding",
+  ]);
   const after = events.slice(
     events.findIndex((e) => e.type === "connection" && e.state === "reconnecting"),
   );

@@ -263,6 +263,16 @@ export const positionSchema = z.object({
   avg_entry_price: lighterSize,
   unrealized_pnl: lighterDecimal,
   liquidation_price: lighterSize.optional(),
+  /** |position| × mark, USDC. */
+  position_value: lighterSize.optional(),
+  /** Initial margin fraction in percent (`"5.00"` = 20x; lighter.md §3.3). */
+  initial_margin_fraction: lighterSize.optional(),
+  /** Funding paid out on the position so far, USDC (positive = paid). */
+  total_funding_paid_out: lighterDecimal.optional(),
+  /** 0 cross, 1 isolated. */
+  margin_mode: int.optional(),
+  /** Margin allocated to an isolated position, USDC. */
+  allocated_margin: lighterSize.optional(),
 });
 
 /** A position as parsed by {@linkcode positionSchema}. */
@@ -274,6 +284,8 @@ export const detailedAccountSchema = z.object({
   collateral: lighterDecimal,
   available_balance: lighterDecimal,
   total_asset_value: lighterDecimal.optional(),
+  cross_initial_margin_requirement: lighterSize.optional(),
+  cross_maintenance_margin_requirement: lighterSize.optional(),
   positions: z.array(positionSchema),
 });
 
@@ -302,6 +314,33 @@ export const fundingsSchema = z.object({
   ...envelope,
   resolution: z.string(),
   fundings: z.array(fundingSchema),
+});
+
+/**
+ * One row of `GET /api/v1/positionFunding` (`PositionFunding`): one settlement on one position
+ * of the account. `change` is the signed USDC change of the account's collateral (positive =
+ * received), `rate` the settled rate in signed percent per hour, `position_size` absolute with
+ * the side in `position_side`, `timestamp` in seconds (the spec's example `1640995200`).
+ */
+export const positionFundingSchema = z.object({
+  timestamp: int,
+  market_id: int,
+  funding_id: int,
+  change: lighterDecimal,
+  rate: lighterDecimal,
+  position_size: lighterSize,
+  position_side: z.enum(["long", "short"]),
+  discount: lighterDecimal.optional(),
+});
+
+/** A row as parsed by {@linkcode positionFundingSchema}. */
+export type LighterPositionFunding = z.output<typeof positionFundingSchema>;
+
+/** `GET /api/v1/positionFunding`: one page; `next_cursor` names the next one. */
+export const positionFundingsSchema = z.object({
+  ...envelope,
+  position_fundings: z.array(positionFundingSchema),
+  next_cursor: z.string().optional(),
 });
 
 /** `GET /api/v1/funding-rates`: `rate` is a float, other venues' reference rates included. */
@@ -376,4 +415,9 @@ export const accountAllFrameSchema = z.object({
   account: int.optional(),
   positions: z.record(z.string(), positionSchema).optional(),
   trades: z.record(z.string(), z.array(tradeSchema)).optional(),
+  /**
+   * New funding settlements of the account (lighter.md §4.2 names the key, not its rows' shape):
+   * read only as a signal to fetch `positionFunding`.
+   */
+  funding_histories: z.unknown().optional(),
 });

@@ -5,11 +5,22 @@
  * `:` in inbound channel names, auth tokens on private channels), on the simulator engine with
  * hourly funding.
  *
+ * Funding settles every hour on the hour through the engine (crediting or debiting each open
+ * position's account); each payment is served by `GET /api/v1/positionFunding` (newest first,
+ * paged by `cursor`) and announced on `account_all` as an `update/account_all` frame with the
+ * position and `funding_histories: {"<market_id>": [row]}`.
+ *
  * Choices where the notes are silent (lighter.md §11): a bad signature and an expired
  * transaction answer `21501` (messages "invalid signature" / "transaction expired"; codes
  * configurable); a refused auth token on a private channel answers `{"error":{"code":20001}}`;
  * a cancel of an order that is not active is refused at the API (`21715`); `ModifyOrder` and
- * scheduled cancel-all are not implemented (`21505` / `21713`).
+ * scheduled cancel-all are not implemented (`21505` / `21713`); an `UpdateLeverage` to
+ * isolated margin is refused (`21604`: margin is cross only here). `positionFunding` rows: `change`
+ * is the change of the account's collateral (positive = received), `rate` the settled rate in
+ * signed percent per hour, `timestamp` in seconds, `funding_id` the payment's number in the
+ * account, `start_timestamp` / `end_timestamp` in ms. `liquidation_price` is the mark at which
+ * the account's equity would meet its maintenance margin, the other positions' marks held
+ * (`"0"` when no positive price does).
  *
  * @module
  */
@@ -26,7 +37,7 @@ import {
 import { generateApiKey, publicKeyFromPrivateKey } from "../../exchanges/lighter/signer/keys.ts";
 import { SimControl } from "../control.ts";
 import { SimEngine, type SimOrderRequest } from "../engine.ts";
-import type { FillView, OrderView, SimEvent } from "../events.ts";
+import type { FillView, OrderView, SimEvent, SimFundingPayment } from "../events.ts";
 import { FaultInjector } from "../faults.ts";
 import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
 import { checkLighterAuthToken } from "./auth.ts";
@@ -404,11 +415,45 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       position_value: usd(p.notional),
       unrealized_pnl: usd(p.unrealizedPnl),
       realized_pnl: usd(p.realizedPnl),
-      liquidation_price: "0",
+      liquidation_price: liquidationPrice(account, symbol),
       total_funding_paid_out: usd(new Decimal(p.funding).neg()),
       margin_mode: 0,
       allocated_margin: usd("0"),
       total_discount: usd("0"),
+    };
+  }
+
+  /**
+   * Cross margin, this position's mark moving alone: equity E + s·(p − m) meets maintenance
+   * MMo + |s|·p·f at p = (MMo − E + s·m) / (s − |s|·f).
+   */
+  function liquidationPrice(account: string, symbol: string): string {
+    const p = engine.position(account, symbol);
+    const s = new Decimal(p.size);
+    const notional = new Decimal(p.notional);
+    if (s.isZero() || notional.isZero()) return "0";
+    const b = engine.balance(account);
+    const f = new Decimal(p.maintenanceMargin).div(notional);
+    const others = new Decimal(b.maintenanceMargin).minus(p.maintenanceMargin);
+    const denominator = s.minus(s.abs().times(f));
+    if (denominator.isZero()) return "0";
+    const price = others.minus(b.equity).plus(s.times(p.markPrice)).div(denominator);
+    return price.gt(0) ? price.toDecimalPlaces(8).toFixed() : "0";
+  }
+
+  /** A `PositionFunding` row (lighter.md §3.2; OpenAPI `PositionFunding`). */
+  function positionFundingJson(p: SimFundingPayment, fundingId: number) {
+    const m = marketOf(p.symbol);
+    const size = new Decimal(p.positionSize);
+    return {
+      timestamp: Math.floor(p.time / 1000),
+      market_id: m.spec.marketId,
+      funding_id: fundingId,
+      change: usd(p.amount),
+      rate: marketStatsRate(p.rate),
+      position_size: sz(m, size.abs()),
+      position_side: size.isNegative() ? "short" : "long",
+      discount: usd("0"),
     };
   }
 
@@ -637,6 +682,9 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         if (f.InitialMarginFraction < 1 || f.InitialMarginFraction > 10_000) {
           throw new ApiError(21604, "invalid initial margin fraction");
         }
+        if (f.MarginMode !== 0) {
+          throw new ApiError(21604, "invalid margin mode (replica: cross margin only)");
+        }
         try {
           engine.setLeverage(
             account,
@@ -646,6 +694,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         } catch {
           throw new ApiError(21604, "invalid initial margin fraction");
         }
+        sendAccountAll(account, m.spec.symbol, {});
         return;
       }
       default:
@@ -1029,6 +1078,50 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       });
     return { code: 200, resolution, fundings: rows };
   });
+  route("GET", "/api/v1/positionFunding", (ctx) => {
+    const account = intParam(ctx, "account_index");
+    requireAuth(ctx, account);
+    const limit = intParam(ctx, "limit");
+    if (limit < 1 || limit > 100) throw new ApiError(20001, "invalid param: limit");
+    const ids = new Set<number>();
+    const one = intParam(ctx, "market_id", 255);
+    if (one !== 255) ids.add(one);
+    for (const v of ctx.url.searchParams.getAll("market_ids").flatMap((x) => x.split(","))) {
+      if (v.trim() === "") continue;
+      if (!/^\d+$/.test(v.trim())) throw new ApiError(20001, "invalid param: market_ids");
+      ids.add(Number(v));
+    }
+    for (const id of ids) if (!markets.has(id)) throw new ApiError(21602, "invalid market index");
+    const side = ctx.url.searchParams.get("side") ?? "all";
+    if (side !== "long" && side !== "short" && side !== "all") {
+      throw new ApiError(20001, "invalid param: side");
+    }
+    const start = intParam(ctx, "start_timestamp", 0);
+    const end = intParam(ctx, "end_timestamp", Number.MAX_SAFE_INTEGER);
+    const cursor = ctx.url.searchParams.get("cursor");
+    const offset = cursor === null || cursor === "" ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new ApiError(20001, "invalid param: cursor");
+    }
+    const acc = String(account);
+    const rows = engine.hasAccount(acc)
+      ? engine.fundingPayments(acc)
+        .map((p, i) => ({ p, row: positionFundingJson(p, i + 1) }))
+        .filter(({ p, row }) =>
+          (ids.size === 0 || ids.has(row.market_id)) &&
+          (side === "all" || row.position_side === side) &&
+          p.time >= start && p.time <= end
+        )
+        .map(({ row }) => row)
+        .reverse()
+      : [];
+    const page = rows.slice(offset, offset + limit);
+    return {
+      code: 200,
+      position_fundings: page,
+      ...(offset + limit < rows.length ? { next_cursor: String(offset + limit) } : {}),
+    };
+  });
   route("GET", "/api/v1/funding-rates", () => ({
     code: 200,
     funding_rates: [
@@ -1224,6 +1317,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
   // ------------------------------------------------------------------ engine → frames
 
   const tradeOwners = new Map<string, { account: string; clientOrderId: string }>();
+  const paymentCount = new Map<string, number>();
   let inTx = false;
   let currentTxHash: string | undefined;
   const txOrders = new Map<string, SimEvent & { type: "order" }>();
@@ -1279,6 +1373,17 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         }
         break;
       }
+      case "funding_payment": {
+        const p = e.payment;
+        // The payment's number in its account, as positionFunding numbers it.
+        const n = (paymentCount.get(p.accountId) ?? 0) + 1;
+        paymentCount.set(p.accountId, n);
+        const row = positionFundingJson(p, n);
+        sendAccountAll(p.accountId, p.symbol, {
+          funding_histories: { [row.market_id]: [row] },
+        });
+        break;
+      }
       case "price":
       case "funding": {
         const m = marketOf(e.type === "price" ? e.symbol : e.settlement.symbol);
@@ -1295,6 +1400,21 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         }
         break;
       }
+    }
+  }
+
+  /** An `update/account_all` frame with one position and extra keys. */
+  function sendAccountAll(account: string, symbol: string, extra: Record<string, unknown>): void {
+    const key = `account_all:${indexOfAccount(account)}`;
+    const m = marketOf(symbol);
+    for (const c of conns) {
+      if (!c.channels.has(key)) continue;
+      send(c, key, {
+        type: "update/account_all",
+        account: indexOfAccount(account),
+        positions: { [m.spec.marketId]: positionJson(account, symbol) },
+        ...extra,
+      });
     }
   }
 
