@@ -141,6 +141,14 @@ const paperHarness: VenueHarness = {
           faults.inject({ kind: "error", frontEnd: PAPER_FRONT_END, target: "getOrder", times });
           return Promise.resolve();
         },
+        fundingPayments: (symbol) =>
+          Promise.resolve(
+            engine.fundingPayments("me", symbol).map((p) => ({
+              time: p.time,
+              amount: new Decimal(p.amount),
+            })),
+          ),
+        leverage: (symbol) => Promise.resolve(new Decimal(engine.position("me", symbol).leverage)),
       },
     });
   },

@@ -20,6 +20,7 @@
  */
 import { deepStrictEqual as deepEqual, ok, rejects } from "node:assert/strict";
 import {
+  ConfigurationError,
   Decimal,
   DuplicateClientOrderIdError,
   type ExchangeClient,
@@ -88,6 +89,10 @@ export interface ReplicaControl {
    * order id fail with HTTP 503 (`Infinity`: until the test ends).
    */
   failNextOrderLookups(times: number): Promise<void>;
+  /** The funding the test account paid or received on a market, as the venue booked it. */
+  fundingPayments(symbol: string): Promise<{ time: number; amount: Decimal }[]>;
+  /** The leverage the test account has set on a market. */
+  leverage(symbol: string): Promise<Decimal>;
 }
 
 /** A started venue: client, funding adapter and replica control. */
@@ -139,7 +144,9 @@ export type ConformanceCase =
   | "idempotent retry"
   | "failed lookups"
   | "unreadable answer"
-  | "outcome unknown";
+  | "outcome unknown"
+  | "funding payments"
+  | "leverage";
 
 interface Ctx {
   s: VenueSession;
@@ -590,6 +597,39 @@ const CASES: Record<ConformanceCase, (ctx: Ctx) => Promise<void>> = {
     );
     const truth = await ctx.s.replica.openOrders(ctx.s.symbol);
     deepEqual(truth.map((o) => o.clientOrderId), [clientOrderId], "exactly one order");
+  },
+
+  "funding payments": async (ctx) => {
+    // A long at a positive rate pays at the next settlement; the client reports exactly what
+    // the venue booked, signed from the account's view.
+    await ctx.s.replica.setFundingRate(ctx.s.symbol, new Decimal("0.0001"));
+    const order = await ctx.s.client.placeOrder({
+      symbol: ctx.s.symbol,
+      side: "buy",
+      type: "market",
+      size: ctx.size,
+    });
+    await waitForEvent(ctx, "market buy filled", isOrder(order.clientOrderId, "filled"));
+    await ctx.s.replica.advance(ctx.market.fundingIntervalHours * 3_600_000);
+    const truth = await ctx.s.replica.fundingPayments(ctx.s.symbol);
+    ok(truth.length >= 1, "the venue booked a settlement");
+    ok(truth.every((t) => t.amount.isNegative()), "a long pays a positive rate");
+    const paid = await eventually(ctx, "funding payments", async () => {
+      const ps = await ctx.s.client.getFundingPayments({ symbol: ctx.s.symbol });
+      return ps.length >= truth.length ? ps : undefined;
+    });
+    deepEqual(
+      paid.map((p) => [p.symbol, p.time, p.amount.toString()]),
+      truth.map((t) => [ctx.s.symbol, t.time, t.amount.toString()]),
+    );
+  },
+
+  "leverage": async (ctx) => {
+    await ctx.s.client.setLeverage(ctx.s.symbol, 5);
+    deepEqual((await ctx.s.replica.leverage(ctx.s.symbol)).toString(), "5");
+    await rejects(ctx.s.client.setLeverage(ctx.s.symbol, 100_000), ConfigurationError);
+    await rejects(ctx.s.client.setLeverage(ctx.s.symbol, 0), ConfigurationError);
+    deepEqual((await ctx.s.replica.leverage(ctx.s.symbol)).toString(), "5");
   },
 };
 

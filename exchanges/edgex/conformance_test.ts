@@ -113,6 +113,14 @@ const harness: VenueHarness = {
           });
           return Promise.resolve();
         },
+        fundingPayments: (s) =>
+          Promise.resolve(
+            engine.fundingPayments(me, s).map((p) => ({
+              time: p.time,
+              amount: new Decimal(p.amount),
+            })),
+          ),
+        leverage: (s) => Promise.resolve(new Decimal(engine.position(me, s).leverage)),
       },
     });
   },

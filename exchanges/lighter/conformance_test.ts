@@ -3,6 +3,7 @@
  * `LighterFundingAdapter` over loopback HTTP and WebSocket.
  */
 import { Decimal } from "../../base.ts";
+import { systemClock } from "../_shared/clock.ts";
 import { conformanceSuite, type VenueHarness } from "../../tests/conformance.ts";
 import { scriptedFundingRates } from "../../sim/funding.ts";
 import { LIGHTER_FRONT_END, startLighterReplica } from "../../sim/lighter/mod.ts";
@@ -14,7 +15,15 @@ export const lighterHarness: VenueHarness = {
   start() {
     const replica = startLighterReplica();
     const symbol = "ETH";
+    // The client's clock runs in real time but jumps with the replica's virtual time, so both
+    // agree on "now" (auth-token deadlines, transaction expiries) as a venue and a client do.
+    let skew = 0;
+    const clientClock = {
+      now: () => Date.now() + skew,
+      sleep: (ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal),
+    };
     const client = new LighterClient({
+      clock: clientClock,
       restUrl: replica.restUrl,
       wsUrl: replica.wsUrl,
       chainId: replica.chainId,
@@ -43,6 +52,7 @@ export const lighterHarness: VenueHarness = {
           return Promise.resolve();
         },
         advance: async (ms) => {
+          skew += ms;
           await clock.advance(ms);
           engine.sync();
         },
@@ -109,6 +119,14 @@ export const lighterHarness: VenueHarness = {
           });
           return Promise.resolve();
         },
+        fundingPayments: (s) =>
+          Promise.resolve(
+            engine.fundingPayments(accountId, s).map((p) => ({
+              time: p.time,
+              amount: new Decimal(p.amount),
+            })),
+          ),
+        leverage: (s) => Promise.resolve(new Decimal(engine.position(accountId, s).leverage)),
       },
     });
   },
