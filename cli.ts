@@ -1008,6 +1008,10 @@ export interface FundingConfig {
   json: boolean;
   /** HTTP port of the API in `serve` mode (0 = any free port). */
   port: number;
+  /** Address `serve` listens on. @default {"127.0.0.1"} */
+  host?: string;
+  /** Bearer token `serve` requires (from `--token` or `FUNDING_API_TOKEN`). */
+  token?: string;
   /** Holding period in hours used to rank opportunities (decimal string). */
   holdHours: string;
   /** With `--network sim`: env file of a running `deno task sim` to collect from. */
@@ -1087,6 +1091,19 @@ export const FUNDING_FLAGS: readonly FlagSpec[] = Object.freeze(
       default: "8000",
     },
     {
+      name: "host",
+      type: "string",
+      value: "<address>",
+      description: "Address to listen on in serve mode. Anything but loopback needs --token.",
+      default: "127.0.0.1",
+    },
+    {
+      name: "token",
+      type: "string",
+      value: "<secret>",
+      description: "Bearer token every request must carry in serve mode (or FUNDING_API_TOKEN).",
+    },
+    {
       name: "hold-hours",
       type: "string",
       value: "<hours>",
@@ -1138,6 +1155,11 @@ const fundingSchema = z.object({
   db: databaseSchema.optional(),
   json: z.boolean().default(false),
   port: portSchema("8000"),
+  host: text("must be an address such as 127.0.0.1").min(1, {
+    error: "must be an address such as 127.0.0.1",
+  }).optional(),
+  token: text("must be a non-empty secret").min(1, { error: "must be a non-empty secret" })
+    .optional(),
   "hold-hours": positiveDecimal("must be a positive decimal number of hours such as 24")
     .default("24"),
   "sim-env": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
@@ -1196,6 +1218,12 @@ export function parseFundingArgs(
   if (v["sim-env"] !== undefined && v.network !== "sim") {
     throw new UsageError("--sim-env needs --network sim");
   }
+  if (first !== "serve" && (v.host !== undefined || v.token !== undefined)) {
+    throw new UsageError("--host and --token only apply to serve");
+  }
+  const envToken = (options.env ?? denoEnv)("FUNDING_API_TOKEN");
+  const token = v.token ?? (envToken !== undefined && envToken !== "" ? envToken : undefined);
+  if (token !== undefined) registerSecret(token);
   let database = v.db;
   if (database === undefined) {
     const fromEnv = (options.env ?? denoEnv)("DATABASE_URL");
@@ -1217,6 +1245,8 @@ export function parseFundingArgs(
     database,
     json: v.json,
     port: v.port,
+    ...(v.host !== undefined ? { host: v.host } : {}),
+    ...(first === "serve" && token !== undefined ? { token } : {}),
     holdHours: v["hold-hours"],
     ...(v["sim-env"] !== undefined ? { simEnv: v["sim-env"] } : {}),
     logLevel: v["log-level"],
@@ -1233,6 +1263,8 @@ function describeFunding(c: FundingConfig): string {
     ["db", c.database.kind === "sqlite" ? c.database.path : c.database.url],
     ["json", c.json],
     ["port", c.mode === "serve" ? c.port : undefined],
+    ["host", c.host],
+    ["token", c.token === undefined ? undefined : "[REDACTED]"],
     ["hold-hours", c.holdHours],
     ["sim-env", c.simEnv],
     ["log-level", c.logLevel],

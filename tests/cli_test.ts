@@ -9,6 +9,7 @@ import {
   parseFundingArgs,
   parseSimArgs,
   SIM_FLAGS,
+  UsageError,
 } from "../cli.ts";
 
 interface Run {
@@ -400,4 +401,19 @@ Deno.test("deno run cli.ts bot --exchange nope exits 2 with a single stderr line
   assert.equal(output.code, 2, stderr);
   assert.equal(new TextDecoder().decode(output.stdout), "");
   assert.equal(stderr, 'error: --exchange must be one of lighter, grvt, edgex (got "nope")\n');
+});
+
+Deno.test("funding serve takes --host and --token (or FUNDING_API_TOKEN); --once refuses them", () => {
+  const serve = parseFundingArgs(["serve", "--host", "0.0.0.0", "--token", "s3cret-token-4f1"], {
+    env: () => undefined,
+  });
+  assert.deepEqual([serve.host, serve.token], ["0.0.0.0", "s3cret-token-4f1"]);
+  const fromEnv = parseFundingArgs(["serve"], {
+    env: (name) => name === "FUNDING_API_TOKEN" ? "env-token-9c2" : undefined,
+  });
+  assert.deepEqual([fromEnv.host, fromEnv.token], [undefined, "env-token-9c2"]);
+  assert.throws(
+    () => parseFundingArgs(["--once", "--token", "x"], { env: () => undefined }),
+    (e: unknown) => e instanceof UsageError && e.message.includes("only apply to serve"),
+  );
 });
