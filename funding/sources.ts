@@ -27,6 +27,7 @@ export const ADAPTER_EXPORTS: Readonly<Record<string, string>> = Object.freeze({
   lighter: "LighterFundingAdapter",
   grvt: "GRVTFundingAdapter",
   edgex: "EdgeXFundingAdapter",
+  hyperliquid: "HyperliquidFundingAdapter",
 });
 
 /**
@@ -41,6 +42,7 @@ const ADAPTER_OPTIONS: Readonly<
   grvt: (network) => ({ environment: network === "mainnet" ? "prod" : "testnet" }),
   edgex: (network) =>
     network === "mainnet" ? {} : "EdgeX publishes no V2 testnet host (edgex.md, hosts table)",
+  hyperliquid: (network) => ({ environment: network }),
 };
 
 // Literal specifiers keep the imports analyzable (deno publish) while loading only the venues
@@ -49,6 +51,7 @@ const VENUE_MODULES: Readonly<Record<string, () => Promise<Record<string, unknow
   lighter: () => import("../exchanges/lighter/mod.ts"),
   grvt: () => import("../exchanges/grvt/mod.ts"),
   edgex: () => import("../exchanges/edgex/mod.ts"),
+  hyperliquid: () => import("../exchanges/hyperliquid/mod.ts"),
 };
 
 async function loadSimulator() {
@@ -83,6 +86,7 @@ export const ADAPTER_HOST_VARIABLES: Readonly<Record<string, Readonly<Record<str
       GRVT_MARKET_DATA_URL: "hosts.marketDataUrl",
     }),
     edgex: Object.freeze({ EDGEX_REST_URL: "restUrl" }),
+    hyperliquid: Object.freeze({ HYPERLIQUID_API_URL: "apiUrl" }),
   });
 
 function hostOptions(

@@ -18,7 +18,8 @@
  * ```
  */
 export const SYMBOL_ALIASES: Readonly<Record<string, string>> = Object.freeze({
-  // GRVT's currency table lists KPEPE (grvt.md §1, currency ids).
+  // GRVT's currency table lists KPEPE (grvt.md §1, currency ids); Hyperliquid names its
+  // thousand-unit markets kPEPE, kBONK, kSHIB, kFLOKI, kLUNC, kNEIRO (SDK cassette `meta`).
   KPEPE: "1000PEPE",
   KBONK: "1000BONK",
   KSHIB: "1000SHIB",

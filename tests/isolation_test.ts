@@ -34,12 +34,13 @@ async function moduleGraph(entry: string): Promise<{ files: string[]; npm: strin
   return { files, npm };
 }
 
-const VENUES = ["lighter", "grvt", "edgex"];
+const VENUES = ["lighter", "grvt", "edgex", "hyperliquid"];
 /** npm packages each venue may load (beyond its own code). */
 const ALLOWED_NPM: Record<string, string[]> = {
   lighter: ["decimal.js", "zod", "@logtape/logtape"],
   grvt: ["decimal.js", "zod", "@logtape/logtape", "viem"],
   edgex: ["decimal.js", "zod", "@logtape/logtape", "viem", "@noble/hashes"],
+  hyperliquid: ["decimal.js", "zod", "@logtape/logtape", "viem"],
 };
 
 for (const venue of VENUES) {
@@ -57,7 +58,7 @@ for (const venue of VENUES) {
 Deno.test("the root entry point loads no venue, simulator or strategy code", async () => {
   const { files, npm } = await moduleGraph(ENTRY_POINTS["."]);
   deepEqual(
-    files.filter((f) => /\/(exchanges\/(lighter|grvt|edgex)|sim|strategies)\//.test(f)),
+    files.filter((f) => /\/(exchanges\/(lighter|grvt|edgex|hyperliquid)|sim|strategies)\//.test(f)),
     [],
   );
   deepEqual(npm.filter((p) => p !== "decimal.js"), [], "the root needs decimal.js only");
