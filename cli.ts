@@ -424,6 +424,12 @@ export interface BotConfig {
   dryRun: boolean;
   /** Cancel this bot's resting orders on exit. */
   cancelOnExit: boolean;
+  /** `--status-port`: serve the Bots page and `/api/v1/bot` there. */
+  statusPort?: number;
+  /** `--status-host`. @default {"127.0.0.1"} */
+  statusHost?: string;
+  /** `--status-token` (registered as a secret). */
+  statusToken?: string;
 }
 
 /** `funding-arbitrage` settings of `perp bot`; decimals are strings. */
@@ -728,6 +734,26 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
       type: "boolean",
       description: "Cancel this bot's resting orders when it stops (the original left them).",
     },
+    {
+      name: "status-port",
+      type: "string",
+      value: "<port>",
+      description: "Serve the Bots page (live positions, orders, PnL, events) and " +
+        "/api/v1/bot on this port; 0 picks a free one. Off when absent.",
+    },
+    {
+      name: "status-host",
+      type: "string",
+      value: "<address>",
+      description: "Address of the status page; anything but loopback needs --status-token.",
+      default: "127.0.0.1",
+    },
+    {
+      name: "status-token",
+      type: "string",
+      value: "<secret>",
+      description: "Bearer token the status page requires (or env BOT_STATUS_TOKEN).",
+    },
   ] satisfies FlagSpec[],
 );
 
@@ -807,6 +833,13 @@ const botSchema = z.object({
   "log-level": logLevelSchema,
   "dry-run": z.boolean().default(false),
   "cancel-on-exit": z.boolean().default(false),
+  "status-port": whole("must be a port number from 0 to 65535", (n) => n <= 65535).optional(),
+  "status-host": text("must be an address such as 127.0.0.1").min(1, {
+    error: "must be an address such as 127.0.0.1",
+  }).optional(),
+  "status-token": text("must be a non-empty secret").min(1, {
+    error: "must be a non-empty secret",
+  }).optional(),
 });
 
 /**
@@ -842,6 +875,13 @@ export function parseBotArgs(args: readonly string[]): BotConfig {
   if (v["sim-env"] !== undefined && v.network !== "sim") {
     throw new UsageError("--sim-env needs --network sim");
   }
+  if (
+    v["status-port"] === undefined &&
+    (v["status-host"] !== undefined || v["status-token"] !== undefined)
+  ) {
+    throw new UsageError("--status-host and --status-token need --status-port");
+  }
+  if (v["status-token"] !== undefined) registerSecret(v["status-token"]);
   return {
     exchange: v.exchange ?? v.venues[0],
     strategy: v.strategy,
@@ -877,6 +917,9 @@ export function parseBotArgs(args: readonly string[]): BotConfig {
     logLevel: v["log-level"],
     dryRun: v["dry-run"],
     cancelOnExit: v["cancel-on-exit"],
+    ...(v["status-port"] !== undefined ? { statusPort: v["status-port"] } : {}),
+    ...(v["status-host"] !== undefined ? { statusHost: v["status-host"] } : {}),
+    ...(v["status-token"] !== undefined ? { statusToken: v["status-token"] } : {}),
   };
 }
 
@@ -901,6 +944,9 @@ function describeBot(c: BotConfig): string {
       ["log-level", c.logLevel],
       ["dry-run", c.dryRun],
       ["cancel-on-exit", c.cancelOnExit],
+      ["status-port", c.statusPort],
+      ["status-host", c.statusHost],
+      ["status-token", c.statusToken === undefined ? undefined : "[REDACTED]"],
     ]);
   }
   return flagLine([
@@ -922,6 +968,9 @@ function describeBot(c: BotConfig): string {
     ["log-level", c.logLevel],
     ["dry-run", c.dryRun],
     ["cancel-on-exit", c.cancelOnExit],
+    ["status-port", c.statusPort],
+    ["status-host", c.statusHost],
+    ["status-token", c.statusToken === undefined ? undefined : "[REDACTED]"],
   ]);
 }
 

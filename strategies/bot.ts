@@ -6,7 +6,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { type Clock, ConfigurationError, NotFoundError, redact } from "../base.ts";
+import { type Clock, ConfigurationError, NotFoundError, redact, registerSecret } from "../base.ts";
 import { systemClock } from "../exchanges/_shared/clock.ts";
 import { setupLogging } from "../helpers/logging.ts";
 import { Notifications, notifiersFromEnv } from "../helpers/notifier.ts";
@@ -14,6 +14,7 @@ import { DryRunClient } from "./dry_run.ts";
 import { type FundingArbBotOptions, runFundingArbBot } from "./funding_arb_bot.ts";
 import { GridStrategy } from "./grid.ts";
 import { runStrategy } from "./runner.ts";
+import { BotStatusTracker, serveBotStatus } from "./status_server.ts";
 import { TradeLog, tradeLogPaths } from "./trade_log.ts";
 import {
   type BotNetwork,
@@ -79,6 +80,12 @@ export interface BotOptions {
   dryRun: boolean;
   /** Cancel resting opens on exit. */
   cancelOnExit: boolean;
+  /** Serve the Bots page and `/api/v1/bot` on this port (0 = any free port); absent = off. */
+  statusPort?: number;
+  /** Address of the status server. @default {"127.0.0.1"} Anything else needs `statusToken`. */
+  statusHost?: string;
+  /** Bearer token the status server requires. */
+  statusToken?: string;
 }
 
 /**
@@ -109,6 +116,31 @@ export interface BotContext {
   fetch?: typeof fetch;
   /** Called with the venue connection once it is open (tests reach the simulator here). */
   onConnected?: (venue: VenueConnection) => void;
+  /** Called with the status server's URL once it listens (`statusPort`). */
+  onStatusServer?: (url: string) => void;
+}
+
+/** Starts the status server of a tracker; returns what stops both. */
+async function startStatus(
+  options: BotOptions,
+  context: BotContext,
+  tracker: BotStatusTracker,
+): Promise<() => Promise<void>> {
+  const fromEnv = (context.env ?? denoEnv)("BOT_STATUS_TOKEN");
+  const token = options.statusToken ?? (fromEnv ? fromEnv : undefined);
+  if (token !== undefined) registerSecret(token);
+  const server = await serveBotStatus(tracker, {
+    port: options.statusPort!,
+    ...(options.statusHost !== undefined ? { hostname: options.statusHost } : {}),
+    ...(token !== undefined ? { token } : {}),
+  });
+  getLogger(["perp", "bot"]).info(`Bot status page on ${server.url}/`);
+  context.onStatusServer?.(server.url);
+  void tracker.start();
+  return async () => {
+    tracker.stop();
+    await server.close();
+  };
 }
 
 function denoEnv(name: string): string | undefined {
@@ -174,14 +206,33 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
       io.stderr("error: --strategy funding-arbitrage needs --venues\n");
       return 2;
     }
-    return await runFundingArbBot({
-      ...options.arb,
-      venues: options.venues,
-      network: options.network,
-      ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
-      dryRun: options.dryRun,
-      cancelOnExit: options.cancelOnExit,
-    }, context);
+    let stopStatus: Promise<() => Promise<void>> | undefined;
+    try {
+      return await runFundingArbBot({
+        ...options.arb,
+        venues: options.venues,
+        network: options.network,
+        ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+        dryRun: options.dryRun,
+        cancelOnExit: options.cancelOnExit,
+      }, {
+        ...context,
+        onStarted: (strategy, venues) => {
+          if (options.statusPort === undefined) return;
+          const tracker = new BotStatusTracker({
+            strategy: options.strategy,
+            network: options.network,
+            clients: venues.map((v) => ({ venue: v.name, client: v.client })),
+            arbitrage: { positions: () => strategy.positions(), venues },
+            clock,
+          });
+          stopStatus = startStatus(options, context, tracker);
+          stopStatus.catch((error) => io.stderr(`error: status server: ${oneLine(error)}\n`));
+        },
+      });
+    } finally {
+      if (stopStatus) await (await stopStatus.catch(() => async () => {}))();
+    }
   }
   if (options.strategy !== "grid") {
     io.stderr(`error: --strategy ${options.strategy} is not available; use --strategy grid\n`);
@@ -256,6 +307,28 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
     { client, clock, notify, tradeLog },
   );
 
+  let stopStatus: (() => Promise<void>) | undefined;
+  if (options.statusPort !== undefined) {
+    try {
+      stopStatus = await startStatus(
+        options,
+        context,
+        new BotStatusTracker({
+          strategy: options.strategy,
+          network: options.network,
+          clients: [{ venue: options.exchange, client }],
+          symbols: [options.ticker],
+          clock,
+        }),
+      );
+    } catch (error) {
+      io.stderr(`error: status server: ${oneLine(error)}\n`);
+      tradeLog.close();
+      await venue.close();
+      return 2;
+    }
+  }
+
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   context.signal?.addEventListener("abort", onOuterAbort, { once: true });
@@ -318,6 +391,7 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
   } finally {
     for (const remove of removers) remove();
     context.signal?.removeEventListener("abort", onOuterAbort);
+    await stopStatus?.();
     tradeLog.close();
     await venue.close();
   }

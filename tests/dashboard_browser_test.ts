@@ -3,8 +3,9 @@
  * page loads without a console error and passes an axe-core check with no serious violation at
  * 1280×800 and 390×844; the grid shows the API's numbers; the holding-horizon control changes
  * net APR as the API computes it; a history chart draws the expected number of points; the
- * health page shows the failing venue. Screenshots go to a temporary folder printed by the
- * test (or `PERP_SCREENSHOT_DIR`).
+ * health page shows the failing venue; a bot's Bots page (`--status-port`) updates live, with no
+ * reload, when the bot's order fills on the GRVT replica. Screenshots go to a temporary folder
+ * printed by the test (or `PERP_SCREENSHOT_DIR`).
  *
  * Chromium is found at `PERP_CHROMIUM` or `/usr/bin/chromium` (`.ci/run` installs it). When it
  * is missing the test fails and says so; it is skipped only with `PERP_SKIP_BROWSER_TESTS=1`.
@@ -13,6 +14,8 @@ import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:ass
 import { chromium, type Page } from "playwright-core";
 import axe from "axe-core";
 import { createFundingApi } from "../funding/api.ts";
+import { startSimVenue } from "../sim/network.ts";
+import { BotStatusTracker, serveBotStatus } from "../strategies/status_server.ts";
 import { seededStore, VENUES } from "./dashboard_fixture.ts";
 
 const CHROMIUM = Deno.env.get("PERP_CHROMIUM") ?? "/usr/bin/chromium";
@@ -218,6 +221,97 @@ Deno.test({
     } finally {
       await browser.close();
       await server.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "Bots page in Chromium: live update on a replica fill, no reload, axe, screenshots",
+  ignore: SKIP,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    if (!chromiumPresent()) throw new Error(`Chromium not found at ${CHROMIUM}`);
+    const sim = await startSimVenue("grvt", { protocol: "replica" });
+    const client = sim.client();
+    await client.connect();
+    const tracker = new BotStatusTracker({
+      strategy: "grid",
+      network: "sim",
+      clients: [{ venue: "grvt", client }],
+      symbols: ["BTC"],
+      pollMs: 60_000,
+    });
+    await tracker.start();
+    const server = await serveBotStatus(tracker, { port: 0 });
+    const shots = Deno.env.get("PERP_SCREENSHOT_DIR") ??
+      await Deno.makeTempDir({ prefix: "perp_dashboard_" });
+    console.log(`screenshots: ${shots}`);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    });
+    try {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        bypassCSP: true,
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${server.url}/`);
+      ok((await page.locator(".sim-banner").textContent())?.includes("SIMULATED DATA"));
+      equal((await page.locator("#fill-count").innerText()).trim(), "0");
+      // A marker that a reload would erase.
+      await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 7));
+
+      const market = await client.getMarket("BTC");
+      const book = await client.getBestBidAsk("BTC");
+      const resting = await client.placeOrder({
+        symbol: "BTC",
+        side: "buy",
+        type: "limit",
+        size: "0.01",
+        price: book.bid.minus(market.tickSize.times(20)),
+        postOnly: true,
+      });
+      await page.locator(`#bot-orders tr[data-client-order-id="${resting.clientOrderId}"]`)
+        .waitFor({ timeout: 10_000 });
+      await client.placeOrder({
+        symbol: "BTC",
+        side: "buy",
+        type: "limit",
+        size: "0.01",
+        price: book.ask.plus(market.tickSize.times(20)),
+        timeInForce: "ioc",
+      });
+      await page.locator("#fill-count", { hasText: /^\s*1\s*$/ }).waitFor({ timeout: 10_000 });
+      equal(
+        await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker),
+        7,
+        "updated in place, not reloaded",
+      );
+      await page.locator('#bot-positions tr[data-symbol="BTC"][data-size="0.01"]').waitFor({
+        timeout: 10_000,
+      });
+      ok((await page.locator('#bot-events li[data-kind="fill"]').first().innerText())
+        .includes("buy 0.01 BTC @"));
+      for (const [w, h] of SIZES) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.screenshot({ path: `${shots}/bots_${w}x${h}.png`, fullPage: true });
+        deepEqual(await axeSerious(page), [], `bots page at ${w}x${h}`);
+      }
+      deepEqual(errors, []);
+      await context.close();
+    } finally {
+      await browser.close();
+      await server.close();
+      tracker.stop();
+      await client.disconnect();
+      await sim.close();
     }
   },
 });

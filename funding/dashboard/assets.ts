@@ -2,7 +2,8 @@
  * The dashboard's stylesheet and its small browser script, kept as strings so the published
  * package ships them and no build step or CDN is needed. The pages are complete without the
  * script (tables are rendered on the server); it only ticks countdowns, submits filter forms
- * on change, sizes history charts to the screen and refreshes the page's data periodically.
+ * on change, sizes history charts to the screen and refreshes the page's data periodically or,
+ * on a page that names server-sent events (`data-live-url`, the Bots page), on each event.
  *
  * @module
  */
@@ -71,6 +72,12 @@ figure.chart figcaption { font-size: .85rem; display: flex; flex-wrap: wrap; gap
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
+.pos { color: var(--ok); font-weight: 600; }
+.neg { color: var(--bad); font-weight: 600; }
+dl.pnl { grid-template-columns: repeat(auto-fill, minmax(7rem, max-content) minmax(6rem, 1fr));
+  padding: .5rem .6rem; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }
+ol.events { list-style: none; padding: 0; margin: 0; font-size: .9rem; }
+ol.events li { padding: .2rem 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 @media (max-width: 600px) {
   body { font-size: 14px; }
   main { padding: .5rem .5rem 2rem; }
@@ -133,5 +140,23 @@ export const DASHBOARD_JS = `"use strict";
   sizeCharts().catch(() => {});
   const every = Number(document.body.getAttribute("data-refresh-seconds") || "0");
   if (every > 0) setInterval(() => refresh().catch(() => {}), every * 1000);
+  const live = document.body.getAttribute("data-live-url");
+  if (live && typeof EventSource === "function") {
+    // One reload at a time; events arriving meanwhile fold into one more reload.
+    let busy = false, again = false;
+    const follow = async () => {
+      if (busy) { again = true; return; }
+      busy = true;
+      try { await refresh(); } catch (_) { /* the next event retries */ }
+      busy = false;
+      if (again) { again = false; await follow(); }
+    };
+    const source = new EventSource(live);
+    source.addEventListener("status", () => { follow(); });
+    source.addEventListener("error", () => {
+      const el = document.getElementById("live-state");
+      if (el) el.textContent = "live updates: reconnecting";
+    });
+  }
 })();
 `;

@@ -101,14 +101,18 @@ export function rateColour(apr: number): string {
 }
 
 /** The pages in the navigation. */
-export type PageName = "rates" | "opportunities" | "history" | "health";
+export type PageName = "rates" | "opportunities" | "history" | "health" | "bots";
 
 const NAV: readonly [PageName, string, string][] = [
   ["rates", "/", "Rates"],
   ["opportunities", "/opportunities", "Opportunities"],
   ["history", "/history", "History"],
   ["health", "/health", "Health"],
+  ["bots", "/bots", "Bots"],
 ];
+
+/** The funding service's pages. */
+export const FUNDING_PAGES: readonly PageName[] = ["rates", "opportunities", "history", "health"];
 
 /** What every page shows in its frame. */
 export interface PageFrame {
@@ -116,6 +120,12 @@ export interface PageFrame {
   network: string;
   /** Seconds between automatic data refreshes (0 = none). */
   refreshSeconds: number;
+  /** Pages in the navigation. @default {FUNDING_PAGES} */
+  pages?: readonly PageName[];
+  /** Name in the top bar. @default {"perp funding"} */
+  brand?: string;
+  /** Server-sent events to follow: the page's data is reloaded on each `status` event. */
+  liveUrl?: string;
 }
 
 /**
@@ -129,23 +139,27 @@ export interface PageFrame {
  */
 export function layout(page: PageName, title: string, body: string, frame: PageFrame): string {
   const sim = frame.network === "sim";
-  const nav = NAV.map(([name, href, label]) =>
+  const shown = frame.pages ?? FUNDING_PAGES;
+  const brand = frame.brand ?? "perp funding";
+  const nav = NAV.filter(([name]) => shown.includes(name)).map(([name, href, label]) =>
     `<li><a href="${href}"${name === page ? ' aria-current="page"' : ""}>${label}</a></li>`
   ).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}${sim ? " (SIMULATED)" : ""} · perp funding</title>
+<title>${esc(title)}${sim ? " (SIMULATED)" : ""} · ${esc(brand)}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/dashboard.css">
 <script src="/assets/dashboard.js" defer></script>
-</head><body data-refresh-seconds="${frame.refreshSeconds}">
+</head><body data-refresh-seconds="${frame.refreshSeconds}"${
+    frame.liveUrl ? ` data-live-url="${esc(frame.liveUrl)}"` : ""
+  }>
 ${
     sim
       ? `<div class="sim-banner" role="note" data-network="sim">SIMULATED DATA — local venue replicas (network: sim), not real markets</div>`
       : ""
   }
-<header class="top"><span class="brand">perp funding</span>
+<header class="top"><span class="brand">${esc(brand)}</span>
 <nav aria-label="Pages"><ul>${nav}</ul></nav>
 <span class="network" data-network="${esc(frame.network)}">network: <strong>${
     esc(frame.network)
