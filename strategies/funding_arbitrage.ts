@@ -48,7 +48,7 @@ import { deriveClientOrderId } from "../exchanges/_shared/client_order_id.ts";
 import { quantize } from "../exchanges/_shared/quantize.ts";
 import { computeOpportunities, filterOpportunities } from "../funding/opportunities.ts";
 import type { FundingObservation } from "../funding/model.ts";
-import type { VenueFees } from "../funding/fees.ts";
+import { DEFAULT_VENUE_FEES, UNKNOWN_VENUE_FEES, type VenueFees } from "../funding/fees.ts";
 import type { StoredArbPosition } from "../funding/store.ts";
 import { entryGate, type GateLeg, type GateResult, type GateRules } from "./funding_arb_gate.ts";
 import type { Strategy, StrategyStep } from "./runner.ts";
@@ -124,6 +124,11 @@ export interface FundingArbOptions extends GateRules {
   maxVenueNotionalUsd?: string;
   /** Most notional in total (one leg counted), USD. @default {unlimited} */
   maxTotalNotionalUsd?: string;
+  /**
+   * Fees per venue used when a venue's market does not report the account's own.
+   * @default {DEFAULT_VENUE_FEES, then UNKNOWN_VENUE_FEES}
+   */
+  fees?: Readonly<Record<string, VenueFees>>;
   /** Leverage to set per venue at start. @default {none set} */
   leverage?: Readonly<Record<string, number>>;
   /** Close every position when stopped. @default {false} */
@@ -571,11 +576,19 @@ export class FundingArbitrageStrategy implements Strategy {
         await this.#hold(p, false);
       } catch (e) {
         if (e instanceof OutageError) await this.#onOutage(p, e);
-        else throw e;
+        else if (e instanceof PerpError) {
+          // A malformed or refused answer: this position is looked at again next step.
+          this.#say(`[arb] ${p.id} held as is this step: ${describe(e)}`);
+        } else throw e;
       }
     }
     if (!signal.aborted && !this.#stopping && this.#outageSince.size === 0) {
-      await this.#lookForEntry(signal);
+      try {
+        await this.#lookForEntry(signal);
+      } catch (e) {
+        if (!(e instanceof PerpError)) throw e;
+        this.#say(`[arb] no entry this step: ${describe(e)}`);
+      }
     }
     this.#status();
     return { kind: "continue", sleepMs: this.#o.stepMs ?? 1_000 };
@@ -603,6 +616,14 @@ export class FundingArbitrageStrategy implements Strategy {
       this.#markets.set(key, m);
     }
     return m;
+  }
+
+  /** The account's fee where the venue reports it, else the configured table. */
+  #fee(m: Market, kind: "maker" | "taker"): Decimal {
+    const reported = kind === "maker" ? m.makerFee : m.takerFee;
+    if (reported !== undefined) return reported;
+    const table = this.#o.fees?.[m.venue] ?? DEFAULT_VENUE_FEES[m.venue] ?? UNKNOWN_VENUE_FEES;
+    return table[kind];
   }
 
   #v(name: string): ArbVenue {
@@ -701,7 +722,7 @@ export class FundingArbitrageStrategy implements Strategy {
     } else {
       o.notional = (order.averageFillPrice ?? d(0)).times(order.filledSize).toString();
       const m = this.#markets.get(`${p[o.leg].venue}/${p.symbol}`);
-      const rate = o.purpose === "open" && order.postOnly ? m?.makerFee : m?.takerFee;
+      const rate = m && this.#fee(m, o.purpose === "open" && order.postOnly ? "maker" : "taker");
       if (rate && d(o.fee).isZero()) {
         o.fee = rate.times(o.notional).toString();
       }
@@ -778,33 +799,44 @@ export class FundingArbitrageStrategy implements Strategy {
     const m = await this.#market(venue, p.symbol);
     const slip = d(this.#o.hedgeSlippage ?? "0.003");
     const deadline = this.#clock.now() + deadlineMs;
-    let left = quantize(size, m.sizeStep, "down");
-    let filled = d(0);
-    for (let attempt = 0; left.gt(0) && left.gte(m.minSize ?? 0); attempt++) {
-      try {
-        const top = await this.#v(venue).client.getBestBidAsk(p.symbol);
-        const worst = side === "buy"
-          ? quantize(top.ask.times(slip.plus(1)), m.tickSize, "down")
-          : quantize(top.bid.times(d(1).minus(slip)), m.tickSize, "up");
-        const o = await this.#send(p, leg, purpose, {
-          side,
-          size: left,
-          price: worst,
-          ioc: true,
-          reduceOnly,
-        });
-        if (!o.done) await this.#refresh(p, o);
-        filled = filled.plus(o.filled);
-        left = left.minus(o.filled);
-      } catch (e) {
-        if (!(e instanceof PerpError) || e instanceof OrderRejectedError && !e.retryable) {
-          if (!(e instanceof OrderRejectedError)) throw e;
-        }
-        this.#say(`[arb] ${p.id} ${purpose} on ${venue} failed: ${describe(e)}`);
+    const target = quantize(size, m.sizeStep, "down");
+    const sent: ArbOrder[] = [];
+    const filledNow = () => sent.reduce((s, o) => s.plus(o.filled), d(0));
+    for (;;) {
+      // An order whose outcome is not known yet may have filled: it is looked up before
+      // anything else is sent, so a lost answer never leads to a second order.
+      for (const o of sent.filter((o) => !o.done)) {
+        await this.#refresh(p, o).catch((e) =>
+          this.#say(`[arb] ${p.id} ${purpose} ${o.clientOrderId} lookup failed: ${describe(e)}`)
+        );
       }
-      if (left.isZero() || this.#clock.now() >= deadline) break;
+      const left = target.minus(filledNow());
+      const pending = sent.some((o) => !o.done);
+      if (!left.gt(0) || (!pending && left.lt(m.minSize ?? 0))) break;
+      if (!pending) {
+        try {
+          const top = await this.#v(venue).client.getBestBidAsk(p.symbol);
+          const worst = side === "buy"
+            ? quantize(top.ask.times(slip.plus(1)), m.tickSize, "down")
+            : quantize(top.bid.times(d(1).minus(slip)), m.tickSize, "up");
+          const o = await this.#send(p, leg, purpose, {
+            side,
+            size: left,
+            price: worst,
+            ioc: true,
+            reduceOnly,
+          });
+          sent.push(o);
+          if (!o.done) await this.#refresh(p, o);
+        } catch (e) {
+          if (!(e instanceof PerpError)) throw e;
+          this.#say(`[arb] ${p.id} ${purpose} on ${venue} failed: ${describe(e)}`);
+        }
+      }
+      if (filledNow().gte(target) || this.#clock.now() >= deadline) break;
       await this.#wait(Math.min(250, Math.max(1, deadline - this.#clock.now())));
     }
+    const filled = filledNow();
     return filled;
   }
 
@@ -957,8 +989,8 @@ export class FundingArbitrageStrategy implements Strategy {
       rate: o.rate,
       hourlyRate: o.hourlyRate,
       nextFundingTime: o.nextFundingTime,
-      makerFee: m.makerFee ?? d(0),
-      takerFee: m.takerFee ?? d(0),
+      makerFee: this.#fee(m, "maker"),
+      takerFee: this.#fee(m, "taker"),
       bids: b.bids,
       asks: b.asks,
       volume24hUsd: o.volume24hUsd,
@@ -1012,7 +1044,14 @@ export class FundingArbitrageStrategy implements Strategy {
       `[arb] enter ${p.id}: long ${longVenue} short ${shortVenue} ${p.targetSize} ` +
         `${symbol}; ${p.entryReason}`,
     );
-    await this.#open(p);
+    try {
+      await this.#open(p);
+    } catch (e) {
+      if (!(e instanceof PerpError)) throw e;
+      // Never left half-open: what was sent is read back and a one-legged fill closed.
+      this.#say(`[arb] ${p.id} entry interrupted: ${describe(e)}; reconciling`);
+      await this.#reconcile(p);
+    }
   }
 
   /** Maker leg, hedge of every fill, unhedgeable remainder closed, rollback on failure. */
@@ -1083,6 +1122,9 @@ export class FundingArbitrageStrategy implements Strategy {
         : Decimal.max(top.ask.minus(mm.tickSize), top.bid.plus(mm.tickSize));
       if (makerSide === "buy" && price.lt(top.bid)) price = top.bid;
       if (makerSide === "sell" && price.gt(top.ask)) price = top.ask;
+      // Our own order at the top of the book is not a price to improve on.
+      const ownTop = makerSide === "buy" ? top.bid : top.ask;
+      if (active && activePrice?.eq(ownTop)) price = activePrice;
       const inBand = price.gte(lo) && price.lte(hi);
       if (active && activePrice && !activePrice.eq(price)) {
         await makerClient.cancelOrder(p.symbol, { clientOrderId: active.clientOrderId })
@@ -1126,6 +1168,18 @@ export class FundingArbitrageStrategy implements Strategy {
       await makerClient.cancelOrder(p.symbol, { clientOrderId: active.clientOrderId })
         .catch(() => {});
       await this.#refresh(p, active);
+    }
+    // A maker order whose answer was lost may still rest: cancel it by client order id.
+    for (const o of p.orders.filter((o) => o.leg === makerLeg && !o.done)) {
+      await makerClient.cancelOrder(p.symbol, { clientOrderId: o.clientOrderId }).catch(() => {});
+      await this.#refresh(p, o).catch(() => {});
+    }
+    if (p.orders.some((o) => o.leg === makerLeg && o.purpose === "open" && !o.done)) {
+      // Its fate is unknown: the position stays "opening" and is reconciled next step.
+      this.#failedOpen(p);
+      this.#say(`[arb] ${p.id} maker order unresolved; reconciled at the next step`);
+      await this.#save(p);
+      return;
     }
     if (!failed) await hedgeWhatFilled();
     // What cannot be hedged (below the hedge venue's step or minimum), or every unhedged fill
@@ -1250,7 +1304,11 @@ export class FundingArbitrageStrategy implements Strategy {
       await this.#exit(p, p.exitReason ?? "closing");
       return;
     }
-    if (p.status === "opening") return;
+    if (p.status === "opening") {
+      // An entry interrupted earlier (an answer that could not be read): finish it now.
+      await this.#reconcile(p);
+      return;
+    }
     // Venue truth wins over the record for sizes (a fill the record missed).
     const ml = await this.#market(p.long.venue, p.symbol);
     const ms = await this.#market(p.short.venue, p.symbol);
@@ -1354,7 +1412,7 @@ export class FundingArbitrageStrategy implements Strategy {
     const notional = this.#notionalOf(p);
     const ml = await this.#market(p.long.venue, p.symbol);
     const ms = await this.#market(p.short.venue, p.symbol);
-    const exitCost = notional.times((ml.takerFee ?? d(0)).plus(ms.takerFee ?? d(0)));
+    const exitCost = notional.times(this.#fee(ml, "taker").plus(this.#fee(ms, "taker")));
     const holding = spread.times(notional).times(new Decimal(this.#o.holdHours));
     if (holding.plus(exitCost).lt(0)) {
       await this.#exit(
