@@ -11,14 +11,38 @@
  * 4. between opens, a cooldown of ¼, ½, 1 or 2 × wait-time by how full the grid is, skipped
  *    right after a take-profit fill; a grid-step check against the nearest close order; stop and
  *    pause prices on the ask (buys) or bid (sells);
- * 5. every 60 s a status line and the position-versus-close-orders guard
- *    (|position − Σ close sizes| > 2 × quantity, confirmed by a second reading ⇒ notify, stop).
+ * 5. once per cycle and at least every 60 s the exposure guard: position against Σ resting
+ *    take-profits (plus the filled part of the open in progress); an unexplained difference of
+ *    one quantity or more, confirmed by a second reading, is notified and then repaired (the
+ *    missing take-profit is placed) or stops the bot, per `onMismatch`; every 60 s a status line.
+ *
+ * Silence: while an open rests, its state is also read over REST — every `chaseCheckMs` while
+ * the client's streams are healthy and every `unhealthyPollMs` while one reports `reconnecting`
+ * or `disconnected` — so a take-profit goes out within seconds of a fill whatever the private
+ * stream does. A quote flagged `stale` (the venue's book silent past its maximum, or resyncing)
+ * or older than `maxBookAgeMs` (by its `receivedAt`) is never used to price an order.
  *
  * Restart safety: the strategy keeps no state the venue does not hold. Order ids are derived
- * ({@linkcode deriveClientOrderId}) from the venue's own state — the open order's from the set of
- * resting close orders plus an attempt number, the close order's from the open order's id — so a
- * restarted bot finds what it already sent (a resting open order is adopted, a filled one
- * without its close gets it) instead of sending it again.
+ * ({@linkcode deriveClientOrderId}) from a key that does not depend on what happened while the
+ * bot was down:
+ *
+ * - open orders: `<idPrefix>/open/<n>`, `n` = 0, 1, 2 … one sequence over every run. A start
+ *   finds the first `n` the venue has never seen by looking ids up (gallop + bisection, with a
+ *   look-ahead over the holes left by sends that never arrived), so a restart continues the
+ *   sequence and never reuses a number the venue knows;
+ * - take-profits: `<idPrefix>/close/<open id>/<attempt>`, a pure function of their open.
+ *
+ * On start the bot adopts its resting open order (found by id, not by side), and every one of
+ * its last opens that filled (terminal, filled size > 0) and has no accepted take-profit under
+ * its close ids gets one — the venue refuses a second copy of an id, so it goes out exactly
+ * once. Because the grid runs one cycle at a time (a new open only after the previous one's
+ * take-profit was accepted), only the newest few opens can lack one; the exposure guard covers
+ * anything older. Ids cannot collide across restarts (the sequence continues from the venue's
+ * own record) nor between bots with different `idPrefix` (a SHA-256 of the whole key, in the
+ * venue's id range). Two bots with the SAME prefix (one account, symbol and direction) are not
+ * safe — they share one sequence and one set of take-profits — and neither are two grids on
+ * one account and symbol (their positions net): a start refuses when an open-side order rests
+ * on the symbol that this bot did not send, and the exposure guard reports the rest.
  *
  * Fixed on purpose compared with the original (originals.md §7): opens are post-only on every
  * venue, the post-only retry is capped, the close price is the filled limit price ± tp (never
@@ -43,6 +67,7 @@ import {
   type OrderBookSubscription,
   OrderRejectedError,
   PostOnlyWouldCrossError,
+  RateLimitedError,
   redact,
   type Side,
 } from "../base.ts";
@@ -65,7 +90,9 @@ import type { TradeLog } from "./trade_log.ts";
  * @example
  * ```ts
  * import { closeSideOf } from "./grid.ts";
- * closeSideOf("buy"); // "sell"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(closeSideOf("buy"), "sell");
+ * equal(closeSideOf("sell"), "buy");
  * ```
  */
 export function closeSideOf(direction: Side): Side {
@@ -85,9 +112,10 @@ export function closeSideOf(direction: Side): Side {
  * ```ts
  * import { openOrderPrice } from "./grid.ts";
  * import { Decimal } from "../base.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const q = { bid: new Decimal("100.0"), ask: new Decimal("100.5") };
- * openOrderPrice(q, new Decimal("0.1"), "buy").toString(); // "100.4"
- * openOrderPrice(q, new Decimal("0.1"), "sell").toString(); // "100.1"
+ * equal(openOrderPrice(q, new Decimal("0.1"), "buy").toString(), "100.4");
+ * equal(openOrderPrice(q, new Decimal("0.1"), "sell").toString(), "100.1");
  * ```
  */
 export function openOrderPrice(
@@ -112,8 +140,9 @@ export function openOrderPrice(
  * @example
  * ```ts
  * import { takeProfitPrice } from "./grid.ts";
- * takeProfitPrice("64000", "0.02", "0.1", "buy").toString(); // "64012.8"
- * takeProfitPrice("64000", "0.02", "0.1", "sell").toString(); // "63987.2"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(takeProfitPrice("64000", "0.02", "0.1", "buy").toString(), "64012.8");
+ * equal(takeProfitPrice("64000", "0.02", "0.1", "sell").toString(), "63987.2");
  * ```
  */
 export function takeProfitPrice(
@@ -143,8 +172,11 @@ export function takeProfitPrice(
  * ```ts
  * import { makerPrice } from "./grid.ts";
  * import { Decimal } from "../base.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const q = { bid: new Decimal(100), ask: new Decimal(101) };
- * makerPrice(new Decimal(99), q, new Decimal(1), "sell").toString(); // "101"
+ * equal(makerPrice(new Decimal(99), q, new Decimal(1), "sell").toString(), "101");
+ * equal(makerPrice(new Decimal(102), q, new Decimal(1), "buy").toString(), "100");
+ * equal(makerPrice(new Decimal(103), q, new Decimal(1), "sell").toString(), "103");
  * ```
  */
 export function makerPrice(
@@ -195,10 +227,12 @@ export function cooldownMs(closeCount: number, maxOrders: number, waitTimeSec: n
  * ```ts
  * import { gridStepAllows } from "./grid.ts";
  * import { Decimal } from "../base.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const quote = { bid: new Decimal(99), ask: new Decimal(100) };
  * // New TP at 100 × 1.01 = 101; nearest close 101.5 is 0.495 % above it.
- * gridStepAllows({ direction: "buy", closePrices: [new Decimal("101.5")], quote, takeProfit: "1", gridStep: "0.5" }); // false
- * gridStepAllows({ direction: "buy", closePrices: [new Decimal("101.5")], quote, takeProfit: "1", gridStep: "0.4" }); // true
+ * const closePrices = [new Decimal("101.5")];
+ * equal(gridStepAllows({ direction: "buy", closePrices, quote, takeProfit: "1", gridStep: "0.5" }), false);
+ * equal(gridStepAllows({ direction: "buy", closePrices, quote, takeProfit: "1", gridStep: "0.4" }), true);
  * ```
  */
 export function gridStepAllows(options: {
@@ -272,7 +306,32 @@ export interface GridOptions {
   idleMs?: number;
   /** Post-only attempts per order before giving up (GRVT HEAD caps at 15). @default {15} */
   maxPostOnlyAttempts?: number;
+  /**
+   * What a confirmed exposure mismatch does: `repair` notifies, then places the missing
+   * take-profit (a position larger than the take-profits; take-profits larger than the
+   * position always stop), `stop` notifies and stops. @default {"repair"}
+   */
+  onMismatch?: MismatchAction;
+  /**
+   * Oldest quote (by its `receivedAt`) an order may be priced from (ms), on top of the book's
+   * own `stale` flag (each venue client's live book turns stale after its venue's maximum
+   * silence, a few seconds; the paper client's engine book only when asked). @default {Infinity}
+   */
+  maxBookAgeMs?: number;
+  /** REST poll period of a resting open while a stream reports trouble (ms). @default {1500} */
+  unhealthyPollMs?: number;
 }
+
+/**
+ * What the exposure guard does once a mismatch is confirmed (the bot's `--on-mismatch`).
+ *
+ * @example
+ * ```ts
+ * import type { MismatchAction } from "./grid.ts";
+ * const a: MismatchAction = "repair";
+ * ```
+ */
+export type MismatchAction = "repair" | "stop";
 
 /**
  * What the strategy talks to.
@@ -295,10 +354,10 @@ export interface GridDependencies {
 }
 
 interface Cycle {
-  /** Key base of the open's derived id; undefined for an adopted order. */
-  base: string | undefined;
   clientOrderId: string;
   price: Decimal;
+  /** Clock time the cycle began (sent or adopted). */
+  since: number;
   /** First 10 s wait for a fill done. */
   waited: boolean;
   /** A close may already have been sent (after an error or a restart): look before sending. */
@@ -318,6 +377,12 @@ function shortHash(text: string): string {
 }
 
 const OFF = new Decimal(-1);
+/** Consecutive unused sequence numbers a start looks past (sends lost in a crash). */
+const SEQ_HOLE = 3;
+/** Sequence numbers below the next one whose orders a start may adopt or close. */
+const RECOVERY_LOOKBACK = 40;
+/** Existing opens (newest first) a start checks for a missing take-profit. */
+const RECOVERY_OPENS = 3;
 
 /** LogTape reads `{name}` as a placeholder; our messages are already complete text. */
 function escapeBraces(text: string): string {
@@ -361,11 +426,17 @@ export class GridStrategy implements Strategy {
     opensFilled: number;
     closesPlaced: number;
     tpFills: number;
+    /** Take-profits placed by the exposure guard (repairs). */
+    repairs: number;
+    /** Open orders whose missing take-profit a start placed. */
+    recovered: number;
   } = {
     opensPlaced: 0,
     opensFilled: 0,
     closesPlaced: 0,
     tpFills: 0,
+    repairs: 0,
+    recovered: 0,
   };
   readonly #client: ExchangeClient;
   readonly #clock: Clock;
@@ -395,8 +466,11 @@ export class GridStrategy implements Strategy {
       | "pauseMs"
       | "idleMs"
       | "maxPostOnlyAttempts"
+      | "maxBookAgeMs"
+      | "unhealthyPollMs"
     >
   >;
+  readonly #onMismatch: MismatchAction;
   readonly #log = getLogger(["perp", "bot", "grid"]);
   #market: Market | undefined;
   #book: OrderBookSubscription | undefined;
@@ -411,7 +485,14 @@ export class GridStrategy implements Strategy {
   #noQuoteWarned = false;
   #rejectedUntil = 0;
   #startEquity: Decimal | undefined;
-  #nextAttempt = new Map<string, number>();
+  /** Next open sequence number; found from the venue at start. */
+  #nextSeq = 0;
+  /** Filled opens found at start whose take-profit must be checked / placed. */
+  #pending: Cycle[] = [];
+  /** Streams that reported `reconnecting` / `disconnected` and not `connected` since. */
+  #unhealthy = new Set<string>();
+  #offEvents: (() => void) | undefined;
+  #guardDue = true;
   #stopping = false;
 
   /**
@@ -454,7 +535,13 @@ export class GridStrategy implements Strategy {
       pauseMs: options.pauseMs ?? 5_000,
       idleMs: options.idleMs ?? 1_000,
       maxPostOnlyAttempts: options.maxPostOnlyAttempts ?? 15,
+      maxBookAgeMs: options.maxBookAgeMs ?? Infinity,
+      unhealthyPollMs: options.unhealthyPollMs ?? 1_500,
     };
+    this.#onMismatch = options.onMismatch ?? "repair";
+    if (this.#onMismatch !== "repair" && this.#onMismatch !== "stop") {
+      throw new RangeError("'onMismatch' must be 'repair' or 'stop'");
+    }
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -482,6 +569,11 @@ export class GridStrategy implements Strategy {
     }
     this.#tracker ??= new OrderTracker(client, this.#symbol, this.#clock);
     this.#tracker.onUpdate((o, prev) => this.#onOrderUpdate(o, prev));
+    this.#offEvents ??= client.onEvent((e) => {
+      if (e.type !== "connection") return;
+      if (e.state === "connected") this.#unhealthy.delete(e.stream);
+      else this.#unhealthy.add(e.stream);
+    });
     this.#book ??= await client.subscribeOrderBook(this.#symbol);
     try {
       this.#startEquity = (await client.getBalance()).equity;
@@ -503,43 +595,57 @@ export class GridStrategy implements Strategy {
 
   async #recover(): Promise<void> {
     const orders = await this.#client.getOpenOrders(this.#symbol);
-    const opens = orders.filter((o) => o.side === this.#direction)
-      .sort((a, b) => b.createdAt - a.createdAt);
     const closes = orders.filter((o) => o.side === this.#closeSide);
     this.#lastCloseOrders = closes.length;
-    if (opens.length > 0) {
-      const o = this.#tracker!.update(opens[0]);
-      this.#current = this.#cycleOf(undefined, o, true);
-      this.#info(
-        `Adopting resting open order ${o.id} (${o.side} ${o.size} @ ${o.price}, ` +
-          `filled ${o.filledSize}) from a previous run`,
-      );
-      if (opens.length > 1) {
-        this.#warn(
-          `${opens.length - 1} other ${this.#direction} orders rest on ${this.#symbol}; ` +
-            `leaving them alone`,
-        );
-      }
-      return;
+    this.#nextSeq = await this.#probeNextSeq();
+    // The ids this bot's recent opens carry (the look-back covers holes and post-only retries).
+    const recent = new Map<string, number>();
+    for (let n = this.#nextSeq - 1; n >= Math.max(0, this.#nextSeq - RECOVERY_LOOKBACK); n--) {
+      recent.set(this.#openId(n), n);
     }
-    const base = this.#baseOf(closes);
-    const k = await this.#probeAttempts(base);
-    if (k === 0) return;
-    const last = await this.#client.getOrder(this.#symbol, {
-      clientOrderId: this.#openId(base, k - 1),
-    });
-    if (last && isTerminal(last) && last.filledSize.gt(0)) {
-      // The last open of this grid state filled; its close may not have gone out before the stop.
-      this.#current = this.#cycleOf(base, this.#tracker!.update(last), true);
-      this.#current.logged = true;
+    const opens = orders.filter((o) => o.side === this.#direction);
+    const foreign = opens.filter((o) => !recent.has(o.clientOrderId));
+    if (foreign.length > 0) {
+      throw new ConfigurationError(
+        `${foreign.length} ${this.#direction} order(s) rest on ${this.#symbol} that this bot ` +
+          `(id prefix '${this.#prefix}') did not send (client ids ` +
+          `${foreign.slice(0, 3).map((o) => o.clientOrderId).join(", ")}): another bot or a ` +
+          `manual order on this account and symbol; cancel them or run one bot per account ` +
+          `and symbol`,
+        { venue: this.#client.venue },
+      );
+    }
+    const resting = opens.sort((a, b) => b.createdAt - a.createdAt)[0];
+    let checked = 0;
+    for (const [cid] of recent) {
+      if (checked >= RECOVERY_OPENS) break;
+      const o = resting?.clientOrderId === cid ? resting : await this.#lookup(cid);
+      if (!o) continue; // a hole: that send never reached the venue
+      checked++;
+      const tracked = this.#tracker!.update(o);
+      if (!isTerminal(tracked)) {
+        if (this.#current) continue;
+        this.#current = this.#cycleOf(tracked, true);
+        this.#info(
+          `Adopting resting open order ${o.id} (${o.side} ${o.size} @ ${o.price}, ` +
+            `filled ${o.filledSize}) from a previous run`,
+        );
+        continue;
+      }
+      if (tracked.filledSize.isZero()) continue;
+      // A filled open of this bot: its take-profit may not have gone out before the stop.
+      // #placeClose looks its close ids up first, so an existing one is never sent twice.
+      const cycle = this.#cycleOf(tracked, true);
+      cycle.logged = true;
+      this.#pending.push(cycle);
     }
   }
 
-  #cycleOf(base: string | undefined, o: Order, recovered: boolean): Cycle {
+  #cycleOf(o: Order, recovered: boolean): Cycle {
     return {
-      base,
       clientOrderId: o.clientOrderId,
       price: o.price ?? new Decimal(0),
+      since: this.#clock.now(),
       waited: recovered,
       closeTried: recovered,
       logged: false,
@@ -574,6 +680,10 @@ export class GridStrategy implements Strategy {
           );
         }
       }
+      for (const p of this.#pending.splice(0)) {
+        const o = this.#tracker?.get(p.clientOrderId);
+        if (o && o.filledSize.gt(0)) await this.#placeClose(p, o.filledSize);
+      }
       if (this.#cancelOnExit && this.#market) {
         for (const o of await client.getOpenOrders(this.#symbol)) {
           if (o.side !== this.#direction) continue;
@@ -595,6 +705,7 @@ export class GridStrategy implements Strategy {
       }
     } finally {
       this.#tracker?.close();
+      this.#offEvents?.();
       await this.#book?.close();
     }
   }
@@ -609,12 +720,26 @@ export class GridStrategy implements Strategy {
    */
   async step(signal: AbortSignal): Promise<StrategyStep> {
     if (this.#current) return await this.#runCycle(signal);
+    const pending = this.#pending[0];
+    if (pending) {
+      // A filled open found at start: its take-profit first (looked up before it is sent).
+      const o = this.#tracker!.get(pending.clientOrderId) ??
+        await this.#client.getOrder(this.#symbol, { clientOrderId: pending.clientOrderId });
+      if (o && o.filledSize.gt(0) && await this.#placeClose(pending, o.filledSize)) {
+        this.stats.recovered++;
+      }
+      this.#pending.shift();
+      this.#guardDue = true;
+      return { kind: "continue", sleepMs: 0 };
+    }
     this.#tracker?.prune();
     const client = this.#client;
     const now = this.#clock.now();
-    if (now - this.#lastStatusAt >= this.#t.statusIntervalMs) {
-      this.#lastStatusAt = now;
-      if (await this.#statusAndGuard(signal)) {
+    const statusDue = now - this.#lastStatusAt >= this.#t.statusIntervalMs;
+    if (statusDue || this.#guardDue) {
+      if (statusDue) this.#lastStatusAt = now;
+      this.#guardDue = false;
+      if (await this.#statusAndGuard(signal, statusDue)) {
         return { kind: "stop", reason: "position mismatch", exitCode: 1 };
       }
     }
@@ -663,9 +788,8 @@ export class GridStrategy implements Strategy {
       if (!allowed) return idle;
     }
 
-    const base = this.#baseOf(closes);
     for (let i = 0; i < this.#t.maxPostOnlyAttempts; i++) {
-      const placed = await this.#placeOpen(base);
+      const placed = await this.#placeOpen();
       if (placed === "placed") return await this.#runCycle(signal);
       if (placed === "no-quote") return idle;
       if (placed === "refused") {
@@ -700,13 +824,8 @@ export class GridStrategy implements Strategy {
 
   // ------------------------------------------------------------------ ids
 
-  #baseOf(closes: readonly Order[]): string {
-    const ids = closes.map((o) => o.clientOrderId).sort().join(",");
-    return `${this.#prefix}/open/${shortHash(ids)}`;
-  }
-
-  #openId(base: string, attempt: number): string {
-    return deriveClientOrderId(idVenue(this.#client.venue), `${base}/${attempt}`);
+  #openId(seq: number): string {
+    return deriveClientOrderId(idVenue(this.#client.venue), `${this.#prefix}/open/${seq}`);
   }
 
   #closeId(openClientOrderId: string, attempt: number): string {
@@ -716,50 +835,69 @@ export class GridStrategy implements Strategy {
     );
   }
 
-  /** First attempt number of `base` the venue has never seen (gallop + bisection). */
-  async #probeAttempts(base: string): Promise<number> {
-    const cached = this.#nextAttempt.get(base);
-    if (cached !== undefined) return cached;
-    const exists = async (k: number) =>
-      (await this.#client.getOrder(this.#symbol, { clientOrderId: this.#openId(base, k) })) !==
-        undefined;
-    let k = 0;
-    if (await exists(0)) {
-      let lo = 0;
-      let hi = 1;
-      while (await exists(hi)) {
-        lo = hi;
-        hi *= 2;
+  #repairId(key: string, attempt: number): string {
+    return deriveClientOrderId(
+      idVenue(this.#client.venue),
+      `${this.#prefix}/repair/${shortHash(key)}/${attempt}`,
+    );
+  }
+
+  /**
+   * `getOrder` by client order id for the start's many look-ups: a 429 waits its `Retry-After`
+   * and asks again (a few times), so a rate-limited start progresses instead of starting over.
+   */
+  async #lookup(clientOrderId: string): Promise<Order | undefined> {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await this.#client.getOrder(this.#symbol, { clientOrderId });
+      } catch (error) {
+        if (!(error instanceof RateLimitedError) || attempt >= 5) throw error;
+        await this.#clock.sleep(error.retryAfterMs ?? 1_000);
       }
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if (await exists(mid)) lo = mid;
-        else hi = mid;
-      }
-      k = hi;
-      // An attempt that never reached the venue leaves a hole: look a little further.
-      while ((await exists(k + 1)) || (await exists(k + 2))) k += (await exists(k + 1)) ? 2 : 3;
     }
-    if (this.#nextAttempt.size > 1_000) this.#nextAttempt.clear();
-    this.#nextAttempt.set(base, k);
-    return k;
+  }
+
+  /**
+   * The first open sequence number the venue has never seen (gallop + bisection over
+   * `getOrder`), looking past holes of up to {@linkcode SEQ_HOLE} numbers (sends that never
+   * reached the venue).
+   */
+  async #probeNextSeq(): Promise<number> {
+    const exists = async (n: number) => (await this.#lookup(this.#openId(n))) !== undefined;
+    const known = async (n: number) => {
+      for (let h = 0; h <= SEQ_HOLE; h++) if (await exists(n + h)) return true;
+      return false;
+    };
+    if (!(await known(0))) return 0;
+    let lo = 0; // known(lo): some number at or after lo exists
+    let hi = 1;
+    while (await known(hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (await known(mid)) lo = mid;
+      else hi = mid;
+    }
+    // known(lo) and not known(lo + 1): the last number the venue knows is lo + SEQ_HOLE at most.
+    for (let n = lo + SEQ_HOLE; n >= lo; n--) if (await exists(n)) return n + 1;
+    return hi;
   }
 
   // ------------------------------------------------------------------ open
 
-  async #placeOpen(base: string): Promise<"placed" | "rejected" | "refused" | "no-quote"> {
+  async #placeOpen(): Promise<"placed" | "rejected" | "refused" | "no-quote"> {
     const market = this.#market!;
     const quote = await this.#quote();
     if (!quote) return "no-quote";
     const price = openOrderPrice(quote, market.tickSize, this.#direction);
-    const k = await this.#probeAttempts(base);
-    this.#nextAttempt.set(base, k + 1);
-    const clientOrderId = this.#openId(base, k);
+    const clientOrderId = this.#openId(this.#nextSeq++);
     // Set before sending: if the answer is lost, the next step looks the order up by this id.
     this.#current = {
-      base,
       clientOrderId,
       price,
+      since: this.#clock.now(),
       waited: false,
       closeTried: false,
       logged: false,
@@ -783,7 +921,23 @@ export class GridStrategy implements Strategy {
         );
         return "rejected";
       }
-      if (error instanceof OrderRejectedError && !(error instanceof DuplicateClientOrderIdError)) {
+      if (error instanceof DuplicateClientOrderIdError) {
+        // The venue already holds this sequence number (a send it kept that a start could not
+        // see): look at what it is, then go on with the next number.
+        this.#current = undefined;
+        const found = await this.#client.getOrder(this.#symbol, { clientOrderId });
+        if (found && !isTerminal(found)) {
+          this.#current = this.#cycleOf(this.#tracker!.update(found), true);
+          return "placed";
+        }
+        if (found && found.filledSize.gt(0)) {
+          const cycle = this.#cycleOf(this.#tracker!.update(found), true);
+          cycle.logged = true;
+          this.#pending.push(cycle);
+        }
+        return "rejected";
+      }
+      if (error instanceof OrderRejectedError) {
         this.#current = undefined;
         this.#warn(`Open order refused: ${redact(error.message)}; waiting before the next try`);
         return "refused";
@@ -815,13 +969,17 @@ export class GridStrategy implements Strategy {
       }
       o = tracker.update(found);
     }
-    if (!isTerminal(o) && !c.waited) {
-      await tracker.waitForTerminal(c.clientOrderId, this.#t.fillWaitMs, signal);
-      c.waited = true;
-    }
     for (;;) {
       o = tracker.get(c.clientOrderId)!;
       if (isTerminal(o)) break;
+      if (!c.waited) {
+        const left = c.since + this.#t.fillWaitMs - this.#clock.now();
+        if (left > 0) {
+          await this.#waitPolled(c, left, signal);
+          continue;
+        }
+        c.waited = true;
+      }
       const quote = await this.#quote();
       const next = quote
         ? openOrderPrice(quote, this.#market!.tickSize, this.#direction)
@@ -829,13 +987,13 @@ export class GridStrategy implements Strategy {
       const competitive = next !== undefined &&
         (this.#direction === "buy" ? next.lte(c.price) : next.gte(c.price));
       if ((o.status === "open" || o.status === "pending") && competitive) {
-        await tracker.waitForTerminal(c.clientOrderId, this.#t.chaseCheckMs, signal);
+        await this.#waitPolled(c, this.#t.chaseCheckMs, signal);
         // The original checked the position only between cycles; a resting order can rest for
         // hours, so the guard also runs while one waits.
         const now = this.#clock.now();
         if (now - this.#lastStatusAt >= this.#t.statusIntervalMs) {
           this.#lastStatusAt = now;
-          if (await this.#statusAndGuard(signal)) {
+          if (await this.#statusAndGuard(signal, true)) {
             return { kind: "stop", reason: "position mismatch", exitCode: 1 };
           }
         }
@@ -850,6 +1008,19 @@ export class GridStrategy implements Strategy {
     }
     await this.#finishCycle(c, o);
     return { kind: "continue", sleepMs: 0 };
+  }
+
+  /**
+   * Waits up to `ms` for the open to finish on the event stream, at most `unhealthyPollMs` at a
+   * time while a stream reports trouble; if it has not finished, reads it once over REST (a
+   * silent stream cannot hide a fill for longer than one wait).
+   */
+  async #waitPolled(c: Cycle, ms: number, signal: AbortSignal): Promise<void> {
+    const tracker = this.#tracker!;
+    const slice = this.#unhealthy.size > 0 ? Math.min(ms, this.#t.unhealthyPollMs) : ms;
+    if (await tracker.waitForTerminal(c.clientOrderId, slice, signal)) return;
+    const found = await this.#client.getOrder(this.#symbol, { clientOrderId: c.clientOrderId });
+    if (found) tracker.update(found);
   }
 
   async #cancelAndSettle(o: Order, signal?: AbortSignal): Promise<void> {
@@ -886,11 +1057,13 @@ export class GridStrategy implements Strategy {
     if (filled.gt(0)) await this.#placeClose(c, filled);
     else this.#chaseNext = !this.#stopping;
     this.#current = undefined;
+    this.#guardDue = true;
   }
 
   // ------------------------------------------------------------------ close
 
-  async #placeClose(c: Cycle, filled: Decimal): Promise<void> {
+  /** Places the close of a filled open unless it is already there; `true` when it was sent. */
+  async #placeClose(c: Cycle, filled: Decimal): Promise<boolean> {
     const market = this.#market!;
     const target = takeProfitPrice(c.price, this.#takeProfit, market.tickSize, this.#direction);
     let n = 0;
@@ -904,7 +1077,7 @@ export class GridStrategy implements Strategy {
           (found.status === "rejected" || found.status === "canceled");
         if (!refused) {
           this.#info(`[CLOSE] [${found.id}] already placed for open ${c.clientOrderId}`);
-          return;
+          return false;
         }
       }
     }
@@ -926,7 +1099,7 @@ export class GridStrategy implements Strategy {
         });
       } catch (error) {
         if (error instanceof PostOnlyWouldCrossError) continue;
-        if (error instanceof DuplicateClientOrderIdError) return; // it is already there
+        if (error instanceof DuplicateClientOrderIdError) return false; // it is already there
         throw error;
       }
       const o = this.#tracker!.update(order);
@@ -936,7 +1109,7 @@ export class GridStrategy implements Strategy {
       this.#lastCloseOrders += 1;
       this.#info(`[CLOSE] [${o.id}] ${this.#closeSide} ${filled} @ ${price} post-only`);
       this.#record(o, "close", "placed", filled);
-      return;
+      return true;
     }
     throw new OrderRejectedError("other", {
       venue: this.#client.venue,
@@ -956,8 +1129,16 @@ export class GridStrategy implements Strategy {
 
   // ------------------------------------------------------------------ status
 
-  async #statusAndGuard(signal: AbortSignal): Promise<boolean> {
-    const read = async () => {
+  /**
+   * The exposure guard (and, with `status`, the status line). Returns `true` to stop.
+   *
+   * Expected: position = Σ resting take-profits + the filled part of the open in progress and of
+   * recovered opens whose take-profit is still to be placed (signed by direction). A difference
+   * of one quantity or more is read again after `mismatchRecheckMs` (the open in progress then
+   * from REST), then notified and repaired or stopped on.
+   */
+  async #statusAndGuard(signal: AbortSignal, status: boolean): Promise<boolean> {
+    const read = async (fresh: boolean) => {
       const client = this.#client;
       const [orders, positions] = await Promise.all([
         client.getOpenOrders(this.#symbol),
@@ -965,40 +1146,67 @@ export class GridStrategy implements Strategy {
       ]);
       const closes = orders.filter((o) => o.side === this.#closeSide);
       const closeAmount = closes.reduce((s, o) => s.plus(o.remainingSize), new Decimal(0));
-      const position = positions.find((p) => p.symbol === this.#symbol)?.size ?? new Decimal(0);
-      // A filled part of the open in progress has no close yet.
-      const c = this.#current;
-      const inFlight = c ? this.#tracker?.get(c.clientOrderId)?.filledSize : undefined;
-      const held = inFlight ? closeAmount.plus(inFlight) : closeAmount;
-      const expected = this.#direction === "buy" ? held : held.neg();
-      const off = position.minus(expected).abs().gt(this.#quantity.times(2));
-      return { orders, closes, closeAmount, position, off };
-    };
-    let r = await read();
-    let pnl = "";
-    try {
-      const balance = await this.#client.getBalance();
-      if (this.#startEquity !== undefined) {
-        const d = balance.equity.minus(this.#startEquity);
-        pnl = ` | PnL: ${d.isNegative() ? "" : "+"}${d.toFixed(4)} ${balance.asset}`;
+      const held = positions.find((p) => p.symbol === this.#symbol);
+      const position = held?.size ?? new Decimal(0);
+      // Filled parts whose take-profit is not out yet.
+      let inFlight = new Decimal(0);
+      for (const c of [this.#current, ...this.#pending]) {
+        if (!c) continue;
+        let o = this.#tracker?.get(c.clientOrderId);
+        if (fresh || !o) {
+          const found = await client.getOrder(this.#symbol, { clientOrderId: c.clientOrderId });
+          if (found) o = this.#tracker?.update(found) ?? found;
+        }
+        if (o) inFlight = inFlight.plus(o.filledSize);
       }
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
+      const signed = this.#direction === "buy" ? position : position.neg();
+      // > 0: position without a take-profit; < 0: take-profits beyond the position.
+      const unhedged = signed.minus(closeAmount).minus(inFlight);
+      const off = unhedged.abs().gte(this.#quantity);
+      return { orders, closes, closeAmount, position, entry: held?.entryPrice, unhedged, off };
+    };
+    let r = await read(false);
+    if (status) {
+      let pnl = "";
+      try {
+        const balance = await this.#client.getBalance();
+        if (this.#startEquity !== undefined) {
+          const d = balance.equity.minus(this.#startEquity);
+          pnl = ` | PnL: ${d.isNegative() ? "" : "+"}${d.toFixed(4)} ${balance.asset}`;
+        }
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+      this.#info(
+        `Position: ${r.position} | Active closing amount: ${r.closeAmount} | Order quantity: ` +
+          `${this.#quantity} | Open orders: ${r.orders.length} (${r.closes.length} take-profit)` +
+          pnl,
+      );
     }
-    this.#info(
-      `Position: ${r.position} | Active closing amount: ${r.closeAmount} | Order quantity: ` +
-        `${this.#quantity} | Open orders: ${r.orders.length} (${r.closes.length} take-profit)${pnl}`,
-    );
     if (!r.off) return false;
     this.#warn(
       `Position ${r.position} and take-profit orders ${r.closeAmount} disagree; checking again`,
     );
     await this.#clock.sleep(this.#t.mismatchRecheckMs, signal);
-    r = await read();
+    r = await read(true);
     if (!r.off) return false;
     const banner = "###### ERROR ###### ERROR ###### ERROR ###### ERROR ######";
     const detail = `current position: ${r.position} | active closing amount: ${r.closeAmount} | ` +
       `Order quantity: ${this.#quantity}`;
+    if (this.#onMismatch === "repair" && r.unhedged.isPositive()) {
+      const size = quantize(r.unhedged, this.#market!.sizeStep, "down");
+      const message = `Position mismatch detected: ${detail} | unhedged ${r.unhedged}; ` +
+        `placing the missing take-profit ${this.#closeSide} ${size}`;
+      this.#log.warn(escapeBraces(`[${this.#label}] ${message}`));
+      await this.#notify(`WARNING: [${this.#label}] ${message}`);
+      await this.#repair(
+        size,
+        r.entry,
+        `${r.position}/${r.closeAmount}/` +
+          r.closes.map((o) => o.clientOrderId).sort().join(","),
+      );
+      return false;
+    }
     this.#log.error(
       `[${this.#label}] Position mismatch detected\n${banner}\nPlease manually rebalance your ` +
         `position and take-profit orders\n${detail}\n${banner}`,
@@ -1009,6 +1217,46 @@ export class GridStrategy implements Strategy {
         `请手动平衡当前仓位和止盈订单\n${detail}\n${banner}`,
     );
     return true;
+  }
+
+  /**
+   * Places a take-profit for an unhedged `size`, priced from the position's entry price (the
+   * quote's near side when the venue gives none). Its id is derived from the state it repairs,
+   * so a lost answer followed by the same reading cannot send it twice.
+   */
+  async #repair(size: Decimal, entry: Decimal | undefined, state: string): Promise<void> {
+    const market = this.#market!;
+    for (let n = 0; n < this.#t.maxPostOnlyAttempts; n++) {
+      const quote = await this.#quote();
+      if (!quote) return; // no usable price now: the next guard tries again
+      const basis = entry && entry.gt(0)
+        ? entry
+        : (this.#direction === "buy" ? quote.bid : quote.ask);
+      const target = takeProfitPrice(basis, this.#takeProfit, market.tickSize, this.#direction);
+      const price = makerPrice(target, quote, market.tickSize, this.#closeSide);
+      let order: Order;
+      try {
+        order = await this.#client.placeOrder({
+          symbol: this.#symbol,
+          side: this.#closeSide,
+          type: "limit",
+          size,
+          price,
+          postOnly: true,
+          clientOrderId: this.#repairId(state, n),
+        });
+      } catch (error) {
+        if (error instanceof PostOnlyWouldCrossError) continue;
+        if (error instanceof DuplicateClientOrderIdError) return;
+        throw error;
+      }
+      const o = this.#tracker!.update(order);
+      if (o.filledSize.isZero() && (o.status === "rejected" || o.status === "canceled")) continue;
+      this.stats.repairs++;
+      this.#info(`[REPAIR] [${o.id}] ${this.#closeSide} ${size} @ ${price} post-only`);
+      this.#record(o, "close", "repair", size);
+      return;
+    }
   }
 
   // ------------------------------------------------------------------ helpers
@@ -1022,6 +1270,10 @@ export class GridStrategy implements Strategy {
       return this.#noQuote("a side of the book is empty");
     }
     if (q.stale) return this.#noQuote("the book is resyncing");
+    const age = q.receivedAt === undefined ? 0 : this.#clock.now() - q.receivedAt;
+    if (age > this.#t.maxBookAgeMs) {
+      return this.#noQuote(`the book is ${age} ms old (max ${this.#t.maxBookAgeMs} ms)`);
+    }
     if (!(q.bid.gt(0) && q.ask.gt(0) && q.bid.lt(q.ask))) {
       return this.#noQuote(`bid ${q.bid} / ask ${q.ask} is not a valid quote`);
     }

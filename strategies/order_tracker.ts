@@ -19,8 +19,9 @@ const TERMINAL = new Set(["filled", "canceled", "rejected", "expired"]);
  * ```ts
  * import { isTerminal } from "./order_tracker.ts";
  * import type { Order } from "../base.ts";
- * const o = { status: "canceled" } as Order;
- * isTerminal(o); // true
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(isTerminal({ status: "canceled" } as Order), true);
+ * equal(isTerminal({ status: "partially_filled" } as Order), false);
  * ```
  */
 export function isTerminal(order: Pick<Order, "status">): boolean {

@@ -1,13 +1,21 @@
 /**
  * The strategy-independent bot loop: start, step, sleep, stop — with one error policy for
- * every strategy (the grid today, funding arbitrage later):
+ * every strategy (the grid today, funding arbitrage later), as a table
+ * ({@linkcode ERROR_POLICY}, first matching row wins):
  *
- * - retryable errors (network, timeout, 5xx, 429) back off and the loop goes on;
- * - order rejections are the strategy's business (it handles them inside `step`);
- * - a `ConfigurationError` or `NotFoundError` while starting (credentials, sizes, an unknown
- *   market) ends the run quietly for the caller to report;
- * - anything else stops the bot with a clear message and a notification;
- * - an aborted signal (Ctrl-C) ends the loop and the strategy stops gracefully.
+ * | error | action |
+ * |---|---|
+ * | `OrderOutcomeUnknownError` | `reconcile`: back off; the strategy looks the order up by its client order id on the next step (never a blind resend) |
+ * | `MalformedPayloadError` | `count`: back off and keep going |
+ * | retryable `PerpError` (network, timeout, 5xx, 429) | `retry`: back off (429: at least `Retry-After`) |
+ * | anything else (`ConfigurationError`, `AuthenticationError`, a rejection the strategy did not handle, a bug) | `stop` at once, with a message and a notification |
+ *
+ * No error is retried forever: `maxConsecutiveFailures` failures in a row (of any kept-going
+ * kind, while starting or running) stop the bot with a message naming the last error, and a
+ * notification. A step that succeeds resets the count. A `ConfigurationError` or
+ * `NotFoundError` while starting (credentials, sizes, an unknown market) ends the run quietly
+ * for the caller to report. An aborted signal (Ctrl-C) ends the loop and the strategy stops
+ * gracefully.
  *
  * @module
  */
@@ -92,6 +100,11 @@ export interface RunnerOptions {
   notifyAfterRetries?: number;
   /** Uniform random source for the backoff jitter. @default {Math.random} */
   random?: () => number;
+  /**
+   * Stop after this many kept-going failures in a row (retry, reconcile, count).
+   * @default {20}
+   */
+  maxConsecutiveFailures?: number;
 }
 
 /**
@@ -126,8 +139,9 @@ export interface RunResult {
  * ```ts
  * import { isRetryable } from "./runner.ts";
  * import { NetworkError, InsufficientMarginError } from "../base.ts";
- * isRetryable(new NetworkError()); // true
- * isRetryable(new InsufficientMarginError()); // false
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(isRetryable(new NetworkError()), true);
+ * equal(isRetryable(new InsufficientMarginError()), false);
  * ```
  */
 export function isRetryable(error: unknown): boolean {
@@ -135,9 +149,87 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Whether the loop goes on after this error (with backoff) instead of stopping: retryable
- * errors, an answer the venue sent malformed, and an order whose outcome is unknown (the
- * strategy looks it up by its client order id on the next step; nothing is resent blindly).
+ * What the runner does with an error a step threw (see the module's table).
+ *
+ * @example
+ * ```ts
+ * import type { ErrorAction } from "./runner.ts";
+ * const a: ErrorAction = "reconcile";
+ * ```
+ */
+export type ErrorAction = "retry" | "reconcile" | "count" | "stop";
+
+/**
+ * One row of the runner's error policy.
+ *
+ * @example
+ * ```ts
+ * import type { ErrorPolicyRow } from "./runner.ts";
+ * const row: ErrorPolicyRow = { name: "anything else", matches: () => true, action: "stop" };
+ * ```
+ */
+export interface ErrorPolicyRow {
+  /** What the row covers. */
+  name: string;
+  /** Whether the row applies. */
+  matches: (error: unknown) => boolean;
+  /** What the runner does. */
+  action: ErrorAction;
+}
+
+/**
+ * The runner's error policy, first matching row wins.
+ *
+ * @example
+ * ```ts
+ * import { ERROR_POLICY } from "./runner.ts";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ * deepEqual(ERROR_POLICY.map((r) => r.action), ["reconcile", "count", "retry", "stop"]);
+ * ```
+ */
+export const ERROR_POLICY: readonly ErrorPolicyRow[] = Object.freeze(
+  [
+    {
+      name: "order outcome unknown",
+      matches: (e: unknown) => e instanceof OrderOutcomeUnknownError,
+      action: "reconcile",
+    },
+    {
+      name: "malformed venue answer",
+      matches: (e: unknown) => e instanceof MalformedPayloadError,
+      action: "count",
+    },
+    { name: "retryable (network, timeout, 5xx, 429)", matches: isRetryable, action: "retry" },
+    { name: "anything else", matches: () => true, action: "stop" },
+  ] as const,
+);
+
+/**
+ * The action of the first row of {@linkcode ERROR_POLICY} that matches.
+ *
+ * @param error What a step threw.
+ * @returns The action.
+ *
+ * @example
+ * ```ts
+ * import { errorAction } from "./runner.ts";
+ * import { AuthenticationError, MalformedPayloadError, NetworkError, OrderOutcomeUnknownError } from "../base.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ *
+ * equal(errorAction(new OrderOutcomeUnknownError("42")), "reconcile");
+ * equal(errorAction(new MalformedPayloadError("result")), "count");
+ * equal(errorAction(new NetworkError()), "retry");
+ * equal(errorAction(new AuthenticationError()), "stop");
+ * ```
+ */
+export function errorAction(error: unknown): ErrorAction {
+  for (const row of ERROR_POLICY) if (row.matches(error)) return row.action;
+  return "stop";
+}
+
+/**
+ * Whether the loop goes on after this error (with backoff) instead of stopping: every action
+ * of {@linkcode errorAction} but `stop`.
  *
  * @param error What a step threw.
  * @returns `true` to back off and step again.
@@ -154,8 +246,14 @@ export function isRetryable(error: unknown): boolean {
  * ```
  */
 export function keepsRunning(error: unknown): boolean {
-  return isRetryable(error) || error instanceof OrderOutcomeUnknownError ||
-    error instanceof MalformedPayloadError;
+  return errorAction(error) !== "stop";
+}
+
+/** Thrown inside the runner when the run of kept-going failures reached its limit. */
+class TooManyFailures extends Error {
+  constructor(readonly count: number, readonly last: unknown) {
+    super(`${count} failures in a row`);
+  }
 }
 
 function describe(error: unknown): string {
@@ -212,12 +310,18 @@ export async function runStrategy(
     }
   };
   const notifyAfter = options.notifyAfterRetries ?? 5;
+  const maxFailures = options.maxConsecutiveFailures ?? 20;
+  if (!(Number.isInteger(maxFailures) && maxFailures > 0)) {
+    throw new RangeError("'maxConsecutiveFailures' must be a positive integer");
+  }
   let phase: "start" | "run" = "start";
   let failures = 0;
   let result: RunResult | undefined;
 
+  /** Backs off after a kept-going failure; throws once the run of failures is too long. */
   const backoff = async (error: unknown): Promise<void> => {
     failures++;
+    if (failures >= maxFailures) throw new TooManyFailures(failures, error);
     let delay = backoffDelay(failures - 1, {
       baseDelayMs: options.baseRetryDelayMs ?? 1_000,
       maxDelayMs: options.maxRetryDelayMs ?? 30_000,
@@ -248,7 +352,9 @@ export async function runStrategy(
         break;
       } catch (error) {
         if (signal.aborted) break;
-        if (!isRetryable(error)) throw error;
+        // Nothing is placed while starting: retry network trouble and garbled answers.
+        const action = errorAction(error);
+        if (action !== "retry" && action !== "count") throw error;
         await backoff(error);
       }
     }
@@ -261,7 +367,7 @@ export async function runStrategy(
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;
-        if (!keepsRunning(error)) throw error;
+        if (errorAction(error) === "stop") throw error;
         await backoff(error);
         continue;
       }
@@ -272,7 +378,12 @@ export async function runStrategy(
       if (next.sleepMs > 0) await clock.sleep(next.sleepMs, signal);
     }
   } catch (error) {
-    if (
+    if (error instanceof TooManyFailures) {
+      const detail = `${error.count} failures in a row, last: ${describe(error.last)}`;
+      log.error(`[${label}] Stopping: {detail}`, { detail });
+      await notify(`ERROR: [${label}] Bot stopped after ${detail}`);
+      result = { reason: "error", detail, exitCode: 1, phase, error: error.last };
+    } else if (
       phase === "start" && (error instanceof ConfigurationError || error instanceof NotFoundError)
     ) {
       // A setup problem (credentials, quantity): the caller reports it in one line.

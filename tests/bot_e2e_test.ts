@@ -8,8 +8,10 @@ import {
   Decimal,
   type ExchangeClient,
   type ExchangeEvent,
+  NetworkError,
   type OrderRequest,
   type Position,
+  type Side,
 } from "../base.ts";
 import { deriveClientOrderId } from "../exchanges/_shared/client_order_id.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
@@ -22,7 +24,7 @@ import {
 } from "../sim/network.ts";
 import type { FaultRule } from "../sim/faults.ts";
 import { LoopbackDriver } from "./bot_loopback_driver.ts";
-import { type GridOptions, GridStrategy, makerPrice, takeProfitPrice } from "../strategies/grid.ts";
+import { type GridOptions, GridStrategy } from "../strategies/grid.ts";
 import { type RunResult, runStrategy, type Strategy } from "../strategies/runner.ts";
 
 const VENUES: SimVenueName[] = ["lighter", "grvt", "edgex"];
@@ -37,9 +39,46 @@ type Protocol = "paper" | "replica";
  * {@linkcode LoopbackDriver}).
  */
 const PROTOCOLS: Protocol[] = ["paper", "replica"];
-const CASES: { venue: SimVenueName; protocol: Protocol }[] = PROTOCOLS.flatMap((protocol) =>
-  VENUES.map((venue) => ({ venue, protocol }))
-);
+const DIRECTIONS: Side[] = ["buy", "sell"];
+const CASES: { venue: SimVenueName; protocol: Protocol; direction: Side }[] = DIRECTIONS.flatMap((
+  direction,
+) => PROTOCOLS.flatMap((protocol) => VENUES.map((venue) => ({ venue, protocol, direction }))));
+
+/**
+ * The flat market every replica and the paper venue open with (BTC, tick 0.1): bid 63999.8,
+ * ask 64000.2. Worked out by hand for take-profit 0.02 %:
+ *
+ * | grid | open (one tick inside) | take-profit | rounding |
+ * |---|---|---|---|
+ * | buy | ask − 0.1 = 64000.1 | 64000.1 × 1.0002 = 64012.90002 | up → 64013.0 |
+ * | sell | bid + 0.1 = 63999.9 | 63999.9 × 0.9998 = 63987.10002 | down → 63987.1 |
+ */
+const FLAT = {
+  buy: { open: "64000.1", close: "64013", far: "64020", near: "63980" },
+  sell: { open: "63999.9", close: "63987.1", far: "63980", near: "64020" },
+} as const;
+
+/**
+ * An oracle for the take-profit on a moving market, independent of the strategy's helpers:
+ * integer tick arithmetic. Buy grid: ⌈fill × (10000 + 100·tp) / 10000⌉ ticks; sell grid: ⌊…⌋
+ * with (10000 − 100·tp). `TP` is 0.02 %, i.e. 2 per 10000.
+ */
+function tpOracle(fill: string, direction: Side): Decimal {
+  const ticks = BigInt(new Decimal(fill).div(TICK).toFixed(0)); // fill in ticks (exact)
+  const num = ticks * (direction === "buy" ? 10_002n : 9_998n);
+  const q = num / 10_000n;
+  const r = num % 10_000n;
+  const out = direction === "buy" && r !== 0n ? q + 1n : q;
+  return new Decimal(out.toString()).times(TICK);
+}
+
+/** Maker rule, written out: a sell at or below the bid goes to bid + tick, a buy at or above
+ * the ask to ask − tick. */
+function makerOracle(price: Decimal, quote: { bid: Decimal; ask: Decimal }, side: Side): Decimal {
+  if (side === "sell" && !price.gt(quote.bid)) return quote.bid.plus(TICK);
+  if (side === "buy" && !price.lt(quote.ask)) return quote.ask.minus(TICK);
+  return price;
+}
 
 // ------------------------------------------------------------------------------------------
 // Harness
@@ -50,12 +89,12 @@ class VenueTruth {
   readonly #resting = new Set<string>();
   maxRestingOpens = 0;
 
-  constructor(sim: SimVenue) {
+  constructor(sim: SimVenue, openSide: Side) {
     sim.engine.subscribe((e) => {
       if (e.type !== "order" || e.order.accountId !== sim.accountId) return;
       const o = e.order;
       this.orders.set(o.id, o);
-      if (o.side !== "buy" || o.type !== "limit") return;
+      if (o.side !== openSide || o.type !== "limit") return;
       if (o.status === "open" || o.status === "partially_filled") this.#resting.add(o.id);
       else this.#resting.delete(o.id);
       this.maxRestingOpens = Math.max(this.maxRestingOpens, this.#resting.size);
@@ -71,6 +110,7 @@ class VenueTruth {
 interface Venue {
   venue: SimVenueName;
   protocol: Protocol;
+  direction: Side;
   clock: ManualClock;
   sim: SimVenue;
   truth: VenueTruth;
@@ -95,6 +135,7 @@ interface Placed {
 }
 
 interface Bot {
+  direction: Side;
   grid: GridStrategy;
   /** The venue client itself (paper or the venue's real client), unwrapped. */
   venueClient: ExchangeClient;
@@ -113,8 +154,8 @@ interface LaunchOptions {
   wrap?: (client: ExchangeClient) => ExchangeClient;
 }
 
-function prefixOf(venue: string): string {
-  return `test/${venue}/BTC/buy`;
+function prefixOf(venue: string, direction: Side): string {
+  return `test/${venue}/BTC/${direction}`;
 }
 
 /** Wraps a client to record each placement with the last quote the strategy read. */
@@ -161,8 +202,9 @@ function duplicatingEvents(inner: ExchangeClient): ExchangeClient {
 async function startVenue(
   venue: SimVenueName,
   protocol: Protocol,
-  options: { volatilityBps?: string; seed?: number } = {},
+  options: { volatilityBps?: string; seed?: number; direction?: Side } = {},
 ): Promise<Venue> {
+  const direction = options.direction ?? "buy";
   const clock = new ManualClock(START);
   const sim = await startSimVenue(venue, {
     clock,
@@ -182,9 +224,10 @@ async function startVenue(
   return {
     venue,
     protocol,
+    direction,
     clock,
     sim,
-    truth: new VenueTruth(sim),
+    truth: new VenueTruth(sim, direction),
     account: sim.accountId,
     btc,
     advance,
@@ -213,10 +256,10 @@ function launch(v: Venue, options: LaunchOptions = {}): Bot {
       symbol: "BTC",
       quantity: Q,
       takeProfit: TP,
-      direction: "buy",
+      direction: v.direction,
       maxOrders: 10,
       waitTimeSec: 60,
-      idPrefix: prefixOf(sim.venue),
+      idPrefix: prefixOf(sim.venue, v.direction),
       ...options.grid,
     },
     { client, clock, notify: (text) => Promise.resolve(notes.push(text)) },
@@ -231,6 +274,7 @@ function launch(v: Venue, options: LaunchOptions = {}): Bot {
   };
   const result = runStrategy(driven, { clock, signal: controller.signal, random: () => 0.5 });
   return {
+    direction: v.direction,
     grid,
     venueClient,
     placed,
@@ -253,20 +297,22 @@ function launch(v: Venue, options: LaunchOptions = {}): Bot {
   };
 }
 
+const other = (side: Side): Side => (side === "buy" ? "sell" : "buy");
+
 function opens(bot: Bot): Placed[] {
-  return bot.placed.filter((p) => p.request.side === "buy");
+  return bot.placed.filter((p) => p.request.side === bot.direction);
 }
 
 function closes(bot: Bot): Placed[] {
-  return bot.placed.filter((p) => p.request.side === "sell");
+  return bot.placed.filter((p) => p.request.side !== bot.direction);
 }
 
-function closeIdsOf(venue: string, openCid: string): Set<string> {
+function closeIdsOf(venue: string, direction: Side, openCid: string): Set<string> {
   const ids = new Set<string>();
   for (let n = 0; n < 15; n++) {
     ids.add(deriveClientOrderId(
       venue as "grvt",
-      `${prefixOf(venue)}/close/${openCid}/${n}`,
+      `${prefixOf(venue, direction)}/close/${openCid}/${n}`,
     ));
   }
   return ids;
@@ -277,10 +323,14 @@ function closeIdsOf(venue: string, openCid: string): Set<string> {
  * exactly one take-profit at the venue, of exactly the filled size, at or above the
  * take-profit price; an unfilled open has none; never two resting opens at once.
  */
-function assertOneClosePerFill(venue: string, truth: VenueTruth): { filledOpens: number } {
+function assertOneClosePerFill(
+  venue: string,
+  truth: VenueTruth,
+  direction: Side = "buy",
+): { filledOpens: number } {
   const all = [...truth.orders.values()];
-  const ourOpens = all.filter((o) => o.side === "buy" && o.type === "limit");
-  const sells = all.filter((o) => o.side === "sell");
+  const ourOpens = all.filter((o) => o.side === direction && o.type === "limit");
+  const sells = all.filter((o) => o.side === other(direction));
   const accepted = (o: OrderView) =>
     !(o.status === "rejected" || o.cancelReason === "post_only_would_cross");
   const claimed = new Set<string>();
@@ -288,7 +338,7 @@ function assertOneClosePerFill(venue: string, truth: VenueTruth): { filledOpens:
   for (const open of ourOpens) {
     assert.equal(open.postOnly, true, `open ${open.clientOrderId} is post-only`);
     assert.equal(new Decimal(open.size).toString(), Q);
-    const ids = closeIdsOf(venue, open.clientOrderId);
+    const ids = closeIdsOf(venue, direction, open.clientOrderId);
     const mine = sells.filter((s) => ids.has(s.clientOrderId) && accepted(s));
     for (const s of mine) claimed.add(s.id);
     const filled = new Decimal(open.filledSize);
@@ -302,8 +352,12 @@ function assertOneClosePerFill(venue: string, truth: VenueTruth): { filledOpens:
     const close = mine[0];
     assert.equal(new Decimal(close.size).toString(), filled.toString(), "close size = filled");
     assert.equal(close.postOnly, true);
-    const target = takeProfitPrice(open.price!, TP, TICK, "buy");
-    assert.ok(new Decimal(close.price!).gte(target), `close ${close.price} >= TP ${target}`);
+    const target = tpOracle(open.price!, direction);
+    const price = new Decimal(close.price!);
+    assert.ok(
+      direction === "buy" ? price.gte(target) : price.lte(target),
+      `close ${close.price} at or beyond the take-profit ${target}`,
+    );
   }
   const orphans = sells.filter((s) => accepted(s) && s.type === "limit" && !claimed.has(s.id));
   assert.deepEqual(orphans.map((o) => o.clientOrderId), [], "no close without its open");
@@ -317,7 +371,7 @@ function position(positions: Position[]): Decimal {
 
 function restingCloseAmount(v: Venue): Decimal {
   return v.sim.engine.openOrders(v.account, v.btc)
-    .filter((o) => o.side === "sell")
+    .filter((o) => o.side === other(v.direction))
     .reduce((s, o) => s.plus(o.remainingSize), new Decimal(0));
 }
 
@@ -326,14 +380,20 @@ async function cleanup(bot: Bot | undefined, v: Venue): Promise<void> {
   await v.sim.close();
 }
 
-const label = (venue: string, protocol: Protocol) => `${venue} ${protocol}`;
+const label = (venue: string, protocol: Protocol, direction: Side = "buy") =>
+  `${venue} ${protocol} ${direction}`;
+
+/** The position signed in the grid's direction (long for a buy grid, short for a sell grid). */
+function signed(size: Decimal, direction: Side): Decimal {
+  return direction === "buy" ? size : size.neg();
+}
 
 // ------------------------------------------------------------------------------------------
 // Trading on a moving market
 
-for (const { venue, protocol } of CASES) {
-  Deno.test(`grid on ${label(venue, protocol)}: an hour of market, post-only opens at ask − tick, one close per fill`, async () => {
-    const v = await startVenue(venue, protocol);
+for (const { venue, protocol, direction } of CASES) {
+  Deno.test(`grid on ${label(venue, protocol, direction)}: an hour of market, post-only opens one tick inside, one close per fill`, async () => {
+    const v = await startVenue(venue, protocol, { direction });
     const bot = launch(v, { grid: { cancelOnExit: true } });
     try {
       await v.runFor(3_600_000);
@@ -347,36 +407,38 @@ for (const { venue, protocol } of CASES) {
         assert.equal(p.request.postOnly, true);
         assert.equal(p.request.type, "limit");
         assert.ok(p.quote, "a quote was read before each open");
-        assert.equal(new Decimal(p.request.price!).toString(), p.quote!.ask.minus(TICK).toString());
-      }
-      for (const [i, p] of bot.placed.entries()) {
-        if (p.request.side !== "sell") continue;
-        assert.equal(p.request.postOnly, true);
-        // Its open is the last one sent before it (one cycle at a time).
-        const open = bot.placed.slice(0, i).filter((x) => x.request.side === "buy").at(-1)!;
-        const target = takeProfitPrice(open.request.price!, TP, TICK, "buy");
-        const want = makerPrice(target, p.quote!, TICK, "sell");
+        const want = direction === "buy" ? p.quote!.ask.minus(TICK) : p.quote!.bid.plus(TICK);
         assert.equal(new Decimal(p.request.price!).toString(), want.toString());
       }
-      const { filledOpens } = assertOneClosePerFill(venue, v.truth);
+      for (const [i, p] of bot.placed.entries()) {
+        if (p.request.side === direction) continue;
+        assert.equal(p.request.postOnly, true);
+        // Its open is the last one sent before it (one cycle at a time).
+        const open = bot.placed.slice(0, i).filter((x) => x.request.side === direction).at(-1)!;
+        const target = tpOracle(String(open.request.price!), direction);
+        const want = makerOracle(target, p.quote!, other(direction));
+        assert.equal(new Decimal(p.request.price!).toString(), want.toString());
+      }
+      const { filledOpens } = assertOneClosePerFill(venue, v.truth, direction);
       assert.ok(filledOpens > 10, `fills: ${filledOpens}`);
       assert.equal(bot.grid.stats.closesPlaced, filledOpens);
       // Canceled on exit: no open left; the position is exactly what the closes will unwind.
       const restingOpens = v.sim.engine.openOrders(v.account, v.btc).filter((x) =>
-        x.side === "buy"
+        x.side === direction
       );
       assert.equal(restingOpens.length, 0);
       const check = v.sim.client();
       await check.connect();
       try {
         assert.equal(
-          position(await check.getPositions()).toString(),
+          signed(position(await check.getPositions()), direction).toString(),
           restingCloseAmount(v).toString(),
         );
       } finally {
         await check.disconnect();
       }
       assert.equal(bot.notes.filter((n) => n.includes("mismatch")).length, 0);
+      assert.equal(bot.grid.stats.repairs, 0);
     } finally {
       await cleanup(bot, v);
     }
@@ -395,18 +457,21 @@ function lastCloseTime(bot: Bot): number {
   return closes(bot).at(-1)!.time;
 }
 
-for (const { venue, protocol } of CASES) {
-  Deno.test(`grid on ${label(venue, protocol)}: cooldown ladder ¼ ½ 1 2 × wait, and an immediate open after a take-profit`, async () => {
-    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+for (const { venue, protocol, direction } of CASES) {
+  const flat = FLAT[direction];
+  Deno.test(`grid on ${label(venue, protocol, direction)}: cooldown ladder ¼ ½ 1 2 × wait, and an immediate open after a take-profit`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
     const bot = launch(v, { grid: { maxOrders: 6, waitTimeSec: 60 } });
     try {
       await v.advance(1_000);
       assert.equal(opens(bot).length, 1, "first open goes out at once");
+      assert.equal(String(opens(bot)[0].request.price), flat.open, "one tick inside the spread");
       // Closes resting → cooldown: 1/6 → 30 s, 2/6 → 60 s, 3/6 → 60 s, 4/6 → 120 s.
       const ladder = [30_000, 60_000, 60_000, 120_000];
       for (const [i, cooldown] of ladder.entries()) {
         await fillLastOpen(v, bot);
         assert.equal(closes(bot).length, i + 1, "close placed after the fill");
+        assert.equal(String(closes(bot)[i].request.price), flat.close, "the hand-worked TP");
         const closedAt = lastCloseTime(bot);
         await v.advance(cooldown - (v.clock.now() - closedAt) - 1_000);
         assert.equal(opens(bot).length, i + 1, `no open before ${cooldown} ms`);
@@ -418,21 +483,21 @@ for (const { venue, protocol } of CASES) {
       // A take-profit fills: the next open goes out at once, with no cooldown.
       await fillLastOpen(v, bot); // 5 closes now; cooldown would be 120 s
       const before = opens(bot).length;
-      // The market rises through the take-profits (all at 64013): the liquidity buys them.
-      v.setPrice("64020");
+      // The market moves through the take-profits (all at flat.close): the liquidity takes them.
+      v.setPrice(flat.far);
       await v.advance(1_000);
       assert.equal(bot.grid.stats.tpFills, 5);
       await v.advance(1_000);
       assert.equal(opens(bot).length, before + 1, "immediate open after a take-profit fill");
-      assertOneClosePerFill(venue, v.truth);
+      assertOneClosePerFill(venue, v.truth, direction);
     } finally {
       await bot.stop();
       await cleanup(bot, v);
     }
   });
 
-  Deno.test(`grid on ${label(venue, protocol)}: a full grid opens nothing; the grid step gates on the nearest close`, async () => {
-    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+  Deno.test(`grid on ${label(venue, protocol, direction)}: a full grid opens nothing; the grid step gates on the nearest close`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
     const bot = launch(v, { grid: { maxOrders: 2, waitTimeSec: 1, gridStep: "0.01" } });
     try {
       await v.advance(1_000);
@@ -440,14 +505,14 @@ for (const { venue, protocol } of CASES) {
       // The new take-profit would sit at the existing one: the 0.01 % step blocks.
       await v.runFor(300_000, 10_000);
       assert.equal(opens(bot).length, 1, "grid step blocks");
-      // The market drops 0.03 %: the new take-profit is far enough below the resting one.
-      v.setPrice("63980");
+      // The market moves 0.03 % away from the take-profit: the new one is far enough from it.
+      v.setPrice(flat.near);
       await v.advance(3_000);
       assert.equal(opens(bot).length, 2, "grid step passes after the move");
       await fillLastOpen(v, bot);
       assert.equal(closes(bot).length, 2);
       // Two closes = max-orders: nothing more, however long.
-      v.setPrice("63900");
+      v.setPrice(direction === "buy" ? "63900" : "64100");
       await v.runFor(600_000, 10_000);
       assert.equal(opens(bot).length, 2, "a full grid opens nothing");
     } finally {
@@ -456,22 +521,27 @@ for (const { venue, protocol } of CASES) {
     }
   });
 
-  Deno.test(`grid on ${label(venue, protocol)}: the pause price pauses opening and the stop price stops`, async () => {
-    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
-    const bot = launch(v, { grid: { pausePrice: "64050", stopPrice: "64150" } });
+  Deno.test(`grid on ${label(venue, protocol, direction)}: the pause price pauses opening and the stop price stops`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
+    const buy = direction === "buy";
+    const bot = launch(v, {
+      grid: buy
+        ? { pausePrice: "64050", stopPrice: "64150" }
+        : { pausePrice: "63950", stopPrice: "63850" },
+    });
     try {
       await v.advance(1_000);
       assert.equal(opens(bot).length, 1);
-      v.setPrice("64100");
+      v.setPrice(buy ? "64100" : "63900");
       await v.advance(10_000); // the open is chased away, then the pause holds
       const paused = opens(bot).length;
       await v.runFor(120_000, 10_000);
-      assert.equal(opens(bot).length, paused, "no open while the ask is above the pause price");
+      assert.equal(opens(bot).length, paused, "no open while beyond the pause price");
       assert.equal(v.sim.engine.openOrders(v.account, v.btc).length, 0);
       v.setPrice("64000");
       await v.advance(10_000);
       assert.equal(opens(bot).length, paused + 1, "resumes below the pause price");
-      v.setPrice("64200");
+      v.setPrice(buy ? "64200" : "63800");
       await v.runFor(30_000, 5_000);
       const result = await bot.result;
       assert.deepEqual([result.reason, result.detail, result.exitCode], [
@@ -484,34 +554,110 @@ for (const { venue, protocol } of CASES) {
       await cleanup(bot, v);
     }
   });
+
+  Deno.test(`grid on ${label(venue, protocol, direction)}: a stop price exactly at the touch stops (ask 64000.2 / bid 63999.8)`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
+    // Buy grid: stop when the ask is at or above the stop; sell grid: the bid at or below.
+    const bot = launch(v, { grid: { stopPrice: direction === "buy" ? "64000.2" : "63999.8" } });
+    let ended: unknown = "running";
+    bot.result.then((r) => (ended = [r.detail, r.exitCode]));
+    try {
+      await v.runFor(10_000, 1_000);
+      assert.deepEqual(ended, ["stop price triggered", 0]);
+      assert.equal(opens(bot).length, 0, "nothing opened");
+    } finally {
+      await bot.stop();
+      await cleanup(bot, v);
+    }
+  });
 }
 
 // ------------------------------------------------------------------------------------------
 // The mismatch guard
 
-for (const { venue, protocol } of CASES) {
-  Deno.test(`grid on ${label(venue, protocol)}: a position altered behind the bot's back stops it with a notification`, async () => {
-    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
-    const bot = launch(v);
+/** One quantity traded behind the bot's back, in the grid's direction (an unhedged fill). */
+function tradeBehindTheBotsBack(v: Venue, side: Side, size = Q): void {
+  v.sim.control.placeOrder(v.account, { symbol: v.btc, side, type: "market", size });
+}
+
+for (const { venue, protocol, direction } of CASES) {
+  const sign = direction === "buy" ? "" : "-";
+  Deno.test(`grid on ${label(venue, protocol, direction)}: one unhedged quantity is found by the guard and, with --on-mismatch stop, stops the bot with a notification`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
+    const bot = launch(v, { grid: { onMismatch: "stop" } });
     try {
       await v.advance(1_000);
       await fillLastOpen(v, bot);
       await v.runFor(120_000, 10_000);
       assert.ok(!bot.notes.some((n) => n.includes("mismatch")), "no mismatch while consistent");
-      v.sim.control.placeOrder(v.account, {
-        symbol: v.btc,
-        side: "buy",
-        type: "market",
-        size: "0.05",
-      });
+      tradeBehindTheBotsBack(v, direction);
       await v.runFor(70_000, 5_000);
       const result = await bot.result;
       assert.deepEqual([result.detail, result.exitCode], ["position mismatch", 1]);
       const note = bot.notes.find((n) => n.includes("Position mismatch detected"));
       assert.ok(note, bot.notes.join("\n"));
-      assert.match(note!, /current position: 0\.06 \| active closing amount: 0\.01/);
+      assert.ok(
+        note!.includes(`current position: ${sign}0.02 | active closing amount: 0.01`),
+        note,
+      );
       // The take-profit stays; the bot never closes positions by itself.
       assert.equal(restingCloseAmount(v).toString(), "0.01");
+    } finally {
+      await cleanup(bot, v);
+    }
+  });
+
+  Deno.test(`grid on ${label(venue, protocol, direction)}: one unhedged quantity is repaired by default: notified, its take-profit placed once`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
+    const bot = launch(v);
+    let running = true;
+    bot.result.then(() => (running = false));
+    try {
+      await v.advance(1_000);
+      await fillLastOpen(v, bot);
+      await v.runFor(120_000, 10_000);
+      tradeBehindTheBotsBack(v, direction);
+      await v.runFor(180_000, 5_000);
+      assert.equal(running, true, "repair keeps trading");
+      const warning = bot.notes.filter((n) => n.includes("Position mismatch detected"));
+      assert.equal(warning.length, 1, bot.notes.join("\n"));
+      assert.ok(warning[0].startsWith(`WARNING: [${venue.toUpperCase()}_BTC]`), warning[0]);
+      assert.ok(
+        warning[0].includes(
+          `current position: ${sign}0.02 | active closing amount: 0.01 | Order quantity: 0.01 | ` +
+            `unhedged 0.01; placing the missing take-profit ${other(direction)} 0.01`,
+        ),
+        warning[0],
+      );
+      assert.equal(bot.grid.stats.repairs, 1);
+      // Entry (64000.1 + 64000.2) / 2 = 64000.15 × 1.0002 = 64012.95003 → up → 64013 (buy grid);
+      // (63999.9 + 63999.8) / 2 = 63999.85 × 0.9998 = 63987.05003 → down → 63987 (sell grid).
+      const last = closes(bot).at(-1)!;
+      assert.equal(String(last.request.size), "0.01");
+      assert.equal(
+        new Decimal(String(last.request.price)).toString(),
+        direction === "buy" ? "64013" : "63987",
+      );
+      assert.equal(restingCloseAmount(v).toString(), "0.02");
+    } finally {
+      await bot.stop();
+      await cleanup(bot, v);
+    }
+  });
+
+  Deno.test(`grid on ${label(venue, protocol, direction)}: take-profits beyond the position stop the bot, even in repair mode`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
+    const bot = launch(v);
+    try {
+      await v.advance(1_000);
+      await fillLastOpen(v, bot);
+      await v.runFor(60_000, 10_000);
+      tradeBehindTheBotsBack(v, other(direction)); // the position is closed by hand
+      await v.runFor(70_000, 5_000);
+      const result = await bot.result;
+      assert.deepEqual([result.detail, result.exitCode], ["position mismatch", 1]);
+      assert.ok(bot.notes.some((n) => n.startsWith("ERROR:") && n.includes("mismatch")));
+      assert.equal(bot.grid.stats.repairs, 0);
     } finally {
       await cleanup(bot, v);
     }
@@ -565,9 +711,66 @@ for (const protocol of PROTOCOLS) {
 // ------------------------------------------------------------------------------------------
 // Restart safety
 
-for (const { venue, protocol } of CASES) {
-  Deno.test(`grid on ${label(venue, protocol)}: a restart adopts the resting open order instead of sending another`, async () => {
-    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+/** Refuses (before sending) every order of `side` while `blocked()`: a send that never leaves. */
+function blocking(side: Side, blocked: () => boolean) {
+  return (inner: ExchangeClient): ExchangeClient =>
+    new Proxy(inner, {
+      get(target, prop) {
+        if (prop === "placeOrder") {
+          return (request: OrderRequest) =>
+            request.side === side && blocked()
+              ? Promise.reject(new NetworkError({ message: "connection reset (test)" }))
+              : target.placeOrder(request);
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+}
+
+for (const { venue, protocol, direction } of CASES) {
+  Deno.test(`grid on ${label(venue, protocol, direction)}: killed after a fill and before its take-profit, while an older take-profit fills during the downtime: the restart places the missing one exactly once`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
+    let block = false;
+    const a = launch(v, { wrap: blocking(other(direction), () => block) });
+    let b: Bot | undefined;
+    try {
+      await v.advance(1_000);
+      await fillLastOpen(v, a);
+      assert.equal(closes(a).length, 1, "first take-profit resting");
+      const tp1 = closes(a)[0].request.clientOrderId!;
+      assert.equal(String(closes(a)[0].request.price), FLAT[direction].close);
+      await v.runFor(20_000, 1_000); // cooldown ¼ × 60 s, then the second open
+      assert.equal(opens(a).length, 2, "second open resting");
+      block = true;
+      await fillLastOpen(v, a); // its take-profit cannot leave
+      await v.advance(1_000);
+      await a.crash();
+      // While down, the market runs through the older take-profit and comes back.
+      v.setPrice(FLAT[direction].far);
+      await v.advance(2_000);
+      v.setPrice("64000");
+      await v.advance(2_000);
+      assert.equal(v.truth.byClientId(tp1)[0]?.status, "filled");
+      assert.equal(restingCloseAmount(v).toString(), "0");
+      b = launch(v);
+      await v.advance(3_000);
+      assert.equal(closes(b).length, 1, "the restarted bot places the missing take-profit");
+      assert.equal(String(closes(b)[0].request.price), FLAT[direction].close);
+      assert.equal(b.grid.stats.recovered, 1);
+      await v.runFor(120_000, 10_000);
+      assert.equal(closes(b).length, 1, "and only once");
+      assertOneClosePerFill(venue, v.truth, direction);
+      assert.equal(b.grid.stats.repairs, 0, "found by recovery, not by the guard");
+      assert.equal(restingCloseAmount(v).toString(), Q);
+    } finally {
+      await b?.stop();
+      await cleanup(b, v);
+    }
+  });
+
+  Deno.test(`grid on ${label(venue, protocol, direction)}: a restart adopts the resting open order instead of sending another`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
     const a = launch(v);
     let b: Bot | undefined;
     try {
@@ -581,15 +784,15 @@ for (const { venue, protocol } of CASES) {
       v.fill(opens(a)[0].request.clientOrderId!);
       await v.advance(2_000);
       assert.equal(closes(b).length, 1, "the restarted bot closes the adopted fill");
-      assertOneClosePerFill(venue, v.truth);
+      assertOneClosePerFill(venue, v.truth, direction);
     } finally {
       await b?.stop();
       await cleanup(b, v);
     }
   });
 
-  Deno.test(`grid on ${label(venue, protocol)}: a fill during downtime gets exactly one close across two restarts`, async () => {
-    const v = await startVenue(venue, protocol, { volatilityBps: "0" });
+  Deno.test(`grid on ${label(venue, protocol, direction)}: a fill during downtime gets exactly one close across two restarts`, async () => {
+    const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
     const a = launch(v);
     let b: Bot | undefined;
     let c: Bot | undefined;
@@ -606,11 +809,109 @@ for (const { venue, protocol } of CASES) {
       await v.runFor(120_000, 10_000);
       assert.equal(closes(c).length, 0, "no second close after another restart");
       assert.ok(opens(c).length >= 1, "trading goes on");
-      assertOneClosePerFill(venue, v.truth);
+      assertOneClosePerFill(venue, v.truth, direction);
       assert.equal(restingCloseAmount(v).toString(), Q);
     } finally {
       await c?.stop();
       await cleanup(c, v);
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// Silence
+
+/**
+ * A private stream that goes quiet without closing: order and fill events stop arriving;
+ * with `reconnecting`, the client also reports the stream as reconnecting (as the venue
+ * clients do once their idle timeout notices).
+ */
+function silentStream(state: { silent: boolean; reconnecting?: boolean }) {
+  return (inner: ExchangeClient): ExchangeClient =>
+    new Proxy(inner, {
+      get(target, prop) {
+        if (prop === "onEvent") {
+          return (listener: (e: ExchangeEvent) => void) => {
+            const off = target.onEvent((e) => {
+              if (state.silent && (e.type === "order" || e.type === "fill")) return;
+              listener(e);
+            });
+            if (state.reconnecting) {
+              queueMicrotask(() =>
+                listener({ type: "connection", stream: "account", state: "reconnecting" })
+              );
+            }
+            return off;
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+}
+
+for (const { venue, protocol, direction } of CASES) {
+  for (const reconnecting of [false, true]) {
+    const limit = reconnecting ? 2_000 : 6_000;
+    const how = reconnecting ? "reported reconnecting" : "silent without closing";
+    Deno.test(`grid on ${label(venue, protocol, direction)}: private stream ${how}: the take-profit goes out within ${limit / 1_000} s of the fill (REST polling)`, async () => {
+      const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
+      const state = { silent: true, reconnecting };
+      const bot = launch(v, { wrap: silentStream(state) });
+      try {
+        await v.advance(1_000);
+        assert.equal(opens(bot).length, 1);
+        await v.runFor(30_000, 1_000); // past the first fill wait: the open just rests
+        const filledAt = v.clock.now();
+        v.fill(opens(bot)[0].request.clientOrderId!);
+        await v.runFor(limit, 250);
+        assert.equal(closes(bot).length, 1, `take-profit within ${limit} ms`);
+        const delay = closes(bot)[0].time - filledAt;
+        assert.ok(delay <= limit, `take-profit ${delay} ms after the fill`);
+        assert.equal(String(closes(bot)[0].request.price), FLAT[direction].close);
+        state.silent = false;
+        assertOneClosePerFill(venue, v.truth, direction);
+      } finally {
+        await bot.stop();
+        await cleanup(bot, v);
+      }
+    });
+  }
+}
+
+for (const protocol of PROTOCOLS) {
+  Deno.test(`grid on grvt ${protocol}: a quote older than maxBookAgeMs is never used to price an open`, async () => {
+    const v = await startVenue("grvt", protocol, { volatilityBps: "0" });
+    let age = 60_000;
+    const bot = launch(v, {
+      grid: { maxBookAgeMs: 10_000 },
+      wrap: (inner) =>
+        new Proxy(inner, {
+          get(target, prop) {
+            if (prop === "getBestBidAsk") {
+              return async (symbol: string) => ({
+                ...(await target.getBestBidAsk(symbol)),
+                stale: false,
+                receivedAt: v.clock.now() - age,
+              });
+            }
+            const value = Reflect.get(target, prop, target);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        }),
+    });
+    try {
+      await v.runFor(30_000, 1_000);
+      assert.equal(opens(bot).length, 0, "no open off a 60 s old book");
+      age = 10_001;
+      await v.runFor(5_000, 1_000);
+      assert.equal(opens(bot).length, 0, "nor off one 1 ms past the limit");
+      age = 10_000;
+      await v.runFor(3_000, 1_000);
+      assert.equal(opens(bot).length, 1, "an open once the book is within its age");
+    } finally {
+      await bot.stop();
+      await cleanup(bot, v);
     }
   });
 }
@@ -676,9 +977,9 @@ function faultPlan(venue: SimVenueName, protocol: Protocol): FaultRule[] {
   ].map((r) => ({ ...r, frontEnd: venue }) as FaultRule);
 }
 
-for (const { venue, protocol } of CASES) {
-  Deno.test(`grid on ${label(venue, protocol)}: 5xx, 429, lost answers, dropped streams, book gaps and duplicate events cause no duplicate or missing close`, async () => {
-    const v = await startVenue(venue, protocol, { seed: 11 });
+for (const { venue, protocol, direction } of CASES) {
+  Deno.test(`grid on ${label(venue, protocol, direction)}: 5xx, 429, lost answers, dropped streams, book gaps and duplicate events cause no duplicate or missing close`, async () => {
+    const v = await startVenue(venue, protocol, { seed: 11, direction });
     for (const rule of faultPlan(venue, protocol)) v.sim.faults.inject(rule);
     const bot = launch(v, { wrap: duplicatingEvents, grid: { cancelOnExit: true } });
     try {
@@ -695,13 +996,13 @@ for (const { venue, protocol } of CASES) {
       v.sim.faults.clear();
       const result = await bot.stop();
       assert.equal(result.reason, "signal");
-      const { filledOpens } = assertOneClosePerFill(venue, v.truth);
+      const { filledOpens } = assertOneClosePerFill(venue, v.truth, direction);
       assert.ok(filledOpens > 5, `fills: ${filledOpens}`);
       const check = v.sim.client();
       await check.connect();
       try {
         assert.equal(
-          position(await check.getPositions()).toString(),
+          signed(position(await check.getPositions()), direction).toString(),
           restingCloseAmount(v).toString(),
         );
       } finally {
