@@ -1517,7 +1517,7 @@ export interface Subcommands {
  * import { SUBCOMMANDS } from "./cli.ts";
  *
  * assert.deepEqual(Object.keys(SUBCOMMANDS), ["bot", "funding", "sim"]);
- * assert.match(SUBCOMMANDS.bot.help, /0\.02 means\s+0\.02 %/);
+ * assert.match(SUBCOMMANDS.bot.help, /0\.02 means\s+0\.02\s+%/);
  * ```
  */
 export const SUBCOMMANDS: Subcommands = {
