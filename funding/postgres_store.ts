@@ -99,6 +99,8 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** Seconds to wait for a connection. @default {10} */
   connectTimeoutSeconds?: number;
+  /** Seconds after which an idle pooled connection is closed. @default {60} */
+  idleTimeoutSeconds?: number;
 }
 
 function columns(observations: readonly FundingObservation[]): Param[] {
@@ -112,6 +114,11 @@ function columns(observations: readonly FundingObservation[]): Param[] {
 
 /**
  * A {@linkcode FundingStore} in PostgreSQL (TimescaleDB hypertable when available).
+ *
+ * Connections: one pool per store, opened once and reused by every collection and query; it
+ * holds at most `maxConnections`, closes idle ones after `idleTimeoutSeconds` and replaces each
+ * after at most 30 minutes. Every statement has a fixed text, so the prepared-statement cache
+ * of a connection is bounded by the number of statements.
  *
  * @example
  * ```ts ignore
@@ -154,6 +161,8 @@ export class PostgresFundingStore implements FundingStore {
     const sql = postgres(url, {
       max: options.maxConnections ?? 10,
       connect_timeout: options.connectTimeoutSeconds ?? 10,
+      idle_timeout: options.idleTimeoutSeconds ?? 60,
+      max_lifetime: 30 * 60,
       onnotice: () => {},
       prepare: true,
     }) as unknown as Sql;

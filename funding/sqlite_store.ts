@@ -65,6 +65,12 @@ const UPDATE_LATEST = RATE_COLUMNS.filter((c) => c !== "venue" && c !== "symbol"
 export interface SqliteStoreOptions {
   /** Run pending migrations when opening. @default {true} */
   migrate?: boolean;
+  /**
+   * Write transactions between two WAL checkpoints (`wal_checkpoint(TRUNCATE)`), so the
+   * write-ahead log of a long-running service never grows past one interval's writes.
+   * @default {100}
+   */
+  checkpointEvery?: number;
 }
 
 /**
@@ -91,10 +97,15 @@ export class SqliteFundingStore implements FundingStore {
   readonly kind = "sqlite" as const;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #checkpointEvery: number;
+  readonly #wal: boolean;
+  #writes = 0;
   #closed = false;
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, wal: boolean, checkpointEvery: number) {
     this.#db = db;
+    this.#wal = wal;
+    this.#checkpointEvery = checkpointEvery;
   }
 
   /**
@@ -109,9 +120,18 @@ export class SqliteFundingStore implements FundingStore {
     if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
     const db = new DatabaseSync(path);
     db.exec("PRAGMA busy_timeout = 5000");
-    if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+    const wal = path !== ":memory:";
+    if (wal) {
+      db.exec("PRAGMA journal_mode = WAL");
+      // A checkpoint that cannot truncate (a reader is active) still caps the file at this size.
+      db.exec("PRAGMA journal_size_limit = 67108864");
+    }
     db.exec("PRAGMA synchronous = NORMAL");
-    const store = new SqliteFundingStore(db);
+    const every = options.checkpointEvery ?? 100;
+    if (!(Number.isInteger(every) && every > 0)) {
+      throw new RangeError(`checkpointEvery must be a positive integer: got ${every}`);
+    }
+    const store = new SqliteFundingStore(db, wal, every);
     if (options.migrate ?? true) await store.migrate();
     return store;
   }
@@ -131,14 +151,38 @@ export class SqliteFundingStore implements FundingStore {
 
   #tx<T>(fn: () => T): T {
     this.#db.exec("BEGIN IMMEDIATE");
+    let result: T;
     try {
-      const result = fn();
+      result = fn();
       this.#db.exec("COMMIT");
-      return result;
     } catch (error) {
       this.#db.exec("ROLLBACK");
       throw error;
     }
+    if (++this.#writes >= this.#checkpointEvery) this.checkpoint();
+    return result;
+  }
+
+  /**
+   * Copies the write-ahead log into the database file and truncates it (runs by itself every
+   * `checkpointEvery` write transactions). A no-op for `":memory:"`.
+   *
+   * @returns Whether the checkpoint completed (false when a reader kept it from finishing).
+   *
+   * @example
+   * ```ts
+   * import { SqliteFundingStore } from "./sqlite_store.ts";
+   * await using store = await SqliteFundingStore.open(":memory:");
+   * store.checkpoint();
+   * ```
+   */
+  checkpoint(): boolean {
+    this.#writes = 0;
+    if (!this.#wal || this.#closed) return true;
+    const row = this.#db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as
+      | { busy: number }
+      | undefined;
+    return (row?.busy ?? 0) === 0;
   }
 
   /** {@inheritDoc FundingStore.migrate} */

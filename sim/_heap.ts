@@ -1,5 +1,7 @@
 /**
- * A binary min-heap of timed tasks, ordered by time then insertion.
+ * A binary min-heap of timed tasks, ordered by time then insertion. A task can be canceled
+ * before it is due; canceled tasks are dropped when they reach the top and the heap is rebuilt
+ * once they are more than half of it, so it holds at most about twice the live tasks.
  *
  * @module
  */
@@ -12,27 +14,51 @@ export interface Timed {
   seq: number;
   /** What to run. */
   run: () => void;
+  /** Whether the task was canceled or already taken off the heap. */
+  done: boolean;
 }
 
-/** Min-heap of {@linkcode Timed} tasks. */
-export class TaskHeap {
-  readonly #items: Timed[] = [];
-  #seq = 0;
+const NOOP = () => {};
+/** Below this many canceled tasks the heap is never rebuilt. */
+const MIN_COMPACT = 64;
 
-  /** Number of tasks. */
+/**
+ * Min-heap of {@linkcode Timed} tasks.
+ *
+ * Retention: live tasks plus canceled ones not yet dropped; canceled tasks never exceed half of
+ * the heap once there are more than 64 of them.
+ */
+export class TaskHeap {
+  #items: Timed[] = [];
+  #seq = 0;
+  #canceled = 0;
+
+  /** Number of tasks held (canceled ones not yet dropped included). */
   get size(): number {
     return this.#items.length;
   }
 
-  /** Earliest due time, or Infinity. */
+  /** Number of live (not canceled) tasks. */
+  get live(): number {
+    return this.#items.length - this.#canceled;
+  }
+
+  /** Earliest due time of a live task, or Infinity. */
   peekAt(): number {
+    this.#dropCanceledTop();
     return this.#items.length ? this.#items[0].at : Infinity;
   }
 
-  /** Adds a task. */
-  push(at: number, run: () => void): void {
+  /**
+   * Adds a task.
+   *
+   * @param at Due time (ms).
+   * @param run What to run.
+   * @returns The task, for {@linkcode TaskHeap.cancel}.
+   */
+  push(at: number, run: () => void): Timed {
     const items = this.#items;
-    const item: Timed = { at, seq: this.#seq++, run };
+    const item: Timed = { at, seq: this.#seq++, run, done: false };
     items.push(item);
     let i = items.length - 1;
     while (i > 0) {
@@ -42,10 +68,40 @@ export class TaskHeap {
       i = p;
     }
     items[i] = item;
+    return item;
   }
 
-  /** Removes and returns the earliest task. */
+  /**
+   * Cancels a task that has not run yet (no-op once it ran or was canceled). Its closure is
+   * released at once.
+   *
+   * @param item The task `push` returned.
+   */
+  cancel(item: Timed): void {
+    if (item.done) return;
+    item.done = true;
+    item.run = NOOP;
+    this.#canceled++;
+    if (this.#canceled > MIN_COMPACT && this.#canceled * 2 > this.#items.length) this.#compact();
+  }
+
+  /** Removes and returns the earliest live task. */
   pop(): Timed | undefined {
+    this.#dropCanceledTop();
+    const top = this.#popRaw();
+    if (top !== undefined) top.done = true;
+    return top;
+  }
+
+  #dropCanceledTop(): void {
+    const items = this.#items;
+    while (items.length > 0 && items[0].done) {
+      this.#popRaw();
+      this.#canceled--;
+    }
+  }
+
+  #popRaw(): Timed | undefined {
     const items = this.#items;
     if (items.length === 0) return undefined;
     const top = items[0];
@@ -65,6 +121,12 @@ export class TaskHeap {
       items[i] = last;
     }
     return top;
+  }
+
+  /** Drops every canceled task; a sorted array is a valid min-heap. */
+  #compact(): void {
+    this.#items = this.#items.filter((t) => !t.done).sort((a, b) => less(a, b) ? -1 : 1);
+    this.#canceled = 0;
   }
 }
 

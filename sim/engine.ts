@@ -35,9 +35,11 @@ import {
   PostOnlyWouldCrossError,
 } from "../core/errors.ts";
 import { formatCash, formatScaled, parseCash, pow10, ratioOf } from "./_fixed.ts";
-import { TaskHeap } from "./_heap.ts";
+import { TaskHeap, type Timed } from "./_heap.ts";
 import { Account, type PositionState } from "./account.ts";
+import { Ring } from "./_ring.ts";
 import {
+  DEFAULT_EVENT_LOG_CAPACITY,
   type EventListener,
   EventLog,
   type FillView,
@@ -86,13 +88,62 @@ export interface EngineOptions {
   postOnlyCross?: "reject" | "cancel";
   /** A reduce-only order larger than the position is resized or rejected. @default {"resize"} */
   reduceOnlyOversize?: "resize" | "reject";
-  /** Keep every event in memory ({@linkcode SimEngine.events}). @default {true} */
+  /** Keep the newest events in memory ({@linkcode SimEngine.events}). @default {true} */
   keepLog?: boolean;
   /** Keep finished orders, fills and trades for the read-truth queries. @default {true} */
   keepHistory?: boolean;
+  /** How much history is kept (each bound has a default). @default {DEFAULT_RETENTION} */
+  retention?: RetentionOptions;
   /** Account that takes over liquidated positions and deficits; created if missing. @default {"insurance"} */
   backstopAccountId?: string;
 }
+
+/**
+ * Bounds of what the engine keeps besides live state. Account truth (cash, positions, fees,
+ * funding, active orders, the book) is exact whatever these are; they only limit how far back
+ * the history queries ({@linkcode SimEngine.getOrder} for a finished order,
+ * {@linkcode SimEngine.fills}, {@linkcode SimEngine.trades}, {@linkcode SimEngine.fundingHistory},
+ * {@linkcode SimEngine.fundingPayments}, {@linkcode SimEngine.events}) reach. `Infinity` keeps
+ * everything.
+ *
+ * @example
+ * ```ts
+ * import type { RetentionOptions } from "./engine.ts";
+ * const small: RetentionOptions = { events: 1_000, finishedOrders: 500 };
+ * ```
+ */
+export interface RetentionOptions {
+  /** Newest events in the log (a ring buffer). @default {10000} */
+  events?: number;
+  /** Newest finished (terminal) orders, engine-wide. @default {10000} */
+  finishedOrders?: number;
+  /** Newest fills per account. @default {10000} */
+  fills?: number;
+  /** Public trades per market: those newer than `tradeWindowMs`, at most this many. @default {100000} */
+  trades?: number;
+  /** Age (ms) past which a public trade is dropped (the 24 h statistics need a day). @default {86400000} */
+  tradeWindowMs?: number;
+  /** Newest funding settlements per market and funding payments per account. @default {10000} */
+  funding?: number;
+}
+
+/**
+ * The engine's default history bounds.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RETENTION } from "./engine.ts";
+ * const doubled = { ...DEFAULT_RETENTION, events: DEFAULT_RETENTION.events * 2 };
+ * ```
+ */
+export const DEFAULT_RETENTION: Readonly<Required<RetentionOptions>> = Object.freeze({
+  events: DEFAULT_EVENT_LOG_CAPACITY,
+  finishedOrders: 10_000,
+  fills: 10_000,
+  trades: 100_000,
+  tradeWindowMs: 86_400_000,
+  funding: 10_000,
+});
 
 /**
  * An order request as the engine takes it.
@@ -370,9 +421,14 @@ export interface CreateAccountOptions {
 
 interface AccountEntry {
   acc: Account;
+  /** Active orders by client order id (removed once terminal). */
   active: Map<string, OrderRecord>;
-  fills: FillView[];
-  payments: SimFundingPayment[];
+  /** The latest retained finished order per client order id (pruned with the history). */
+  finished: Map<string, OrderRecord>;
+  /** Newest fills (retention `fills`). */
+  fills: Ring<FillView>;
+  /** Newest funding payments (retention `funding`). */
+  payments: Ring<SimFundingPayment>;
   ordersStream: string;
   fillsStream: string;
   positionsStream: string;
@@ -387,8 +443,10 @@ interface InstState {
   index: number;
   last: number;
   funding: FundingRateSource | undefined;
-  settlements: FundingSettlement[];
-  trades: TradeView[];
+  /** Newest settlements (retention `funding`). */
+  settlements: Ring<FundingSettlement>;
+  /** Trades inside the trade window (retention `trades`, `tradeWindowMs`). */
+  trades: Ring<TradeView>;
   bookStream: string;
   tradesStream: string;
   pricesStream: string;
@@ -405,6 +463,8 @@ class OrderRecord implements BookOrder {
   cancelReason: CancelReason | undefined = undefined;
   updatedAt: number;
   remainingLots: number;
+  /** The pending GTT expiry task, canceled once the order ends. */
+  expiry: Timed | undefined = undefined;
   constructor(
     readonly id: number,
     readonly clientOrderId: string,
@@ -463,11 +523,14 @@ export class SimEngine {
   readonly #postOnlyCross: "reject" | "cancel";
   readonly #reduceOnlyOversize: "resize" | "reject";
   readonly #keepHistory: boolean;
+  readonly #retention: Readonly<Required<RetentionOptions>>;
   readonly #log: EventLog;
   readonly #heap = new TaskHeap();
   readonly #insts = new Map<string, InstState>();
   readonly #accounts = new Map<string, AccountEntry>();
+  /** Active orders by engine id (removed once terminal). */
   readonly #orders = new Map<number, OrderRecord>();
+  /** Finished orders by engine id, in finishing order (retention `finishedOrders`). */
   readonly #history = new Map<number, OrderRecord>();
   #orderSeq = 0;
   #tradeSeq = 0;
@@ -487,7 +550,19 @@ export class SimEngine {
     this.#postOnlyCross = options.postOnlyCross ?? "reject";
     this.#reduceOnlyOversize = options.reduceOnlyOversize ?? "resize";
     this.#keepHistory = options.keepHistory ?? true;
-    this.#log = new EventLog({ keep: options.keepLog ?? true });
+    const r = { ...DEFAULT_RETENTION, ...options.retention };
+    if (!this.#keepHistory) {
+      r.finishedOrders = r.fills = r.trades = 0;
+    }
+    for (const [k, v] of Object.entries(r)) {
+      if (!(v >= 0) || (v !== Infinity && !Number.isInteger(v))) {
+        throw new ConfigurationError(
+          `retention.${k} must be a non-negative integer or Infinity: got ${v}`,
+        );
+      }
+    }
+    this.#retention = Object.freeze(r);
+    this.#log = new EventLog({ keep: options.keepLog ?? true, capacity: r.events });
     this.backstopAccountId = options.backstopAccountId ?? "insurance";
     this.createAccount(this.backstopAccountId, { unlimitedMargin: true });
   }
@@ -567,7 +642,7 @@ export class SimEngine {
 
   // ---------------------------------------------------------------- events
 
-  /** Every event so far (empty when `keepLog` is false). */
+  /** The newest `retention.events` events, oldest first (empty when `keepLog` is false). */
   get events(): readonly SimEvent[] {
     return this.#log.events;
   }
@@ -593,7 +668,8 @@ export class SimEngine {
   }
 
   /**
-   * The event log as JSON lines; two runs with the same inputs and seed give identical bytes.
+   * The retained event log as JSON lines; two runs with the same inputs and seed give identical
+   * bytes.
    *
    * @returns The serialized log.
    */
@@ -628,8 +704,8 @@ export class SimEngine {
       index: 0,
       last: 0,
       funding: options.fundingRates,
-      settlements: [],
-      trades: [],
+      settlements: new Ring(this.#retention.funding),
+      trades: new Ring(this.#retention.trades),
       bookStream: `book:${inst.symbol}`,
       tradesStream: `trades:${inst.symbol}`,
       pricesStream: `prices:${inst.symbol}`,
@@ -780,8 +856,9 @@ export class SimEngine {
     this.#accounts.set(id, {
       acc,
       active: new Map(),
-      fills: [],
-      payments: [],
+      finished: new Map(),
+      fills: new Ring(this.#retention.fills),
+      payments: new Ring(this.#retention.funding),
       ordersStream: `orders:${id}`,
       fillsStream: `fills:${id}`,
       positionsStream: `positions:${id}`,
@@ -1133,8 +1210,8 @@ export class SimEngine {
           else state.openSellLots += order.remainingLots;
         }
         if (order.expiresAt !== undefined) {
-          const exp = order.expiresAt;
-          this.#heap.push(exp, () => {
+          order.expiry = this.#heap.push(order.expiresAt, () => {
+            order.expiry = undefined;
             if (order.level !== null) this.#cancelResting(order, "expired", "expired");
           });
         }
@@ -1152,7 +1229,7 @@ export class SimEngine {
     order.cancelReason = reason;
     order.remainingLots = 0;
     this.#emitOrder(order);
-    if (this.#keepHistory) this.#history.set(order.id, order);
+    this.#retain(order);
     throw error;
   }
 
@@ -1170,8 +1247,29 @@ export class SimEngine {
     order.updatedAt = this.now();
     order.entry.active.delete(order.clientOrderId);
     this.#orders.delete(order.id);
-    if (this.#keepHistory) this.#history.set(order.id, order);
+    if (order.expiry !== undefined) {
+      this.#heap.cancel(order.expiry);
+      order.expiry = undefined;
+    }
+    this.#retain(order);
     this.#emitOrder(order);
+  }
+
+  /** Files a finished order in the bounded history and its client-id index. */
+  #retain(order: OrderRecord): void {
+    const limit = this.#retention.finishedOrders;
+    if (limit === 0) return;
+    const history = this.#history;
+    history.set(order.id, order);
+    order.entry.finished.set(order.clientOrderId, order);
+    if (history.size > limit) {
+      for (const [id, old] of history) {
+        history.delete(id);
+        const index = old.entry.finished;
+        if (index.get(old.clientOrderId) === old) index.delete(old.clientOrderId);
+        if (history.size <= limit) break;
+      }
+    }
   }
 
   #cancelResting(order: OrderRecord, reason: CancelReason, status: OrderStatus = "canceled"): void {
@@ -1362,7 +1460,7 @@ export class SimEngine {
       time: now,
       liquidation: false,
     };
-    if (this.#keepHistory) st.trades.push(trade);
+    this.#keepTrade(st, trade);
     this.#emit(st.tradesStream, {
       type: "trade",
       symbol: inst.symbol,
@@ -1410,6 +1508,14 @@ export class SimEngine {
     if (realizedT !== feeT) this.#emitBalance(taker.entry, realizedT - feeT, "trade");
   }
 
+  /** Keeps a public trade, dropping those older than the trade window. */
+  #keepTrade(st: InstState, trade: TradeView): void {
+    const trades = st.trades;
+    trades.push(trade);
+    const oldest = trade.time - this.#retention.tradeWindowMs;
+    while (trades.length > 0 && trades.at(0)!.time < oldest) trades.shift();
+  }
+
   #fillView(
     order: OrderRecord,
     tradeId: string,
@@ -1436,7 +1542,7 @@ export class SimEngine {
       liquidation,
       time,
     };
-    if (this.#keepHistory) order.entry.fills.push(fill);
+    order.entry.fills.push(fill);
     this.#emit(order.entry.fillsStream, { type: "fill", fill });
     return fill;
   }
@@ -1529,7 +1635,8 @@ export class SimEngine {
   }
 
   /**
-   * One order of an account, active or (with `keepHistory`) finished.
+   * One order of an account, active or finished and still retained (the newest
+   * `retention.finishedOrders` finished orders). Both lookups are indexed.
    *
    * @param accountId The owner.
    * @param ref Engine id, or client order id (active orders first, then the latest finished).
@@ -1541,12 +1648,7 @@ export class SimEngine {
     const entry = this.#entry(accountId);
     let order: OrderRecord | undefined;
     if (ref.clientOrderId !== undefined) {
-      order = entry.active.get(ref.clientOrderId);
-      if (order === undefined) {
-        for (const o of this.#history.values()) {
-          if (o.entry === entry && o.clientOrderId === ref.clientOrderId) order = o;
-        }
-      }
+      order = entry.active.get(ref.clientOrderId) ?? entry.finished.get(ref.clientOrderId);
     } else {
       const id = Number(ref.id);
       order = this.#orders.get(id) ?? this.#history.get(id);
@@ -1601,6 +1703,78 @@ export class SimEngine {
    */
   openOrderCount(accountId: string): number {
     return this.#entry(accountId).active.size;
+  }
+
+  /**
+   * An account's retained finished orders (the newest `retention.finishedOrders` engine-wide),
+   * newest first. The walk covers the retained history only, so its cost is bounded.
+   *
+   * @param accountId The account.
+   * @param symbol Only this market. @default {every market}
+   * @param limit At most this many. @default {all}
+   * @returns The orders.
+   * @throws {NotFoundError} If the account does not exist.
+   */
+  finishedOrders(accountId: string, symbol?: string, limit: number = Infinity): OrderView[] {
+    this.sync();
+    const entry = this.#entry(accountId);
+    const all = [...this.#history.values()];
+    const out: OrderView[] = [];
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+      const o = all[i];
+      if (o.entry !== entry) continue;
+      if (symbol !== undefined && o.st.inst.symbol !== symbol) continue;
+      out.push(this.#view(o));
+    }
+    return out;
+  }
+
+  /** The history bounds in force (defaults filled in). */
+  get retention(): Readonly<Required<RetentionOptions>> {
+    return this.#retention;
+  }
+
+  /**
+   * How many items each long-lived collection holds now, for bounds checks and soak runs.
+   *
+   * @returns The counts: retained events, active and finished orders, scheduled tasks (live and
+   * held), and the largest per-account fill, per-account payment, per-market trade and
+   * per-market settlement histories.
+   */
+  retainedCounts(): {
+    events: number;
+    activeOrders: number;
+    finishedOrders: number;
+    tasks: number;
+    liveTasks: number;
+    fills: number;
+    payments: number;
+    trades: number;
+    settlements: number;
+  } {
+    let fills = 0;
+    let payments = 0;
+    for (const e of this.#accounts.values()) {
+      fills = Math.max(fills, e.fills.length);
+      payments = Math.max(payments, e.payments.length);
+    }
+    let trades = 0;
+    let settlements = 0;
+    for (const st of this.#insts.values()) {
+      trades = Math.max(trades, st.trades.length);
+      settlements = Math.max(settlements, st.settlements.length);
+    }
+    return {
+      events: this.#log.events.length,
+      activeOrders: this.#orders.size,
+      finishedOrders: this.#history.size,
+      tasks: this.#heap.size,
+      liveTasks: this.#heap.live,
+      fills,
+      payments,
+      trades,
+      settlements,
+    };
   }
 
   // ---------------------------------------------------------------- truth
@@ -1692,7 +1866,7 @@ export class SimEngine {
   }
 
   /**
-   * An account's fills, oldest first (needs `keepHistory`).
+   * An account's retained fills (the newest `retention.fills`), oldest first.
    *
    * @param accountId The account.
    * @param symbol Only this market. @default {every market}
@@ -1700,12 +1874,13 @@ export class SimEngine {
    */
   fills(accountId: string, symbol?: string): FillView[] {
     this.sync();
-    const fills = this.#entry(accountId).fills;
-    return symbol === undefined ? [...fills] : fills.filter((f) => f.symbol === symbol);
+    const fills = this.#entry(accountId).fills.toArray();
+    return symbol === undefined ? fills : fills.filter((f) => f.symbol === symbol);
   }
 
   /**
-   * Public trades of a market, oldest first (needs `keepHistory`).
+   * Retained public trades of a market (inside `retention.tradeWindowMs`, at most
+   * `retention.trades`), oldest first.
    *
    * @param symbol The market.
    * @param limit Only the latest `limit`. @default {all}
@@ -1713,8 +1888,7 @@ export class SimEngine {
    */
   trades(symbol: string, limit?: number): TradeView[] {
     this.sync();
-    const trades = this.#inst(symbol).trades;
-    return limit === undefined ? [...trades] : trades.slice(Math.max(0, trades.length - limit));
+    return this.#inst(symbol).trades.toArray(limit);
   }
 
   /**
@@ -1810,18 +1984,18 @@ export class SimEngine {
   }
 
   /**
-   * Settlements of a market, oldest first.
+   * Retained settlements of a market (the newest `retention.funding`), oldest first.
    *
    * @param symbol The market.
    * @returns The settlements.
    */
   fundingHistory(symbol: string): FundingSettlement[] {
     this.sync();
-    return [...this.#inst(symbol).settlements];
+    return this.#inst(symbol).settlements.toArray();
   }
 
   /**
-   * Funding payments of an account, oldest first.
+   * Retained funding payments of an account (the newest `retention.funding`), oldest first.
    *
    * @param accountId The account.
    * @param symbol Only this market. @default {every market}
@@ -1829,8 +2003,8 @@ export class SimEngine {
    */
   fundingPayments(accountId: string, symbol?: string): SimFundingPayment[] {
     this.sync();
-    const p = this.#entry(accountId).payments;
-    return symbol === undefined ? [...p] : p.filter((x) => x.symbol === symbol);
+    const p = this.#entry(accountId).payments.toArray();
+    return symbol === undefined ? p : p.filter((x) => x.symbol === symbol);
   }
 
   #scheduleFunding(st: InstState): void {
@@ -1976,7 +2150,7 @@ export class SimEngine {
         time: now,
         liquidation: true,
       };
-      if (this.#keepHistory) st.trades.push(trade);
+      this.#keepTrade(st, trade);
       this.#emit(st.tradesStream, {
         type: "trade",
         symbol: inst.symbol,
@@ -2011,7 +2185,7 @@ export class SimEngine {
           liquidation: true,
           time: now,
         };
-        if (this.#keepHistory) e.fills.push(fill);
+        e.fills.push(fill);
         this.#emit(e.fillsStream, { type: "fill", fill });
       }
       this.#emitPosition(entry, p);

@@ -11,6 +11,7 @@
  * @module
  */
 import type { CancelReason, OrderStatus, OrderType, Side, TimeInForce } from "../base.ts";
+import { Ring } from "./_ring.ts";
 
 /**
  * An order as the engine holds it, with decimal strings.
@@ -240,24 +241,33 @@ export type SimEventBody =
  */
 export type EventListener = (event: SimEvent) => void;
 
+/** Events an {@linkcode EventLog} keeps when no capacity is given. */
+export const DEFAULT_EVENT_LOG_CAPACITY = 10_000;
+
 /**
- * Numbers events per stream, keeps an optional log and fans out to listeners.
+ * Numbers events per stream, keeps the newest events in a ring buffer and fans out to
+ * listeners.
+ *
+ * Retention: the newest `capacity` events (default {@linkcode DEFAULT_EVENT_LOG_CAPACITY});
+ * older ones are dropped. Sequence numbers keep counting, so `lastSeq` and the numbering never
+ * depend on what is retained. Per-stream counters are one number per stream name.
  *
  * @example
  * ```ts
  * import { EventLog } from "./events.ts";
  * import { deepStrictEqual } from "node:assert/strict";
  *
- * const log = new EventLog();
- * log.emit("prices:BTC", 5, { type: "price", symbol: "BTC", markPrice: "1", indexPrice: "1" });
- * log.emit("prices:BTC", 6, { type: "price", symbol: "BTC", markPrice: "2", indexPrice: "2" });
- * deepStrictEqual(log.events.map((e) => e.streamSeq), [1, 2]);
- * deepStrictEqual(log.lastSeq("prices:BTC"), 2);
+ * const log = new EventLog({ capacity: 2 });
+ * for (const p of ["1", "2", "3"]) {
+ *   log.emit("prices:BTC", 5, { type: "price", symbol: "BTC", markPrice: p, indexPrice: p });
+ * }
+ * deepStrictEqual(log.events.map((e) => e.streamSeq), [2, 3]);
+ * deepStrictEqual(log.lastSeq("prices:BTC"), 3);
  * ```
  */
 export class EventLog {
-  readonly #keep: boolean;
-  readonly #events: SimEvent[] = [];
+  readonly #events: Ring<SimEvent>;
+  #view: readonly SimEvent[] | undefined;
   readonly #streams = new Map<string, number>();
   readonly #listeners: EventListener[] = [];
   #seq = 0;
@@ -265,15 +275,23 @@ export class EventLog {
   /**
    * Creates an empty log.
    *
-   * @param options `keep`: whether to keep every event in memory. @default {true}
+   * @param options `keep`: whether to keep events at all (@default {true}); `capacity`: how
+   * many of the newest events to keep (@default {DEFAULT_EVENT_LOG_CAPACITY}; `Infinity` keeps
+   * every event).
    */
-  constructor(options: { keep?: boolean } = {}) {
-    this.#keep = options.keep ?? true;
+  constructor(options: { keep?: boolean; capacity?: number } = {}) {
+    const keep = options.keep ?? true;
+    this.#events = new Ring(keep ? options.capacity ?? DEFAULT_EVENT_LOG_CAPACITY : 0);
   }
 
-  /** Every event so far (empty when not keeping the log). */
+  /** Most events kept. */
+  get capacity(): number {
+    return this.#events.capacity;
+  }
+
+  /** The retained events, oldest first (empty when not keeping the log). */
   get events(): readonly SimEvent[] {
-    return this.#events;
+    return this.#view ??= this.#events.toArray();
   }
 
   /**
@@ -288,7 +306,10 @@ export class EventLog {
     const streamSeq = (this.#streams.get(stream) ?? 0) + 1;
     this.#streams.set(stream, streamSeq);
     const event = { seq: ++this.#seq, stream, streamSeq, time, ...body } as SimEvent;
-    if (this.#keep) this.#events.push(event);
+    if (this.#events.capacity > 0) {
+      this.#events.push(event);
+      this.#view = undefined;
+    }
     const ls = this.#listeners;
     for (let i = 0; i < ls.length; i++) ls[i](event);
     return event;
@@ -319,7 +340,7 @@ export class EventLog {
   }
 
   /**
-   * The log as JSON lines (one event per line), for byte-for-byte comparison of runs.
+   * The retained log as JSON lines (one event per line), for byte-for-byte comparison of runs.
    *
    * @returns The serialized log.
    */

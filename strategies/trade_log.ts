@@ -128,7 +128,8 @@ export function tradeLogPaths(
 /**
  * Append-only CSV trade log. Each row is written synchronously, so nothing is lost when the
  * process stops; the file is opened at the first row and the header written when it is new or
- * empty.
+ * empty. Rows are written through and never kept in memory (only their count is), so a run of
+ * any length holds nothing per row.
  *
  * @example In memory
  * ```ts
@@ -148,12 +149,11 @@ export function tradeLogPaths(
  *   status: "placed",
  * });
  * deepEqual(lines.length, 2); // header + row
- * deepEqual(log.records.length, 1);
+ * deepEqual(log.count, 1);
  * ```
  */
 export class TradeLog implements Disposable {
-  /** Every row appended by this instance, oldest first. */
-  readonly records: TradeRecord[] = [];
+  #count = 0;
   #write: (line: string) => void;
   #file: Deno.FsFile | undefined;
 
@@ -161,7 +161,7 @@ export class TradeLog implements Disposable {
    * Opens the log.
    *
    * @param options `path`: CSV file (folder created at the first row; appended to). `write`: receives each
-   *   newline-terminated line instead (tests). Neither: rows are only kept in `records`.
+   *   newline-terminated line instead (tests). Neither: rows are only counted.
    */
   constructor(options: { path?: string; write?: (line: string) => void } = {}) {
     if (options.path !== undefined) {
@@ -193,8 +193,13 @@ export class TradeLog implements Disposable {
    * @param record The row.
    */
   append(record: TradeRecord): void {
-    this.records.push(record);
     this.#write(`${formatTradeRecord(record)}\n`);
+    this.#count++;
+  }
+
+  /** Rows appended by this instance. */
+  get count(): number {
+    return this.#count;
   }
 
   #writeBytes(bytes: Uint8Array): void {

@@ -114,15 +114,27 @@ interface Known {
   cancelRequested: boolean;
 }
 
+/** Terminal orders the tracker keeps (newest first out last). */
+export const TERMINAL_ORDERS_KEPT = 1_000;
+/** Fill ids remembered for duplicate detection. */
+export const FILL_IDS_KEPT = 50_000;
+
 /**
  * What the client knows of its orders: merged venue records by order id, client order ids,
  * fills seen, and waiters for the next update.
+ *
+ * Retention: every order not yet final; final orders only until {@linkcode TERMINAL_ORDERS_KEPT}
+ * newer ones have ended (long enough for EdgeX's second FILLED push and a late REST answer,
+ * which then cannot reopen them; later reads go to REST). Fill ids: the newest
+ * {@linkcode FILL_IDS_KEPT}.
  */
 export class OrderTracker {
   readonly #marketById: (contractId: string | undefined) => EdgeXMarket | undefined;
   readonly #emit: (event: ExchangeEvent) => void;
   #orders = new Map<string, Known>();
   #byClientId = new Map<string, string>();
+  /** Ids of final orders, in the order they ended. */
+  #terminal = new Set<string>();
   #fillIds = new Set<string>();
   #waiters = new Set<() => void>();
 
@@ -269,8 +281,27 @@ export class OrderTracker {
     });
     this.#byClientId.set(clientOrderId, raw.id);
     if (emit) this.emitOrder(order);
+    if (isTerminal(status)) this.#retire(raw.id);
     this.wake();
     return order;
+  }
+
+  /** Files a final order; forgets the oldest final one past the bound. */
+  #retire(orderId: string): void {
+    this.#terminal.add(orderId);
+    if (this.#terminal.size <= TERMINAL_ORDERS_KEPT) return;
+    const oldest = this.#terminal.values().next().value!;
+    this.#terminal.delete(oldest);
+    const k = this.#orders.get(oldest);
+    this.#orders.delete(oldest);
+    if (k && this.#byClientId.get(k.order.clientOrderId) === oldest) {
+      this.#byClientId.delete(k.order.clientOrderId);
+    }
+  }
+
+  /** Number of orders held (active and retained final ones). */
+  get size(): number {
+    return this.#orders.size;
   }
 
   /** Emits an order event unless this state was already emitted. */
@@ -288,7 +319,7 @@ export class OrderTracker {
   onFill(f: EdgeXFill): void {
     if (this.#fillIds.has(f.id)) return;
     this.#fillIds.add(f.id);
-    if (this.#fillIds.size > 50_000) {
+    if (this.#fillIds.size > FILL_IDS_KEPT) {
       const first = this.#fillIds.values().next().value;
       if (first !== undefined) this.#fillIds.delete(first);
     }

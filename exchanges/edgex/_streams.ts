@@ -35,6 +35,9 @@ import type { EdgeXMarket } from "./markets.ts";
 import { tradeEventSchema } from "./schemas.ts";
 
 const log = getLogger(["perp", "edgex"]);
+
+/** Funding settlement ids remembered for duplicate detection (snapshots repeat recent ones). */
+const FUNDING_IDS_KEPT = 10_000;
 const VENUE = "edgex";
 
 /**
@@ -107,7 +110,7 @@ export function openPrivateStream(o: EdgeXPrivateStreamOptions): WsTransport {
     reconnect: { baseDelayMs: o.reconnectBaseDelayMs },
   });
   // Funding settlements already emitted, by position-transaction id (a settlement may be pushed
-  // again, e.g. in a later snapshot).
+  // again, e.g. in a later snapshot). Retention: the newest FUNDING_IDS_KEPT ids.
   const fundingSeen = new Set<string>();
   ws.onMessage((m) => onPrivateFrame(ws, m, o, fundingSeen));
   ws.onStateChange((e) => {
@@ -208,6 +211,7 @@ function onPrivateFrame(
       continue;
     }
     fundingSeen.add(tx.id);
+    if (fundingSeen.size > FUNDING_IDS_KEPT) fundingSeen.delete(fundingSeen.values().next().value!);
     o.emit({ type: "funding", payment });
   }
   if (isSnapshot) {

@@ -50,13 +50,17 @@ export interface GrvtPrivateStreamOptions {
   reconcile: (why: string) => void;
 }
 
+/** Fill ids a private stream remembers to drop redelivered fills. */
+const FILL_IDS_KEPT = 10_000;
+
 /** The private stream of one trading account. */
 export class GrvtPrivateStream {
   readonly #options: GrvtPrivateStreamOptions;
   readonly #stream: GrvtStream;
+  /** Last sequence number per stream (one entry per subscribed stream). */
   readonly #seq = new Map<string, number>();
+  /** Fill ids already emitted. Retention: the newest {@linkcode FILL_IDS_KEPT}, oldest out first. */
   readonly #fillIds = new Set<string>();
-  readonly #fillOrder: string[] = [];
 
   /** @param options Socket settings and where frames go. */
   constructor(options: GrvtPrivateStreamOptions) {
@@ -120,8 +124,9 @@ export class GrvtPrivateStream {
           const fill = toGrvtFill(parsePayload(fillSchema, f.feed, where), tracker.mapping);
           if (!fill || this.#fillIds.has(fill.tradeId)) return;
           this.#fillIds.add(fill.tradeId);
-          this.#fillOrder.push(fill.tradeId);
-          if (this.#fillOrder.length > 10_000) this.#fillIds.delete(this.#fillOrder.shift()!);
+          if (this.#fillIds.size > FILL_IDS_KEPT) {
+            this.#fillIds.delete(this.#fillIds.values().next().value!);
+          }
           hub.emit({ type: "fill", fill });
           break;
         }

@@ -56,8 +56,9 @@ export interface LighterStreamDeps {
 /** Turns the socket's frames into book updates and events. */
 export class LighterStreamHandler {
   readonly #deps: LighterStreamDeps;
+  /** Trade ids already emitted. Retention: the newest `MAX_SEEN_TRADES`, oldest out first. */
   readonly #seenTrades = new Set<string>();
-  /** Orders last seen live on the stream, by client order id → symbol. */
+  /** Orders last seen live on the stream, by client order id → symbol (removed once final). */
   readonly #live = new Map<string, string>();
   /** Symbols whose last known position was not flat. */
   readonly #held = new Set<string>();

@@ -57,6 +57,7 @@ import {
   parseUpdateLeverageBody,
 } from "./requests.ts";
 import { SimControl } from "../control.ts";
+import { Ring } from "../_ring.ts";
 import { type BalanceView, type PositionView, SimEngine } from "../engine.ts";
 import type { FillView, OrderView, SimEvent, SimFundingPayment } from "../events.ts";
 import { FaultInjector } from "../faults.ts";
@@ -337,9 +338,15 @@ class Replica implements EdgeXReplica {
   readonly #contracts: EdgeXReplicaContract[];
   readonly #tolerance: number;
   readonly #legacy: boolean;
+  /**
+   * Request body and fill totals per engine order; with `#orderAccounts` (owner per order).
+   * Retention: active orders, and finished ones as long as the engine keeps them (its
+   * `finishedOrders` bound, tracked by `#finished`).
+   */
   readonly #orders = new Map<string, OrderMeta>();
   readonly #otherAccounts = new Map<string, bigint>();
   readonly #orderAccounts = new Map<string, string>();
+  #finished: Ring<string> | undefined;
   readonly #pendingTrades: Extract<SimEvent, { type: "trade" }>[] = [];
   readonly #feeds = new Map<string, DepthFeed>();
   readonly #public = new Set<PublicConn>();
@@ -1845,6 +1852,17 @@ class Replica implements EdgeXReplica {
       case "order":
         // A refused order (margin) never reached the book: no push. Reduce-only ones did.
         this.#orderAccounts.set(e.order.id, e.order.accountId);
+        if (
+          e.order.status === "filled" || e.order.status === "canceled" ||
+          e.order.status === "rejected" || e.order.status === "expired"
+        ) {
+          this.#finished ??= new Ring(Math.max(1_024, this.engine.retention.finishedOrders));
+          const dropped = this.#finished.push(e.order.id);
+          if (dropped !== undefined) {
+            this.#orders.delete(dropped);
+            this.#orderAccounts.delete(dropped);
+          }
+        }
         if (e.order.status === "rejected" && e.order.cancelReason !== "reduce_only") return;
         this.#pendingOf(e.order.accountId).orders.set(e.order.id, e.order);
         break;

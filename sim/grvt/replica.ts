@@ -56,6 +56,7 @@ import type { SimOrderRequest } from "../engine.ts";
 import { SimEngine } from "../engine.ts";
 import type { FillView, OrderView, SimEvent } from "../events.ts";
 import { FaultInjector } from "../faults.ts";
+import { Ring } from "../_ring.ts";
 import { scriptedFundingRates } from "../funding.ts";
 import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
 import { GRVT_WIRE_ERRORS } from "./_error_codes.ts";
@@ -72,6 +73,8 @@ export const GRVT_COUNTERPARTY = "counterparty";
 
 const NS_PER_MS = 1_000_000n;
 const MAX_EXPIRY_MS = 30 * 86_400_000;
+/** Most signed payloads remembered for duplicate detection, whatever their expiry. */
+const SIGNATURES_KEPT = 200_000;
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 /** EIP-712 chain ids of prod, testnet and dev/staging (grvt.md §1). */
 const KNOWN_CHAIN_IDS = [325, 326, 327];
@@ -435,8 +438,19 @@ class Replica implements GrvtReplica {
   readonly #servers: SimServer[];
   readonly #insts = new Map<string, InstrumentInfo>();
   readonly #sessions = new Map<string, Session>();
+  /**
+   * The wire order behind each engine order. Retention: active orders, and finished ones as
+   * long as the engine keeps them (its `finishedOrders` bound, tracked by `#finishedWire`).
+   */
   readonly #wire = new Map<string, Wire>();
-  readonly #signatures = new Map<string, string>();
+  #finishedWire: Ring<string> | undefined;
+  /**
+   * Signed payloads seen (`r‖s`) with the order each created. Retention: until the signature
+   * expires (a replay after that is refused with 2001 before this check), at most
+   * {@linkcode SIGNATURES_KEPT}, oldest first out.
+   */
+  readonly #signatures = new Map<string, { id: string; expMs: number }>();
+  #signaturesSwept = 0;
   readonly #subs = new Set<Sub>();
   readonly #samples = new Map<
     string,
@@ -1004,7 +1018,7 @@ class Replica implements GrvtReplica {
     const sigKey = `${sig.r}${sig.s}`;
     const seen = this.#signatures.get(sigKey);
     if (seen !== undefined) {
-      return { result: this.#orderJson(this.engine.getOrder(account, { id: seen }), "0x00") };
+      return { result: this.#orderJson(this.engine.getOrder(account, { id: seen.id }), "0x00") };
     }
     if (this.engine.isActive(account, cid)) throw new GrvtReply(2012);
     if (reduceOnly) {
@@ -1071,7 +1085,7 @@ class Replica implements GrvtReplica {
       }
     }
     if (refusal) throw refusal;
-    this.#signatures.set(sigKey, view!.id);
+    this.#rememberSignature(sigKey, view!.id, Number(BigInt(String(sig.expiration)) / NS_PER_MS));
     const echo = this.#orderJson(view!, "0x00");
     const state = echo.state as Json;
     echo.state = {
@@ -1735,10 +1749,32 @@ class Replica implements GrvtReplica {
     });
   }
 
+  /** Records a signed payload; sweeps expired ones whenever the map doubled since the last sweep. */
+  #rememberSignature(key: string, id: string, expMs: number): void {
+    const sigs = this.#signatures;
+    sigs.set(key, { id, expMs });
+    if (sigs.size <= Math.max(1_024, 2 * this.#signaturesSwept)) return;
+    const now = this.engine.now();
+    for (const [k, v] of sigs) if (v.expMs <= now) sigs.delete(k);
+    for (const k of sigs.keys()) {
+      if (sigs.size <= SIGNATURES_KEPT) break;
+      sigs.delete(k);
+    }
+    this.#signaturesSwept = sigs.size;
+  }
+
   #onEngineEvent(e: SimEvent): void {
     if (this.#held) {
       this.#held.push(e);
       return;
+    }
+    if (e.type === "order") {
+      const st = e.order.status;
+      if (st === "filled" || st === "canceled" || st === "rejected" || st === "expired") {
+        this.#finishedWire ??= new Ring(this.engine.retention.finishedOrders);
+        const dropped = this.#finishedWire.push(e.order.id);
+        if (dropped !== undefined) this.#wire.delete(dropped);
+      }
     }
     const touched = tickerInstrument(e);
     if (touched !== undefined && this.#insts.has(touched)) this.#schedulePublish(touched);

@@ -35,6 +35,7 @@ import {
   OrderRejectedError,
 } from "../../core/errors.ts";
 import { generateApiKey, publicKeyFromPrivateKey } from "../../exchanges/lighter/signer/keys.ts";
+import { Ring } from "../_ring.ts";
 import { SimControl } from "../control.ts";
 import { SimEngine, type SimOrderRequest } from "../engine.ts";
 import type { FillView, OrderView, SimEvent, SimFundingPayment } from "../events.ts";
@@ -305,9 +306,10 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     key.publicKey || publicKeyFromPrivateKey(privateKey),
   );
 
-  // What the engine does not keep: owner and client index per order, quote filled so far.
-  const owner = new Map<string, string>();
+  // What the engine does not keep: the quote filled so far per order. Retention: active orders,
+  // and finished ones as long as the engine keeps them (its `finishedOrders` bound).
   const quoteFilled = new Map<string, Decimal>();
+  const finishedQuote = new Ring<string>(engine.retention.finishedOrders);
   const clientIndex = (o: { clientOrderId: string }) =>
     /^\d+$/.test(o.clientOrderId) ? Number(o.clientOrderId) : 0;
   const indexOfAccount = (id: string) => Number(id);
@@ -1316,6 +1318,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
 
   // ------------------------------------------------------------------ engine → frames
 
+  /** Owner of each active order, for trade frames. Retention: dropped once the order ends. */
   const tradeOwners = new Map<string, { account: string; clientOrderId: string }>();
   const paymentCount = new Map<string, number>();
   let inTx = false;
@@ -1326,8 +1329,17 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     switch (e.type) {
       case "order": {
         const o = e.order;
-        owner.set(o.id, o.accountId);
-        tradeOwners.set(o.id, { account: o.accountId, clientOrderId: o.clientOrderId });
+        if (
+          o.status === "filled" || o.status === "canceled" || o.status === "rejected" ||
+          o.status === "expired"
+        ) {
+          // No trade follows an order's terminal event.
+          tradeOwners.delete(o.id);
+          const dropped = finishedQuote.push(o.id);
+          if (dropped !== undefined) quoteFilled.delete(dropped);
+        } else {
+          tradeOwners.set(o.id, { account: o.accountId, clientOrderId: o.clientOrderId });
+        }
         // A transaction executes atomically: its frames show each order's final state only
         // (a crossing post-only order is never seen "open").
         if (inTx) {

@@ -1,0 +1,200 @@
+/**
+ * Bounds of the simulator's long-lived collections: the ring buffer, the event log, finished
+ * orders and their client-id index, scheduled expiries, and the fill / trade / funding
+ * histories. Account truth must stay exact whatever the bounds.
+ */
+import { deepStrictEqual, ok, strictEqual as equal, throws } from "node:assert/strict";
+import { ManualClock } from "../exchanges/_shared/clock.ts";
+import { NotFoundError } from "../core/errors.ts";
+import { Ring } from "./_ring.ts";
+import { TaskHeap } from "./_heap.ts";
+import { EventLog } from "./events.ts";
+import { type EngineOptions, SimEngine } from "./engine.ts";
+import { scriptedFundingRates } from "./funding.ts";
+
+const HOUR = 3_600_000;
+
+function setup(options: EngineOptions = {}, clock = new ManualClock(0)) {
+  const engine = new SimEngine({ clock, ...options });
+  engine.addInstrument(
+    {
+      symbol: "BTC",
+      tickSize: "0.1",
+      sizeStep: "0.001",
+      minSize: "0.001",
+      maxLeverage: "10",
+      makerFee: "-0.0001",
+      takerFee: "0.0005",
+      fundingIntervalHours: 1,
+    },
+    { markPrice: "100", fundingRates: scriptedFundingRates("0.0001") },
+  );
+  engine.createAccount("alice", { collateral: "1000" });
+  engine.createAccount("bob", { collateral: "1000" });
+  return { engine, clock };
+}
+
+Deno.test("Ring keeps the newest N in order, through wrap-around, shifts and regrowth", () => {
+  const r = new Ring<number>(3);
+  for (const n of [1, 2, 3, 4, 5, 6, 7]) r.push(n);
+  deepStrictEqual(r.toArray(), [5, 6, 7]);
+  equal(r.push(8), 5);
+  deepStrictEqual([...r], [6, 7, 8]);
+  equal(r.at(-1), 8);
+  deepStrictEqual(r.toArray(2), [7, 8]);
+  const g = new Ring<number>(10);
+  for (const n of [1, 2, 3]) g.push(n);
+  equal(g.shift(), 1);
+  for (const n of [4, 5, 6]) g.push(n);
+  deepStrictEqual(g.toArray(), [2, 3, 4, 5, 6]);
+  const none = new Ring<number>(0);
+  equal(none.push(1), 1);
+  equal(none.length, 0);
+});
+
+Deno.test("the event ring keeps the newest N events; numbering and lastSeq go on", () => {
+  const log = new EventLog({ capacity: 3 });
+  for (let i = 1; i <= 10; i++) {
+    log.emit("prices:BTC", i, { type: "price", symbol: "BTC", markPrice: `${i}`, indexPrice: "1" });
+  }
+  deepStrictEqual(log.events.map((e) => [e.seq, e.streamSeq, e.time]), [
+    [8, 8, 8],
+    [9, 9, 9],
+    [10, 10, 10],
+  ]);
+  equal(log.lastSeq("prices:BTC"), 10);
+  equal(log.serialize().split("\n").filter(Boolean).length, 3);
+});
+
+Deno.test("the engine's event log is a ring of retention.events", () => {
+  const { engine } = setup({ retention: { events: 4 } });
+  for (let i = 0; i < 10; i++) {
+    engine.placeOrder("alice", { symbol: "BTC", side: "buy", size: "0.01", price: "90" });
+  }
+  equal(engine.events.length, 4);
+  // Every placement emits an order event and a book event: 10 orders → 20 events + 2 deposits.
+  equal(engine.events.at(-1)!.seq, 22);
+  equal(engine.events[0].seq, 19);
+});
+
+Deno.test("finished orders are kept up to the bound and the client-id index follows eviction", () => {
+  const { engine } = setup({ retention: { finishedOrders: 2 } });
+  const px = { symbol: "BTC", side: "buy", size: "0.01", price: "90" } as const;
+  engine.placeOrder("alice", { ...px, clientOrderId: "keep" }); // id 1, stays active
+  for (const cid of ["x", "x", "y"]) { // ids 2, 3, 4
+    engine.placeOrder("alice", { ...px, clientOrderId: cid });
+    engine.cancelOrder("alice", { clientOrderId: cid });
+  }
+  // The latest finished order with a client id wins; the older "x" (id 2) is already gone.
+  equal(engine.getOrder("alice", { clientOrderId: "x" }).id, "3");
+  throws(() => engine.getOrder("alice", { id: "2" }), NotFoundError);
+  equal(engine.retainedCounts().finishedOrders, 2);
+  engine.placeOrder("alice", { ...px, clientOrderId: "z" }); // id 5
+  engine.cancelOrder("alice", { clientOrderId: "z" });
+  // "x" (id 3) is evicted now: not found, and never answered with an older order.
+  throws(() => engine.getOrder("alice", { clientOrderId: "x" }), NotFoundError);
+  equal(engine.getOrder("alice", { clientOrderId: "y" }).id, "4");
+  equal(engine.getOrder("alice", { clientOrderId: "z" }).status, "canceled");
+  // An active order is found however old it is.
+  equal(engine.getOrder("alice", { clientOrderId: "keep" }).id, "1");
+  deepStrictEqual(engine.finishedOrders("alice").map((o) => o.id), ["5", "4"]);
+  equal(engine.retainedCounts().finishedOrders, 2);
+});
+
+Deno.test("an order's GTT expiry leaves the task heap when the order ends first", () => {
+  const { engine } = setup();
+  for (let i = 0; i < 1_000; i++) {
+    engine.placeOrder("alice", {
+      symbol: "BTC",
+      side: "buy",
+      size: "0.01",
+      price: "90",
+      timeInForce: "gtt",
+      expiresAt: 30 * 24 * HOUR,
+      clientOrderId: `g${i}`,
+    });
+    engine.cancelOrder("alice", { clientOrderId: `g${i}` });
+  }
+  const c = engine.retainedCounts();
+  equal(c.liveTasks, 1); // the next funding settlement
+  ok(c.tasks < 200, `heap holds ${c.tasks} tasks`);
+});
+
+Deno.test("TaskHeap.cancel drops a task: it never runs and the heap compacts", () => {
+  const heap = new TaskHeap();
+  const ran: number[] = [];
+  const tasks = Array.from({ length: 200 }, (_, i) => heap.push(i, () => ran.push(i)));
+  for (let i = 0; i < 200; i++) if (i % 10 !== 0) heap.cancel(tasks[i]);
+  ok(heap.size <= 2 * heap.live + 64, `size ${heap.size}, live ${heap.live}`);
+  equal(heap.live, 20);
+  for (let t = heap.pop(); t !== undefined; t = heap.pop()) t.run();
+  deepStrictEqual(ran, [
+    0,
+    10,
+    20,
+    30,
+    40,
+    50,
+    60,
+    70,
+    80,
+    90,
+    100,
+    110,
+    120,
+    130,
+    140,
+    150,
+    160,
+    170,
+    180,
+    190,
+  ]);
+});
+
+/** The same trades and settlements on any engine. */
+async function trade(engine: SimEngine, clock: ManualClock): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const price = i % 2 === 0 ? "100" : "100.5";
+    engine.placeOrder("alice", { symbol: "BTC", side: "sell", size: "0.1", price });
+    engine.placeOrder("bob", { symbol: "BTC", side: "buy", size: "0.1", price });
+    if (i % 5 === 4) {
+      await clock.advance(HOUR);
+      engine.sync();
+    }
+  }
+}
+
+Deno.test("bounded fill, trade and funding histories keep account truth exact", async () => {
+  const full = setup({
+    retention: { events: Infinity, finishedOrders: Infinity, fills: Infinity, funding: Infinity },
+  });
+  const small = setup({
+    retention: { events: 10, finishedOrders: 3, fills: 3, trades: 3, funding: 2 },
+  });
+  await trade(full.engine, full.clock);
+  await trade(small.engine, small.clock);
+  for (const acc of ["alice", "bob"]) {
+    deepStrictEqual(small.engine.balance(acc), full.engine.balance(acc));
+    deepStrictEqual(small.engine.positions(acc), full.engine.positions(acc));
+  }
+  // Alice sold 2 BTC: 10 × 0.1 @ 100 and 10 × 0.1 @ 100.5, maker rebate 0.01 %.
+  equal(small.engine.position("alice", "BTC").size, "-2");
+  equal(full.engine.fills("alice").length, 20);
+  deepStrictEqual(small.engine.fills("alice").map((f) => f.tradeId), ["18", "19", "20"]);
+  deepStrictEqual(small.engine.trades("BTC").map((t) => t.tradeId), ["18", "19", "20"]);
+  equal(full.engine.fundingHistory("BTC").length, 4);
+  deepStrictEqual(small.engine.fundingHistory("BTC").map((s) => s.time), [3 * HOUR, 4 * HOUR]);
+  deepStrictEqual(small.engine.fundingPayments("alice").map((p) => p.time), [3 * HOUR, 4 * HOUR]);
+  equal(small.engine.retainedCounts().events, 10);
+});
+
+Deno.test("public trades older than the trade window are dropped", async () => {
+  const { engine, clock } = setup({ retention: { tradeWindowMs: 1_000 } });
+  for (const t of [0, 500, 1_600]) {
+    await clock.set(t);
+    engine.placeOrder("alice", { symbol: "BTC", side: "sell", size: "0.1", price: "100" });
+    engine.placeOrder("bob", { symbol: "BTC", side: "buy", size: "0.1", price: "100" });
+  }
+  deepStrictEqual(engine.trades("BTC").map((t) => t.time), [1_600]);
+});
