@@ -389,10 +389,15 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
     );
     return result.exitCode;
   } finally {
-    for (const remove of removers) remove();
-    context.signal?.removeEventListener("abort", onOuterAbort);
-    await stopStatus?.();
-    tradeLog.close();
-    await venue.close();
+    try {
+      context.signal?.removeEventListener("abort", onOuterAbort);
+      await stopStatus?.();
+      tradeLog.close();
+      await venue.close();
+    } finally {
+      // Last: a repeated Ctrl-C while the venue closes must still meet our handler, not the
+      // default one that would kill the process with 130.
+      for (const remove of removers) remove();
+    }
   }
 }
