@@ -8,7 +8,6 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { parseEnv } from "node:util";
 import { type Clock, ConfigurationError, Decimal } from "../base.ts";
 import { ManualClock, systemClock } from "../exchanges/_shared/clock.ts";
 import { createFundingApi, describeDatabase } from "./api.ts";
@@ -21,6 +20,7 @@ import { runEvery } from "./scheduler.ts";
 import { type FundingNetwork, type OpenedSources, openFundingSources } from "./sources.ts";
 import { SqliteFundingStore } from "./sqlite_store.ts";
 import type { FundingStore, RetentionPolicy } from "./store.ts";
+import { readSimEnvFile } from "../strategies/venue_clients.ts";
 
 const log = getLogger(["perp", "funding"]);
 
@@ -122,26 +122,6 @@ export async function openFundingStore(
     : await PostgresFundingStore.open(database.url);
 }
 
-/** The variables of a `NAME=value` file (what `deno task sim --env-file` writes). */
-function readEnvFile(path: string): Record<string, string> {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new ConfigurationError(
-        `--sim-env ${path} does not exist: start the replicas with deno task sim --env-file ${path}`,
-      );
-    }
-    throw error;
-  }
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parseEnv(text))) {
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
-}
-
 async function feesOf(store: FundingStore): Promise<Record<string, VenueFees>> {
   const fees: Record<string, VenueFees> = { ...DEFAULT_VENUE_FEES };
   for (const v of await store.venues()) fees[v.venue] = v.fees;
@@ -184,7 +164,7 @@ export async function runFundingCommand(
       : await openFundingSources(config.exchanges, {
         network: config.network,
         clock: clock instanceof ManualClock ? clock : undefined,
-        simEnv: config.simEnv === undefined ? undefined : readEnvFile(config.simEnv),
+        simEnv: config.simEnv === undefined ? undefined : readSimEnvFile(config.simEnv),
       });
     try {
       const collector = new FundingCollector(store, opened.sources, {
