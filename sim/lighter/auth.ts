@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { hashToQuinticExtension } from "../../exchanges/lighter/signer/_poseidon2.ts";
-import { verify } from "../../exchanges/lighter/signer/verify.ts";
+import { hashToQuinticExtension } from "../../crypto/ecgfp5/_poseidon2.ts";
+import { verify } from "../../crypto/ecgfp5/verify.ts";
 
 /**
  * Longest lifetime the venue accepts for an auth token, in seconds (lighter.md §5.10: deadline

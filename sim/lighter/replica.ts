@@ -34,7 +34,7 @@ import {
   NotFoundError,
   OrderRejectedError,
 } from "../../core/errors.ts";
-import { generateApiKey, publicKeyFromPrivateKey } from "../../exchanges/lighter/signer/keys.ts";
+import { generateApiKey, publicKeyFromPrivateKey } from "../../crypto/ecgfp5/keys.ts";
 import { Ring } from "../_ring.ts";
 import { SimControl } from "../control.ts";
 import { SimEngine, type SimOrderRequest } from "../engine.ts";

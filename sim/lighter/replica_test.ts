@@ -1,6 +1,6 @@
 import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { LighterSigner } from "../../exchanges/lighter/signer/lighter_signer.ts";
-import { generateApiKey } from "../../exchanges/lighter/signer/keys.ts";
+import { generateApiKey } from "../../crypto/ecgfp5/keys.ts";
 import { scriptedFundingRates } from "../funding.ts";
 import { type LighterReplica, startLighterReplica } from "./replica.ts";
 

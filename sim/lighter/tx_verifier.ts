@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { hashToQuinticExtension } from "../../exchanges/lighter/signer/_poseidon2.ts";
-import { verify } from "../../exchanges/lighter/signer/verify.ts";
+import { hashToQuinticExtension } from "../../crypto/ecgfp5/_poseidon2.ts";
+import { verify } from "../../crypto/ecgfp5/verify.ts";
 
 /** Goldilocks prime. */
 const P = 0xffffffff00000001n;

@@ -1,5 +1,5 @@
 import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
-import { publicKeyFromPrivateKey } from "../../exchanges/lighter/signer/keys.ts";
+import { publicKeyFromPrivateKey } from "../../crypto/ecgfp5/keys.ts";
 import { lighterTxHash, parseTxInfo, verifyTx } from "./tx_verifier.ts";
 
 interface Vector {

@@ -7,9 +7,9 @@
  * @module
  */
 import { ConfigurationError, InvalidOrderError } from "../../../core/errors.ts";
-import { type Fp5, fp5 } from "./_fp5.ts";
-import { halvesOf, TWO32 } from "./_goldilocks.ts";
-import { hashToQuinticExtension } from "./_poseidon2.ts";
+import { type Fp5, fp5 } from "../../../crypto/ecgfp5/_fp5.ts";
+import { halvesOf, TWO32 } from "../../../crypto/ecgfp5/_goldilocks.ts";
+import { hashToQuinticExtension } from "../../../crypto/ecgfp5/_poseidon2.ts";
 import type {
   CancelAllOrdersParams,
   CancelOrderParams,

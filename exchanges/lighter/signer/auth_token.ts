@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { type Fp5, fp5 } from "./_fp5.ts";
-import { hashToQuinticExtension } from "./_poseidon2.ts";
+import { type Fp5, fp5 } from "../../../crypto/ecgfp5/_fp5.ts";
+import { hashToQuinticExtension } from "../../../crypto/ecgfp5/_poseidon2.ts";
 
 /** The venue refuses deadlines further ahead than this (lighter.md §5.10: about 8 h). */
 export const AUTH_TOKEN_MAX_LIFETIME_SECONDS = 8 * 3600;

@@ -1,11 +1,11 @@
 import { deepStrictEqual as deepEqual, ok, throws } from "node:assert/strict";
 import { ConfigurationError } from "../../../core/errors.ts";
 import { readFixture } from "./_fixtures_test.ts";
-import { fp5ToBytes } from "./_fp5.ts";
-import { toHex } from "./_hex.ts";
+import { fp5ToBytes } from "../../../crypto/ecgfp5/_fp5.ts";
+import { toHex } from "../../../crypto/ecgfp5/_hex.ts";
 import { authMessageHash } from "./auth_token.ts";
 import { LighterSigner } from "./lighter_signer.ts";
-import { verify } from "./verify.ts";
+import { verify } from "../../../crypto/ecgfp5/verify.ts";
 
 interface TokenVector {
   sk: string;

@@ -6,10 +6,15 @@
  */
 import { registerSecret } from "../../../core/redact.ts";
 import { ConfigurationError } from "../../../core/errors.ts";
-import { precomputeGenerator } from "./_ecgfp5.ts";
-import { type Fp5, fp5ToBytes } from "./_fp5.ts";
-import { toHex } from "./_hex.ts";
-import { publicKeyOf, type RandomSource, sampleScalar, signHashed } from "./_schnorr.ts";
+import { precomputeGenerator } from "../../../crypto/ecgfp5/_ecgfp5.ts";
+import { type Fp5, fp5ToBytes } from "../../../crypto/ecgfp5/_fp5.ts";
+import { toHex } from "../../../crypto/ecgfp5/_hex.ts";
+import {
+  publicKeyOf,
+  type RandomSource,
+  sampleScalar,
+  signHashed,
+} from "../../../crypto/ecgfp5/_schnorr.ts";
 import {
   checkEnvelope,
   encodeCancelAllOrders,
@@ -23,7 +28,7 @@ import {
   txInfoJson,
 } from "./_tx_encoding.ts";
 import { AUTH_TOKEN_MAX_LIFETIME_SECONDS, authMessageHash } from "./auth_token.ts";
-import { parsePrivateKey } from "./keys.ts";
+import { parsePrivateKey } from "../../../crypto/ecgfp5/keys.ts";
 import type {
   CancelAllOrdersParams,
   CancelOrderParams,

@@ -3,11 +3,11 @@ import { ConfigurationError, InvalidOrderError } from "../../../core/errors.ts";
 import { redact } from "../../../core/redact.ts";
 import { readFixture } from "./_fixtures_test.ts";
 import { encodeApproveIntegrator, hashTx, txInfoJson } from "./_tx_encoding.ts";
-import { fp5ToBytes } from "./_fp5.ts";
-import { toHex } from "./_hex.ts";
+import { fp5ToBytes } from "../../../crypto/ecgfp5/_fp5.ts";
+import { toHex } from "../../../crypto/ecgfp5/_hex.ts";
 import { LighterSigner } from "./lighter_signer.ts";
 import type { SignedTx } from "./transactions.ts";
-import { verify } from "./verify.ts";
+import { verify } from "../../../crypto/ecgfp5/verify.ts";
 
 // deno-lint-ignore no-explicit-any
 type Fields = Record<string, any>;

@@ -43,6 +43,10 @@
  */
 export * from "./lighter_signer.ts";
 export * from "./transactions.ts";
-export * from "./verify.ts";
+export * from "../../../crypto/ecgfp5/verify.ts";
 export { AUTH_TOKEN_MAX_LIFETIME_SECONDS } from "./auth_token.ts";
-export { generateApiKey, type GenerateApiKeyOptions, publicKeyFromPrivateKey } from "./keys.ts";
+export {
+  generateApiKey,
+  type GenerateApiKeyOptions,
+  publicKeyFromPrivateKey,
+} from "../../../crypto/ecgfp5/keys.ts";

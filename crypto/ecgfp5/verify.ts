@@ -25,7 +25,7 @@ function bytesOf(v: string | Uint8Array, length: number): Uint8Array | undefined
  *
  * @example
  * ```ts
- * import { LighterSigner } from "./lighter_signer.ts";
+ * import { LighterSigner } from "../../exchanges/lighter/signer/lighter_signer.ts";
  * import { verify } from "./verify.ts";
  * import { ok } from "node:assert/strict";
  *

@@ -1,9 +1,9 @@
 import { deepStrictEqual as deepEqual } from "node:assert/strict";
-import { readFixture } from "./_fixtures_test.ts";
+import { readFixture } from "../../exchanges/lighter/signer/_fixtures_test.ts";
 import { bigOf, halvesOf } from "./_goldilocks.ts";
 import { hashNToMNoPad, hashToQuinticExtension, permute } from "./_poseidon2.ts";
 import { EXTERNAL_CONSTANTS, INTERNAL_CONSTANTS, MATRIX_DIAG_12 } from "./_poseidon2_constants.ts";
-import { hexOfLimbs, limbsOf } from "./_fixtures_test.ts";
+import { hexOfLimbs, limbsOf } from "../../exchanges/lighter/signer/_fixtures_test.ts";
 
 interface Vectors {
   permute: { input: string; output: string }[];

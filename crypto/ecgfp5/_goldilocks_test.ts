@@ -1,5 +1,5 @@
 import { deepStrictEqual as deepEqual } from "node:assert/strict";
-import { hexOfLimbs, limbsOf, readFixture } from "./_fixtures_test.ts";
+import { hexOfLimbs, limbsOf, readFixture } from "../../exchanges/lighter/signer/_fixtures_test.ts";
 import {
   addInto,
   bigOf,

@@ -1,5 +1,9 @@
 import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
-import { bytesToHex, hexToBytes, readFixture } from "./_fixtures_test.ts";
+import {
+  bytesToHex,
+  hexToBytes,
+  readFixture,
+} from "../../exchanges/lighter/signer/_fixtures_test.ts";
 import { fp5FromBytes, fp5ToBytes } from "./_fp5.ts";
 import {
   add,

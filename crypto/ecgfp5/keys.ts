@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ConfigurationError } from "../../../core/errors.ts";
+import { ConfigurationError } from "../../core/errors.ts";
 import { fp5ToBytes } from "./_fp5.ts";
 import { fromHex, toHex } from "./_hex.ts";
 import { publicKeyOf, sampleScalar } from "./_schnorr.ts";

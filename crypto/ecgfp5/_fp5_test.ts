@@ -1,5 +1,5 @@
 import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
-import { readFixture } from "./_fixtures_test.ts";
+import { readFixture } from "../../exchanges/lighter/signer/_fixtures_test.ts";
 import {
   fp5,
   fp5Add,
@@ -15,7 +15,7 @@ import {
   fp5Sub,
   fp5ToBytes,
 } from "./_fp5.ts";
-import { bytesToHex, hexToBytes } from "./_fixtures_test.ts";
+import { bytesToHex, hexToBytes } from "../../exchanges/lighter/signer/_fixtures_test.ts";
 
 interface Fp5Vector {
   a: string;
