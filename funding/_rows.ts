@@ -1,7 +1,7 @@
 // Row <-> record mapping shared by the SQLite and PostgreSQL stores.
 import { Decimal } from "../base.ts";
 import type { CollectionLog, CollectionStatus, FundingObservation, VenueRecord } from "./model.ts";
-import type { HistoryPoint, OpportunityStreak } from "./store.ts";
+import type { HistoryPoint, OpportunityStreak, PairClaim, StoredArbPosition } from "./store.ts";
 
 /** Columns of `funding_rates` and `latest_funding_rates`, in insert order. */
 export const RATE_COLUMNS = [
@@ -163,5 +163,28 @@ export function rowPoint(row: Record<string, unknown>): HistoryPoint {
     intervalHours: Number(row.interval_hours),
     hourlyRate: String(row.hourly_rate),
     apr: String(row.apr),
+  };
+}
+
+/** A row of `arb_positions` as the store returns it. */
+export function rowArbPosition(r: Record<string, unknown>): StoredArbPosition {
+  return {
+    id: String(r.id),
+    pairKey: String(r.pair_key),
+    owner: String(r.owner),
+    status: String(r.status),
+    openedAt: Number(r.opened_at),
+    updatedAt: Number(r.updated_at),
+    data: String(r.data),
+  };
+}
+
+/** A row of `arb_claims`. */
+export function rowClaim(r: Record<string, unknown>): PairClaim {
+  return {
+    pairKey: String(r.pair_key),
+    owner: String(r.owner),
+    claimedAt: Number(r.claimed_at),
+    expiresAt: Number(r.expires_at),
   };
 }

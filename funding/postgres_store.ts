@@ -15,6 +15,8 @@ import {
   logRow,
   observationRow,
   RATE_COLUMNS,
+  rowArbPosition,
+  rowClaim,
   rowLog,
   rowObservation,
   rowPoint,
@@ -35,27 +37,6 @@ import {
   type StoredArbPosition,
   type StoreStats,
 } from "./store.ts";
-
-function rowArbPosition(r: Record<string, unknown>): StoredArbPosition {
-  return {
-    id: String(r.id),
-    pairKey: String(r.pair_key),
-    owner: String(r.owner),
-    status: String(r.status),
-    openedAt: Number(r.opened_at),
-    updatedAt: Number(r.updated_at),
-    data: String(r.data),
-  };
-}
-
-function rowClaim(r: Record<string, unknown>): PairClaim {
-  return {
-    pairKey: String(r.pair_key),
-    owner: String(r.owner),
-    claimedAt: Number(r.claimed_at),
-    expiresAt: Number(r.expires_at),
-  };
-}
 
 const log = getLogger(["perp", "funding", "store"]);
 

@@ -14,6 +14,8 @@ import {
   logRow,
   observationRow,
   RATE_COLUMNS,
+  rowArbPosition,
+  rowClaim,
   rowLog,
   rowObservation,
   rowPoint,
@@ -21,26 +23,6 @@ import {
   rowVenue,
 } from "./_rows.ts";
 
-function rowArbPosition(r: Record<string, unknown>): StoredArbPosition {
-  return {
-    id: String(r.id),
-    pairKey: String(r.pair_key),
-    owner: String(r.owner),
-    status: String(r.status),
-    openedAt: Number(r.opened_at),
-    updatedAt: Number(r.updated_at),
-    data: String(r.data),
-  };
-}
-
-function rowClaim(r: Record<string, unknown>): PairClaim {
-  return {
-    pairKey: String(r.pair_key),
-    owner: String(r.owner),
-    claimedAt: Number(r.claimed_at),
-    expiresAt: Number(r.expires_at),
-  };
-}
 import {
   ARB_FINAL_STATUSES,
   DAY_MS,
