@@ -1080,20 +1080,7 @@ class Replica implements EdgeXReplica {
       matchFillId: peer.toString(),
       positionTransactionId: id.toString(),
       collateralTransactionId: id.toString(),
-      extraType: "",
-      extraDataJson: "",
-      censorStatus: "CENSOR_SUCCESS",
-      censorTxId: "0",
-      censorTime: time,
-      censorFailCode: "",
-      censorFailReason: "",
-      l2TxId: "0",
-      l2RejectTime: "0",
-      l2RejectCode: "",
-      l2RejectReason: "",
-      l2ApprovedTime: "0",
-      createdTime: time,
-      updatedTime: time,
+      ...settledRecordTail(time),
     };
   }
 
@@ -1372,20 +1359,7 @@ class Replica implements EdgeXReplica {
       orderFillTransactionId: "0",
       collateralTransactionId: tx.collateralTransactionId,
       forceTradeId: "0",
-      extraType: "",
-      extraDataJson: "",
-      censorStatus: "CENSOR_SUCCESS",
-      censorTxId: "0",
-      censorTime: time,
-      censorFailCode: "",
-      censorFailReason: "",
-      l2TxId: "0",
-      l2RejectTime: "0",
-      l2RejectCode: "",
-      l2RejectReason: "",
-      l2ApprovedTime: "0",
-      createdTime: time,
-      updatedTime: time,
+      ...settledRecordTail(time),
     };
   }
 
@@ -2035,3 +2009,26 @@ const CANCEL_REASON: Record<string, string> = {
   self_trade: "INTERNAL_FAILED",
   other: "UNKNOWN_ORDER_CANCEL_REASON",
 };
+
+/**
+ * The trailing fields every settled V2 record (a fill, a position transaction) carries, in the
+ * order the live samples show (edgex.md): accepted by the censor, no L2 rejection.
+ */
+function settledRecordTail(time: string) {
+  return {
+    extraType: "",
+    extraDataJson: "",
+    censorStatus: "CENSOR_SUCCESS",
+    censorTxId: "0",
+    censorTime: time,
+    censorFailCode: "",
+    censorFailReason: "",
+    l2TxId: "0",
+    l2RejectTime: "0",
+    l2RejectCode: "",
+    l2RejectReason: "",
+    l2ApprovedTime: "0",
+    createdTime: time,
+    updatedTime: time,
+  };
+}
