@@ -23,7 +23,7 @@
 import { parseArgs } from "node:util";
 import { L2OrderBook } from "../exchanges/_shared/order_book.ts";
 import { decodeLighterBookFrame } from "../exchanges/lighter/book_frame.ts";
-import { generateL2Stream } from "../../shared/bench/orderbook_stream.mjs";
+import { generateL2Stream } from "../testdata/bench/orderbook_stream.mjs";
 import { median } from "./_stats.ts";
 
 const CCXT_SPECIFIER: string = "npm:ccxt@4.5.84";

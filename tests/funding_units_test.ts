@@ -9,9 +9,10 @@ import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { EdgeXFundingAdapter } from "../exchanges/edgex/funding_adapter.ts";
 import { GRVTFundingAdapter } from "../exchanges/grvt/funding_adapter.ts";
 import { LighterFundingAdapter } from "../exchanges/lighter/funding_adapter.ts";
+import { testdataUrl } from "./_testdata.ts";
 
-const FIXTURES = new URL("../../shared/fixtures/", import.meta.url);
-const VENUE_NOTES = new URL("../../shared/venues/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/");
+const VENUE_NOTES = testdataUrl("venues/");
 
 async function fixture<T = Record<string, unknown>>(path: string): Promise<T> {
   return JSON.parse(await Deno.readTextFile(new URL(path, FIXTURES)));

@@ -34,8 +34,9 @@ import {
   tradeSchema,
   wsErrorSchema,
 } from "./schemas.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/edgex/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/edgex/");
 
 async function fixture(path: string): Promise<unknown> {
   return JSON.parse(await Deno.readTextFile(new URL(path, FIXTURES)));

@@ -34,6 +34,7 @@ import {
   hashEdgeXOrder,
 } from "./signing.ts";
 import { recoverEdgeXOrder } from "../../sim/edgex/order_signature.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
 type Hex = `0x${string}`;
 
@@ -66,7 +67,7 @@ function recoverEdgeXOrderSigner(
   });
 }
 
-const FIXTURES = new URL("../../../shared/fixtures/edgex/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/edgex/");
 const readJson = async (path: string) =>
   JSON.parse(await Deno.readTextFile(new URL(path, FIXTURES)));
 const VECTORS = await readJson("test_vectors.json");

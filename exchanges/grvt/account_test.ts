@@ -19,10 +19,11 @@ import { ManualClock } from "../_shared/clock.ts";
 import { startGrvtReplica } from "../../sim/grvt/mod.ts";
 import { GRVTClient } from "./client.ts";
 import { FAKE_ACCOUNT, FakeGrvt } from "./_fakes_test.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
 type Json = Record<string, unknown>;
 
-const FIXTURES = new URL("../../../shared/fixtures/grvt/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/grvt/");
 
 /** The documented full-encoding example with this label. */
 async function docExample(name: string, label: string): Promise<Json> {

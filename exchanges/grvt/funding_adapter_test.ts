@@ -12,8 +12,9 @@ import { startGrvtReplica } from "../../sim/grvt/mod.ts";
 import type { GrvtReplicaInstrument } from "../../sim/grvt/mod.ts";
 import { GRVTFundingAdapter } from "./funding_adapter.ts";
 import { tickerSchema } from "./schemas.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/grvt/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/grvt/");
 
 function counted(paths: string[]): typeof fetch {
   return (input, init) => {

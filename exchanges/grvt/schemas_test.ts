@@ -25,8 +25,9 @@ import {
   tickerSchema,
 } from "./schemas.ts";
 import { z as zod } from "zod";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/grvt/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/grvt/");
 
 interface Example {
   tab: string;

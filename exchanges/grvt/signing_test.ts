@@ -27,11 +27,12 @@ import {
   recoverGrvtOrderSigner,
   toGrvtOrderMessage,
 } from "./signing.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
 type Hex = `0x${string}`;
 
 // ---------------------------------------------------------------------------------------------
-// Official vectors (grvt-pysdk tests, transcribed in shared/fixtures)
+// Official vectors (grvt-pysdk tests, copied to testdata/fixtures)
 
 interface WireLeg {
   instrument: string;
@@ -77,7 +78,7 @@ interface VectorFile {
   types: Record<string, Record<string, { name: string; type: string }[]>>;
 }
 
-const FIXTURES = new URL("../../../shared/fixtures/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/");
 const OFFICIAL: VectorFile = JSON.parse(
   await Deno.readTextFile(new URL("grvt/eip712_signing_vectors_official_pysdk.json", FIXTURES)),
 );

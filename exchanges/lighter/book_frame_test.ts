@@ -2,10 +2,11 @@ import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:ass
 import fc from "fast-check";
 import { Decimal } from "../../core/decimal.ts";
 import { decodeLighterBookFrame, type LighterBookFrame } from "./book_frame.ts";
-import { generateL2Stream } from "../../../shared/bench/orderbook_stream.mjs";
+import { generateL2Stream } from "../../testdata/bench/orderbook_stream.mjs";
 import { seededRandom as prng } from "../../sim/random.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/lighter/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/lighter/");
 
 /** A fixture as the venue sends it: compact JSON, keys in the fixture's order. */
 async function compactFixture(name: string): Promise<string> {

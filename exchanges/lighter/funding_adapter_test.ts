@@ -8,6 +8,7 @@ import {
   lighterFundingRatesToHourly,
   openInterestUsd,
 } from "./funding_adapter.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
 Deno.test("/funding-rates: Lighter rows are a fraction per 8 h, converted to hourly", () => {
   // ccxt's sample: ETH 9.599999999999999e-05 = 0.0012 %/h × 8 / 100.
@@ -101,7 +102,7 @@ Deno.test("fetchMarketData: USD volume, open interest in USD, best bid / ask and
   );
 });
 
-const fixtures = new URL("../../../shared/fixtures/lighter/", import.meta.url);
+const fixtures = testdataUrl("fixtures/lighter/");
 const fixture = async (name: string) => await Deno.readTextFile(new URL(name, fixtures));
 
 /** A WebSocket that answers a subscribe with one recorded frame. */

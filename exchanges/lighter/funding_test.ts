@@ -9,6 +9,7 @@ import {
   FakeLighterVenue,
   type FakeRequest,
 } from "./_fakes_test.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
 /** A `positionFunding` row (OpenAPI `PositionFunding`; `timestamp` in seconds). */
 function row(
@@ -212,10 +213,7 @@ Deno.test("positions carry the reported liquidation price, leverage, margin used
   // ccxt's sample position (GET_account__ccxt-with-position.json), cross margin.
   const fixture = JSON.parse(
     await Deno.readTextFile(
-      new URL(
-        "../../../shared/fixtures/lighter/GET_account__ccxt-with-position.json",
-        import.meta.url,
-      ),
+      testdataUrl("fixtures/lighter/GET_account__ccxt-with-position.json"),
     ),
   );
   venue.positions = [

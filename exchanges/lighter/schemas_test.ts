@@ -29,8 +29,9 @@ import {
   tradeSchema,
 } from "./schemas.ts";
 import { z as zod } from "zod";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const DIR = new URL("../../../shared/fixtures/lighter/", import.meta.url);
+const DIR = testdataUrl("fixtures/lighter/");
 const load = async (name: string): Promise<unknown> =>
   JSON.parse(await Deno.readTextFile(new URL(name, DIR)));
 

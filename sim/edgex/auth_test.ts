@@ -1,5 +1,5 @@
 /**
- * The replica's request-auth check on its own: the HMAC vectors of shared/fixtures/edgex
+ * The replica's request-auth check on its own: the HMAC vectors of testdata/fixtures/edgex
  * (expected values are the fixture's literals), refusals, and interplay with the client's signer.
  */
 import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
@@ -12,8 +12,9 @@ import {
   edgeXQueryText,
   verifyEdgeXSignedRequest,
 } from "./auth.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/edgex/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/edgex/");
 const VECTORS = JSON.parse(await Deno.readTextFile(new URL("test_vectors.json", FIXTURES)));
 
 interface HmacVector {

@@ -1,7 +1,7 @@
 /**
  * Fidelity of the EdgeX replica: every REST endpoint and WebSocket channel the EdgeX client and
  * funding adapter use (and the public channels the replica serves) is compared with the
- * documented example payloads in `shared/fixtures/edgex` — same keys, JSON types and nesting
+ * documented example payloads in `testdata/fixtures/edgex` — same keys, JSON types and nesting
  * (values may differ). Where a fixture is a trimmed or abbreviated excerpt, its keys must be
  * present and the full record must match the field list of the venue notes (literal lists
  * below). Fixtures marked NOT-LIVE-SHAPE describe what the real venue does not send.
@@ -10,8 +10,9 @@ import { deepStrictEqual as deepEqual, ok } from "node:assert/strict";
 import { EdgeXClient } from "../../exchanges/edgex/client.ts";
 import { edgeXBodyText, edgeXHmac, edgeXQueryText } from "./auth.ts";
 import { type EdgeXReplica, startEdgeXReplica } from "./replica.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/edgex/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/edgex/");
 // deno-lint-ignore no-explicit-any
 type J = any;
 const fixture = async (name: string): Promise<J> =>

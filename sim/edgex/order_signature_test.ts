@@ -1,6 +1,6 @@
 /**
  * The replica's order checks on their own: the nonce and EIP-712 vectors of
- * shared/fixtures/edgex (expected values are the fixture's literals).
+ * testdata/fixtures/edgex (expected values are the fixture's literals).
  */
 import {
   deepStrictEqual as deepEqual,
@@ -8,8 +8,9 @@ import {
   rejects,
 } from "node:assert/strict";
 import { edgeXOrderNonce, recoverEdgeXOrder } from "./order_signature.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/edgex/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/edgex/");
 const VECTORS = JSON.parse(await Deno.readTextFile(new URL("test_vectors.json", FIXTURES)));
 
 for (const v of VECTORS.nonce as { clientOrderId: string; l2Nonce: string }[]) {

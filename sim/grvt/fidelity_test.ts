@@ -1,7 +1,7 @@
 /**
  * Fidelity of the GRVT replica: every REST endpoint and WebSocket stream the GRVT client and
  * funding adapter use (and the other market-data ones the replica serves) is compared with the
- * venue's documented example payloads in `shared/fixtures/grvt` — the same keys, JSON types and
+ * venue's documented example payloads in `testdata/fixtures/grvt` — the same keys, JSON types and
  * nesting; values may differ. Where the venue notes' live captures differ from the doc
  * examples, the live captures win; each such difference is listed with its source below.
  */
@@ -13,8 +13,9 @@ import { Decimal } from "../../core/decimal.ts";
 import { ManualClock } from "../../exchanges/_shared/clock.ts";
 import { orderTypedData } from "./_order_signature.ts";
 import { type GrvtReplica, startGrvtReplica } from "./replica.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/grvt/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/grvt/");
 
 type Json = Record<string, unknown>;
 

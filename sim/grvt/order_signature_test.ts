@@ -1,6 +1,6 @@
 /**
  * The replica's order-signature check against the official GRVT vectors (pysdk tests,
- * `shared/fixtures/grvt/eip712_signing_vectors_official_pysdk.json`), on the replica's own code.
+ * `testdata/fixtures/grvt/eip712_signing_vectors_official_pysdk.json`), on the replica's own code.
  */
 // The plain names are loose in Deno's node:assert/strict (1 equals "1"); use the strict ones.
 import { notStrictEqual as notEqual, strictEqual as equal, throws } from "node:assert/strict";
@@ -12,8 +12,9 @@ import {
   type SignedAsset,
   type WireOrder,
 } from "./_order_signature.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/grvt/", import.meta.url);
+const FIXTURES = testdataUrl("fixtures/grvt/");
 
 interface VectorCase {
   name: string;

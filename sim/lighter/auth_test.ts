@@ -1,6 +1,7 @@
 import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { LighterSigner } from "../../exchanges/lighter/signer/lighter_signer.ts";
 import { checkLighterAuthToken, lighterAuthMessageHash, parseLighterAuthToken } from "./auth.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
 interface TokenVector {
   sk: string;
@@ -10,7 +11,7 @@ interface TokenVector {
   token: string;
 }
 
-const fixtures = new URL("../../../shared/fixtures/lighter/", import.meta.url);
+const fixtures = testdataUrl("fixtures/lighter/");
 const read = async <T>(name: string): Promise<T> =>
   JSON.parse(await Deno.readTextFile(new URL(name, fixtures))) as T;
 

@@ -1,15 +1,16 @@
 /**
  * Fidelity of the Lighter replica: for every REST endpoint and WebSocket channel the Lighter
  * client and funding adapter use, the replica's answer has the same keys, JSON types and nesting
- * as the documented example payloads in `shared/fixtures/lighter` (values may differ). Where a
+ * as the documented example payloads in `testdata/fixtures/lighter` (values may differ). Where a
  * fixture lacks a field the notes document (lighter.md §3.3), or shows a field the venue leaves
  * out when zero, the exception is listed by name with its reason.
  */
 import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { LighterSigner } from "../../exchanges/lighter/signer/lighter_signer.ts";
 import { type LighterReplica, startLighterReplica } from "./replica.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
-const fixtures = new URL("../../../shared/fixtures/lighter/", import.meta.url);
+const fixtures = testdataUrl("fixtures/lighter/");
 // deno-lint-ignore no-explicit-any
 type Json = any;
 const fixture = async (name: string): Promise<Json> =>

@@ -1,6 +1,7 @@
 import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { publicKeyFromPrivateKey } from "../../crypto/ecgfp5/keys.ts";
 import { lighterTxHash, parseTxInfo, verifyTx } from "./tx_verifier.ts";
+import { testdataUrl } from "../../tests/_testdata.ts";
 
 interface Vector {
   kind: string;
@@ -12,14 +13,11 @@ interface Vector {
   nonce: number;
 }
 
-// The official signer's outputs (shared/fixtures, beside the repo), read directly: this test
+// The official signer's outputs (testdata/fixtures), read directly: this test
 // does not go through the signer's own fixture helpers.
 const oracle = JSON.parse(
   await Deno.readTextFile(
-    new URL(
-      "../../../shared/fixtures/lighter/SIGN_tx_oracle__nautilus-signer-v1.1.2.json",
-      import.meta.url,
-    ),
+    testdataUrl("fixtures/lighter/SIGN_tx_oracle__nautilus-signer-v1.1.2.json"),
   ),
 ) as { vectors: Vector[] };
 

@@ -1,16 +1,18 @@
 /**
- * Test-only access to the shared Lighter signing fixtures (`shared/fixtures/`, beside the repo).
+ * Test-only access to the Lighter signing fixtures (`testdata/fixtures/`, in this repository).
  * Not part of the public API; imported by the `*_test.ts` files of this folder.
  *
  * @module
  */
 
-const FIXTURES = new URL("../../../../shared/fixtures/", import.meta.url);
+import { testdataUrl } from "../../../tests/_testdata.ts";
+
+const FIXTURES = testdataUrl("fixtures/");
 
 /**
  * Reads and parses one fixture file.
  *
- * @param path Path under `shared/fixtures/`, e.g. `lighter/SIGN_…json`.
+ * @param path Path under `testdata/fixtures/`, e.g. `lighter/SIGN_…json`.
  * @returns The parsed JSON.
  */
 export async function readFixture<T>(path: string): Promise<T> {
