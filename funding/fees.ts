@@ -21,18 +21,22 @@ export type FeeMode = "maker" | "taker";
 /**
  * Default fees: Lighter standard accounts pay 0 / 0 (lighter.md: `maker_fee "0.0000"`,
  * `taker_fee "0.0000"`); GRVT −0.01 % / 0.055 % and EdgeX 0.015 % / 0.038 % (the original
- * service's seed table, originals.md §6.2). Unknown venues get {@linkcode UNKNOWN_VENUE_FEES}.
+ * service's seed table, originals.md §6.2); Hyperliquid 0.015 % / 0.045 % (the base tier of its
+ * published perpetuals fee schedule). Unknown venues get {@linkcode UNKNOWN_VENUE_FEES}.
  *
  * @example
  * ```ts
  * import { DEFAULT_VENUE_FEES } from "./fees.ts";
- * DEFAULT_VENUE_FEES.grvt.maker.toString(); // "-0.0001"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(DEFAULT_VENUE_FEES.grvt.maker.toString(), "-0.0001");
+ * equal(DEFAULT_VENUE_FEES.hyperliquid.taker.toString(), "0.00045");
  * ```
  */
 export const DEFAULT_VENUE_FEES: Readonly<Record<string, VenueFees>> = Object.freeze({
   lighter: Object.freeze({ maker: new Decimal("0"), taker: new Decimal("0") }),
   grvt: Object.freeze({ maker: new Decimal("-0.0001"), taker: new Decimal("0.00055") }),
   edgex: Object.freeze({ maker: new Decimal("0.00015"), taker: new Decimal("0.00038") }),
+  hyperliquid: Object.freeze({ maker: new Decimal("0.00015"), taker: new Decimal("0.00045") }),
 });
 
 /**
@@ -42,7 +46,8 @@ export const DEFAULT_VENUE_FEES: Readonly<Record<string, VenueFees>> = Object.fr
  * @example
  * ```ts
  * import { UNKNOWN_VENUE_FEES } from "./fees.ts";
- * UNKNOWN_VENUE_FEES.taker.toString(); // "0.0006"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(UNKNOWN_VENUE_FEES.taker.toString(), "0.0006");
  * ```
  */
 export const UNKNOWN_VENUE_FEES: VenueFees = Object.freeze({

@@ -93,3 +93,4 @@ export * from "./lighter/mod.ts";
 export * from "./edgex/mod.ts";
 export { ManualClock, systemClock } from "../exchanges/_shared/clock.ts";
 export * from "./grvt/mod.ts";
+export * from "./hyperliquid/mod.ts";

@@ -20,9 +20,11 @@ import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { EdgeXClient, EdgeXFundingAdapter } from "../exchanges/edgex/mod.ts";
 import { GRVTClient, GRVTFundingAdapter } from "../exchanges/grvt/mod.ts";
 import { LighterClient, LighterFundingAdapter } from "../exchanges/lighter/mod.ts";
+import { HyperliquidClient, HyperliquidFundingAdapter } from "../exchanges/hyperliquid/mod.ts";
 import { Decimal } from "../core/decimal.ts";
 import { type EdgeXReplicaContract, startEdgeXReplica } from "./edgex/mod.ts";
 import { GRVT_COUNTERPARTY, type GrvtReplicaInstrument, startGrvtReplica } from "./grvt/mod.ts";
+import { type HyperliquidReplicaMarket, startHyperliquidReplica } from "./hyperliquid/mod.ts";
 import {
   LIGHTER_FRONT_END,
   type LighterReplicaMarket,
@@ -38,10 +40,15 @@ import { PaperClient, PaperFundingAdapter } from "./paper.ts";
 import { SimServer } from "./server.ts";
 
 /** The venues the simulator can stand in for. */
-export type SimVenueName = "lighter" | "grvt" | "edgex";
+export type SimVenueName = "lighter" | "grvt" | "edgex" | "hyperliquid";
 
 /** Names of the simulated venues. */
-export const SIM_VENUES: readonly SimVenueName[] = Object.freeze(["lighter", "grvt", "edgex"]);
+export const SIM_VENUES: readonly SimVenueName[] = Object.freeze([
+  "lighter",
+  "grvt",
+  "edgex",
+  "hyperliquid",
+]);
 
 /** A market of a simulated venue: its rules, starting price and liquidity size. */
 export interface SimMarketSpec {
@@ -77,7 +84,8 @@ export interface SimMarketSpec {
  * @example
  * ```ts
  * import { DEFAULT_SIM_MARKETS } from "./network.ts";
- * DEFAULT_SIM_MARKETS.map((m) => m.spec.symbol); // ["BTC", "ETH", "SOL"]
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ * deepEqual(DEFAULT_SIM_MARKETS.map((m) => m.spec.symbol), ["BTC", "ETH", "SOL"]);
  * ```
  */
 export const DEFAULT_SIM_MARKETS: readonly SimMarketSpec[] = Object.freeze([
@@ -137,7 +145,8 @@ function table(rows: readonly Row[], minNotional: string): readonly SimMarketSpe
  * @example
  * ```ts
  * import { SIM_VENUE_MARKETS } from "./network.ts";
- * SIM_VENUE_MARKETS.grvt.find((m) => m.spec.symbol === "1000PEPE")?.venueSymbol; // "KPEPE"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(SIM_VENUE_MARKETS.grvt.find((m) => m.spec.symbol === "1000PEPE")?.venueSymbol, "KPEPE");
  * ```
  */
 export const SIM_VENUE_MARKETS: Readonly<Record<SimVenueName, readonly SimMarketSpec[]>> = Object
@@ -190,6 +199,25 @@ export const SIM_VENUE_MARKETS: Readonly<Record<SimVenueName, readonly SimMarket
       ["BNB", "BNB", 30000013, "0.01", "0.01", "580", "17", "0.00002"],
       ["ADA", "ADA", 30000014, "0.0001", "1", "0.45", "22000", "0.00004"],
     ], "10"),
+    // Hyperliquid: the size step is 10^-szDecimals (BTC 5, ETH 4, …); the tick is the one the
+    // starting price allows (5 significant figures, at most 6 − szDecimals decimals); the id is
+    // the asset index (the position in `meta.universe`); funding is per hour.
+    hyperliquid: table([
+      ["BTC", "BTC", 0, "1", "0.00001", "64000", "0.5", "0.0000125"],
+      ["ETH", "ETH", 1, "0.1", "0.0001", "3200", "5", "0.0000125"],
+      ["SOL", "SOL", 2, "0.01", "0.01", "150", "100", "0.00001"],
+      ["DOGE", "DOGE", 3, "0.00001", "1", "0.12", "80000", "0.0000125"],
+      ["1000PEPE", "kPEPE", 4, "0.000001", "1", "0.0105", "900000", "0.00002"],
+      ["WIF", "WIF", 5, "0.0001", "1", "2.4", "4000", "0.000025"],
+      ["XRP", "XRP", 6, "0.00001", "1", "0.52", "20000", "0.0000125"],
+      ["LINK", "LINK", 7, "0.001", "0.1", "14", "700", "0.0000125"],
+      ["AVAX", "AVAX", 8, "0.001", "0.01", "28", "350", "0.00001"],
+      ["SUI", "SUI", 9, "0.0001", "0.1", "1.1", "9000", "0.000015"],
+      ["BNB", "BNB", 10, "0.01", "0.001", "580", "17", "0.0000075"],
+      ["ARB", "ARB", 11, "0.00001", "0.1", "0.8", "12000", "0.00001"],
+      ["AAVE", "AAVE", 12, "0.001", "0.01", "95", "100", "0.0000125"],
+      ["1000BONK", "kBONK", 13, "0.000001", "1", "0.022", "450000", "0.000015"],
+    ], "10"),
   });
 
 /**
@@ -202,7 +230,8 @@ export const SIM_VENUE_MARKETS: Readonly<Record<SimVenueName, readonly SimMarket
  * @example
  * ```ts
  * import { SIM_VENUE_PROFILES } from "./network.ts";
- * SIM_VENUE_PROFILES.grvt.makerFee; // "-0.0001"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(SIM_VENUE_PROFILES.grvt.makerFee, "-0.0001");
  * ```
  */
 export const SIM_VENUE_PROFILES: Readonly<
@@ -231,12 +260,20 @@ export const SIM_VENUE_PROFILES: Readonly<
     takerFee: "0.00038",
     fundingVolatility: "0.00004",
   }),
+  // Hourly funding; the base fee tier (maker 0.015 %, taker 0.045 %).
+  hyperliquid: Object.freeze({
+    fundingIntervalHours: 1,
+    makerFee: "0.00015",
+    takerFee: "0.00045",
+    fundingVolatility: "0.00001",
+  }),
 });
 
 /**
  * Fixed loopback ports of a simulator started with base port `P` (`deno task sim --port P`):
  * Lighter `P`, GRVT market data `P+1`, EdgeX `P+2`, GRVT edge `P+3`, GRVT trades `P+4`, GRVT
- * control API `P+5` (Lighter and EdgeX serve it under `/_control` on their own port).
+ * control API `P+5`, Hyperliquid `P+6` (Lighter, EdgeX and Hyperliquid serve the control API
+ * under `/_control` on their own port).
  *
  * @param base The base port.
  * @param venue The venue.
@@ -245,7 +282,8 @@ export const SIM_VENUE_PROFILES: Readonly<
  * @example
  * ```ts
  * import { simVenuePorts } from "./network.ts";
- * simVenuePorts(9100, "grvt"); // { main: 9101, edge: 9103, trades: 9104, control: 9105 }
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ * deepEqual(simVenuePorts(9100, "grvt"), { main: 9101, edge: 9103, trades: 9104, control: 9105 });
  * ```
  */
 export function simVenuePorts(
@@ -259,6 +297,8 @@ export function simVenuePorts(
       return { main: base + 1, edge: base + 3, trades: base + 4, control: base + 5 };
     case "edgex":
       return { main: base + 2 };
+    case "hyperliquid":
+      return { main: base + 6 };
   }
 }
 
@@ -358,10 +398,11 @@ export interface SimVenue {
  * ```ts
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
  * import { startSimVenue } from "./network.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const sim = await startSimVenue("edgex", { clock: new ManualClock(Date.UTC(2026, 0, 1)) });
  * const [btc] = await sim.fundingAdapter().fetchFundingRates({ symbols: ["BTC"] });
- * console.log(btc.intervalHours); // 4
+ * equal(btc.intervalHours, 4);
  * await sim.close();
  * ```
  */
@@ -561,6 +602,22 @@ function grvtInstruments(markets: readonly SimMarketSpec[]): GrvtReplicaInstrume
   });
 }
 
+/** Maximum leverage of a Hyperliquid market (BTC 40, ETH 25, the rest 10). */
+const HYPERLIQUID_MAX_LEVERAGE: Readonly<Record<string, number>> = { BTC: 40, ETH: 25 };
+
+function hyperliquidMarkets(markets: readonly SimMarketSpec[]): HyperliquidReplicaMarket[] {
+  return markets.map((m) => {
+    const coin = m.venueSymbol ?? m.spec.symbol;
+    return {
+      coin,
+      szDecimals: decimalsOf(m.spec.sizeStep.toString(), "hyperliquid", m.spec.symbol),
+      tickSize: m.spec.tickSize.toString(),
+      markPrice: m.price,
+      maxLeverage: HYPERLIQUID_MAX_LEVERAGE[coin] ?? 10,
+    };
+  });
+}
+
 function edgexContracts(markets: readonly SimMarketSpec[]): EdgeXReplicaContract[] {
   const { makerFee, takerFee } = SIM_VENUE_PROFILES.edgex;
   return markets.map((m, i) => {
@@ -678,7 +735,7 @@ async function startReplica(
             credentials: r.credentials,
             clock,
           }),
-        fundingAdapter: () => new LighterFundingAdapter({ restUrl, wsUrl }),
+        fundingAdapter: () => new LighterFundingAdapter({ restUrl, wsUrl, clock }),
         dropConnections: () => {
           for (const s of r.server.sockets(LIGHTER_FRONT_END)) s.close(1012, "replica: dropped");
           return Promise.resolve();
@@ -737,6 +794,44 @@ async function startReplica(
           EDGEX_API_PASSPHRASE: c.apiPassphrase,
           EDGEX_SIGNER_PRIVATE_KEY: c.signerPrivateKey,
           EDGEX_CONTROL_URL: `${restUrl}/_control`,
+        },
+        close: async () => {
+          await closeForwards();
+          await r.close();
+        },
+      };
+    }
+    case "hyperliquid": {
+      const { makerFee, takerFee } = SIM_VENUE_PROFILES.hyperliquid;
+      const r = startHyperliquidReplica({
+        clock,
+        collateral,
+        faults: options.faults,
+        markets: hyperliquidMarkets(markets),
+        makerFee,
+        takerFee,
+      });
+      const hosts = {
+        apiUrl: await fixed(r.hosts.apiUrl, ports?.main),
+        wsUrl: await fixed(r.hosts.wsUrl, ports?.main),
+      };
+      const c = r.credentials;
+      return {
+        engine: r.engine,
+        control: r.control,
+        accountId: c.accountAddress,
+        liquidityAccountId: r.counterpartyAccountId,
+        client: () =>
+          new HyperliquidClient({ environment: "sim", hosts, privateKey: c.privateKey, clock }),
+        fundingAdapter: () => new HyperliquidFundingAdapter({ environment: "sim", hosts, clock }),
+        dropConnections: () => Promise.resolve(r.dropConnections()),
+        engineSymbol: spelling,
+        endpoints: {
+          HYPERLIQUID_API_URL: hosts.apiUrl,
+          HYPERLIQUID_WS_URL: hosts.wsUrl,
+          HYPERLIQUID_PRIVATE_KEY: c.privateKey,
+          HYPERLIQUID_ACCOUNT_ADDRESS: c.accountAddress,
+          HYPERLIQUID_CONTROL_URL: `${hosts.apiUrl}/_control`,
         },
         close: async () => {
           await closeForwards();

@@ -100,7 +100,9 @@ Deno.test({
         const btc = rates.find((r) => r.symbol === "BTC")!;
         deepEqual(
           btc.rate.toString(),
-          { lighter: "0.0000125", grvt: "0.0003", edgex: "0.00004" }[venue],
+          { lighter: "0.0000125", grvt: "0.0003", edgex: "0.00004", hyperliquid: "0.0000125" }[
+            venue
+          ],
         );
       } finally {
         await adapter.close?.();
@@ -112,6 +114,35 @@ Deno.test({
       lighter: "0.000001/1",
       grvt: "0.0000001/100",
       edgex: "0.000001/1000",
+      hyperliquid: "0.000001/1",
     });
   },
+});
+
+Deno.test("each simulated venue's funding adapter stamps rates on the venue's clock", async () => {
+  const start = Date.UTC(2026, 0, 1);
+  for (const venue of SIM_VENUES) {
+    const clock = new ManualClock(start);
+    const sim = await startSimVenue(venue, { clock, protocol: "replica" });
+    const adapter = sim.fundingAdapter();
+    try {
+      await clock.advance(90_000);
+      const rates = adapter.fetchFundingRates({ symbols: ["BTC"] });
+      // An adapter may wait (on the clock) for a stream's first frame before answering.
+      let done = false;
+      rates.finally(() => done = true).catch(() => {});
+      for (let i = 0; i < 50 && !done; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        if (!done) await clock.advance(100);
+      }
+      const [btc] = await rates;
+      ok(
+        btc.timestamp >= start && btc.timestamp <= clock.now() + 8 * 3_600_000,
+        `${venue}: ${new Date(btc.timestamp).toISOString()}`,
+      );
+    } finally {
+      await adapter.close();
+      await sim.close();
+    }
+  }
 });

@@ -16,16 +16,17 @@ import {
   SIM_VENUES,
   type SimVenue,
   type SimVenueName,
+  simVenuePorts,
   startSimVenue,
 } from "./network.ts";
 
 /** What `deno task sim` runs. */
 export interface SimCommandOptions {
-  /** Venues to start. @default {all three} */
+  /** Venues to start. @default {every venue} */
   venues?: readonly SimVenueName[];
   /** Seed of the price paths and funding. @default {1} */
   seed?: number;
-  /** Base port: Lighter on it, GRVT and EdgeX above it. @default {0: free ports} */
+  /** Base port: Lighter on it, the other venues above it. @default {0: free ports} */
   port?: number;
   /** Unified symbols to list (each venue lists those it has). @default {every market} */
   markets?: readonly string[];
@@ -69,7 +70,8 @@ export interface SimStartedReport {
  * @example
  * ```ts
  * import { formatEnvFile } from "./serve.ts";
- * formatEnvFile({ EDGEX_REST_URL: "http://127.0.0.1:9102" }).endsWith("EDGEX_REST_URL=http://127.0.0.1:9102\n"); // true
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(formatEnvFile({ EDGEX_REST_URL: "http://127.0.0.1:9102" }).endsWith("EDGEX_REST_URL=http://127.0.0.1:9102\n"), true);
  * ```
  */
 export function formatEnvFile(env: Readonly<Record<string, string>>): string {
@@ -91,6 +93,7 @@ export function formatEnvFile(env: Readonly<Record<string, string>>): string {
  * @example
  * ```ts
  * import { runSimCommand } from "./serve.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const stop = new AbortController();
  * let out = "";
@@ -101,7 +104,7 @@ export function formatEnvFile(env: Readonly<Record<string, string>>): string {
  * while (!out.endsWith("\n")) await new Promise((r) => setTimeout(r, 20));
  * stop.abort();
  * await done;
- * console.log(JSON.parse(out).venues.edgex.markets.length >= 12); // true
+ * equal(JSON.parse(out).venues.edgex.markets.length >= 12, true);
  * ```
  */
 export async function runSimCommand(
@@ -135,6 +138,8 @@ export async function runSimCommand(
         markets,
         funding: "premium",
         port: options.port || undefined,
+      }).catch((error) => {
+        throw portInUse(error, venue, options.port);
       });
       started.push(sim);
       const symbols = markets.map((m) => m.spec.symbol);
@@ -162,6 +167,18 @@ export async function runSimCommand(
     for (const sim of started.reverse()) await sim.close();
     if (wroteEnvFile) await Deno.remove(options.envFile!).catch(() => {});
   }
+}
+
+/**
+ * A fixed port that is taken, said with the ports and what to do; any other error unchanged.
+ */
+function portInUse(error: unknown, venue: SimVenueName, base: number | undefined): unknown {
+  if (!(error instanceof Deno.errors.AddrInUse) || !base) return error;
+  const ports = [...new Set(Object.values(simVenuePorts(base, venue)))].join(", ");
+  return new Deno.errors.AddrInUse(
+    `the ${venue} replica cannot listen on 127.0.0.1 port ${ports} (--port ${base}): a port is ` +
+      `in use, perhaps by another deno task sim; stop it or pick another base with --port`,
+  );
 }
 
 function untilStopped(signal: AbortSignal | undefined): Promise<void> {

@@ -18,6 +18,7 @@ import { ManualClock } from "../exchanges/_shared/clock.ts";
 import type { OrderView } from "../sim/events.ts";
 import {
   DEFAULT_SIM_MARKETS,
+  SIM_VENUE_MARKETS,
   type SimVenue,
   type SimVenueName,
   startSimVenue,
@@ -27,11 +28,18 @@ import { LoopbackDriver } from "./bot_loopback_driver.ts";
 import { type GridOptions, GridStrategy } from "../strategies/grid.ts";
 import { type RunResult, runStrategy, type Strategy } from "../strategies/runner.ts";
 
-const VENUES: SimVenueName[] = ["lighter", "grvt", "edgex"];
+const VENUES: SimVenueName[] = ["lighter", "grvt", "edgex", "hyperliquid"];
 const START = Date.UTC(2026, 0, 1);
 const Q = "0.01";
 const TP = "0.02";
-const TICK = new Decimal("0.1");
+/**
+ * BTC's tick at 64 000: 0.1 on Lighter, GRVT and EdgeX (and the default paper market); 1 on
+ * Hyperliquid, whose prices carry at most 5 significant figures (its paper venue lists the
+ * same BTC market as its replica).
+ */
+function tickOf(venue: SimVenueName): Decimal {
+  return new Decimal(venue === "hyperliquid" ? "1" : "0.1");
+}
 type Protocol = "paper" | "replica";
 /**
  * Every scenario runs on the in-process paper protocol and on each venue's protocol replica
@@ -44,39 +52,96 @@ const CASES: { venue: SimVenueName; protocol: Protocol; direction: Side }[] = DI
   direction,
 ) => PROTOCOLS.flatMap((protocol) => VENUES.map((venue) => ({ venue, protocol, direction }))));
 
+/** Hand-worked prices of one flat market (bid and ask, then per grid direction). */
+interface Flat {
+  bid: string;
+  ask: string;
+  buy: FlatSide;
+  sell: FlatSide;
+}
+
 /**
- * The flat market every replica and the paper venue open with (BTC, tick 0.1): bid 63999.8,
- * ask 64000.2. Worked out by hand for take-profit 0.02 %:
+ * Per grid direction: the open (one tick inside), its take-profit, a price that makes the
+ * liquidity take the take-profits (`far`), a price 0.03 % away on the other side (`near`), and
+ * the take-profit of a repaired unhedged quantity (the average entry of the open's fill and
+ * one market order at the touch, × (1 ± tp %)).
+ */
+interface FlatSide {
+  open: string;
+  close: string;
+  far: string;
+  near: string;
+  repair: string;
+}
+
+/**
+ * The flat market every replica and the paper venue open with: BTC at 64000, the background
+ * liquidity two ticks either side. Worked out by hand for take-profit 0.02 %:
+ *
+ * Tick 0.1 (Lighter, GRVT, EdgeX): bid 63999.8, ask 64000.2.
  *
  * | grid | open (one tick inside) | take-profit | rounding |
  * |---|---|---|---|
  * | buy | ask − 0.1 = 64000.1 | 64000.1 × 1.0002 = 64012.90002 | up → 64013.0 |
  * | sell | bid + 0.1 = 63999.9 | 63999.9 × 0.9998 = 63987.10002 | down → 63987.1 |
+ *
+ * Repair: (64000.1 + 64000.2) / 2 = 64000.15 × 1.0002 = 64012.95003 → up → 64013 (buy grid);
+ * (63999.9 + 63999.8) / 2 = 63999.85 × 0.9998 = 63987.05003 → down → 63987 (sell grid).
+ *
+ * Tick 1 (Hyperliquid): bid 63998, ask 64002.
+ *
+ * | grid | open (one tick inside) | take-profit | rounding |
+ * |---|---|---|---|
+ * | buy | ask − 1 = 64001 | 64001 × 1.0002 = 64013.8002 | up → 64014 |
+ * | sell | bid + 1 = 63999 | 63999 × 0.9998 = 63986.2002 | down → 63986 |
+ *
+ * Repair: (64001 + 64002) / 2 = 64001.5 × 1.0002 = 64014.3003 → up → 64015 (buy grid);
+ * (63999 + 63998) / 2 = 63998.5 × 0.9998 = 63985.7003 → down → 63985 (sell grid).
  */
-const FLAT = {
-  buy: { open: "64000.1", close: "64013", far: "64020", near: "63980" },
-  sell: { open: "63999.9", close: "63987.1", far: "63980", near: "64020" },
-} as const;
+const FLATS: Record<"0.1" | "1", Flat> = {
+  "0.1": {
+    bid: "63999.8",
+    ask: "64000.2",
+    buy: { open: "64000.1", close: "64013", far: "64020", near: "63980", repair: "64013" },
+    sell: { open: "63999.9", close: "63987.1", far: "63980", near: "64020", repair: "63987" },
+  },
+  "1": {
+    bid: "63998",
+    ask: "64002",
+    buy: { open: "64001", close: "64014", far: "64020", near: "63980", repair: "64015" },
+    sell: { open: "63999", close: "63986", far: "63980", near: "64020", repair: "63985" },
+  },
+};
+
+/** The hand-worked flat market of a venue (by its BTC tick). */
+function flatOf(venue: SimVenueName): Flat {
+  return FLATS[venue === "hyperliquid" ? "1" : "0.1"];
+}
 
 /**
  * An oracle for the take-profit on a moving market, independent of the strategy's helpers:
  * integer tick arithmetic. Buy grid: ⌈fill × (10000 + 100·tp) / 10000⌉ ticks; sell grid: ⌊…⌋
  * with (10000 − 100·tp). `TP` is 0.02 %, i.e. 2 per 10000.
  */
-function tpOracle(fill: string, direction: Side): Decimal {
-  const ticks = BigInt(new Decimal(fill).div(TICK).toFixed(0)); // fill in ticks (exact)
+function tpOracle(fill: string, direction: Side, tick: Decimal): Decimal {
+  const ticks = BigInt(new Decimal(fill).div(tick).toFixed(0)); // fill in ticks (exact)
   const num = ticks * (direction === "buy" ? 10_002n : 9_998n);
   const q = num / 10_000n;
   const r = num % 10_000n;
   const out = direction === "buy" && r !== 0n ? q + 1n : q;
-  return new Decimal(out.toString()).times(TICK);
+  return new Decimal(out.toString()).times(tick);
 }
 
 /** Maker rule, written out: a sell at or below the bid goes to bid + tick, a buy at or above
  * the ask to ask − tick. */
-function makerOracle(price: Decimal, quote: { bid: Decimal; ask: Decimal }, side: Side): Decimal {
-  if (side === "sell" && !price.gt(quote.bid)) return quote.bid.plus(TICK);
-  if (side === "buy" && !price.lt(quote.ask)) return quote.ask.minus(TICK);
+function makerOracle(
+  price: Decimal,
+  quote: { bid: Decimal; ask: Decimal },
+  side: Side,
+  tick: Decimal,
+): Decimal {
+  if (side === "sell" && !price.gt(quote.bid)) return quote.bid.plus(tick);
+  if (side === "buy" && !price.lt(quote.ask)) return quote.ask.minus(tick);
   return price;
 }
 
@@ -210,8 +275,15 @@ async function startVenue(
     clock,
     protocol,
     seed: options.seed ?? 3,
-    // Replicas list their venue's own markets (BTC at 64000, tick 0.1, like the paper one).
-    markets: protocol === "paper" ? [DEFAULT_SIM_MARKETS[0]] : undefined,
+    // Replicas list their venue's own markets (BTC at 64000: tick 0.1, Hyperliquid 1).
+    // Hyperliquid's paper venue lists Hyperliquid's BTC (tick 1), as its replica does.
+    markets: protocol === "paper"
+      ? [
+        venue === "hyperliquid"
+          ? SIM_VENUE_MARKETS.hyperliquid.find((m) => m.spec.symbol === "BTC")!
+          : DEFAULT_SIM_MARKETS[0],
+      ]
+      : undefined,
     volatilityBps: options.volatilityBps ?? "2",
     // Over the wire every price step costs book and ticker frames: a replica's market moves
     // every 5 s (at a √5 larger step), which keeps an hour of market to a few seconds.
@@ -352,7 +424,7 @@ function assertOneClosePerFill(
     const close = mine[0];
     assert.equal(new Decimal(close.size).toString(), filled.toString(), "close size = filled");
     assert.equal(close.postOnly, true);
-    const target = tpOracle(open.price!, direction);
+    const target = tpOracle(open.price!, direction, tickOf(venue as SimVenueName));
     const price = new Decimal(close.price!);
     assert.ok(
       direction === "buy" ? price.gte(target) : price.lte(target),
@@ -407,7 +479,8 @@ for (const { venue, protocol, direction } of CASES) {
         assert.equal(p.request.postOnly, true);
         assert.equal(p.request.type, "limit");
         assert.ok(p.quote, "a quote was read before each open");
-        const want = direction === "buy" ? p.quote!.ask.minus(TICK) : p.quote!.bid.plus(TICK);
+        const tick = tickOf(venue);
+        const want = direction === "buy" ? p.quote!.ask.minus(tick) : p.quote!.bid.plus(tick);
         assert.equal(new Decimal(p.request.price!).toString(), want.toString());
       }
       for (const [i, p] of bot.placed.entries()) {
@@ -415,8 +488,8 @@ for (const { venue, protocol, direction } of CASES) {
         assert.equal(p.request.postOnly, true);
         // Its open is the last one sent before it (one cycle at a time).
         const open = bot.placed.slice(0, i).filter((x) => x.request.side === direction).at(-1)!;
-        const target = tpOracle(String(open.request.price!), direction);
-        const want = makerOracle(target, p.quote!, other(direction));
+        const target = tpOracle(String(open.request.price!), direction, tickOf(venue));
+        const want = makerOracle(target, p.quote!, other(direction), tickOf(venue));
         assert.equal(new Decimal(p.request.price!).toString(), want.toString());
       }
       const { filledOpens } = assertOneClosePerFill(venue, v.truth, direction);
@@ -458,7 +531,7 @@ function lastCloseTime(bot: Bot): number {
 }
 
 for (const { venue, protocol, direction } of CASES) {
-  const flat = FLAT[direction];
+  const flat = flatOf(venue)[direction];
   Deno.test(`grid on ${label(venue, protocol, direction)}: cooldown ladder ¼ ½ 1 2 × wait, and an immediate open after a take-profit`, async () => {
     const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
     const bot = launch(v, { grid: { maxOrders: 6, waitTimeSec: 60 } });
@@ -555,10 +628,11 @@ for (const { venue, protocol, direction } of CASES) {
     }
   });
 
-  Deno.test(`grid on ${label(venue, protocol, direction)}: a stop price exactly at the touch stops (ask 64000.2 / bid 63999.8)`, async () => {
+  const { bid, ask } = flatOf(venue);
+  Deno.test(`grid on ${label(venue, protocol, direction)}: a stop price exactly at the touch stops (ask ${ask} / bid ${bid})`, async () => {
     const v = await startVenue(venue, protocol, { volatilityBps: "0", direction });
     // Buy grid: stop when the ask is at or above the stop; sell grid: the bid at or below.
-    const bot = launch(v, { grid: { stopPrice: direction === "buy" ? "64000.2" : "63999.8" } });
+    const bot = launch(v, { grid: { stopPrice: direction === "buy" ? ask : bid } });
     let ended: unknown = "running";
     bot.result.then((r) => (ended = [r.detail, r.exitCode]));
     try {
@@ -630,13 +704,12 @@ for (const { venue, protocol, direction } of CASES) {
         warning[0],
       );
       assert.equal(bot.grid.stats.repairs, 1);
-      // Entry (64000.1 + 64000.2) / 2 = 64000.15 × 1.0002 = 64012.95003 → up → 64013 (buy grid);
-      // (63999.9 + 63999.8) / 2 = 63999.85 × 0.9998 = 63987.05003 → down → 63987 (sell grid).
+      // The average entry × (1 ± tp %), worked out by hand in FLATS.
       const last = closes(bot).at(-1)!;
       assert.equal(String(last.request.size), "0.01");
       assert.equal(
         new Decimal(String(last.request.price)).toString(),
-        direction === "buy" ? "64013" : "63987",
+        flatOf(venue)[direction].repair,
       );
       assert.equal(restingCloseAmount(v).toString(), "0.02");
     } finally {
@@ -739,7 +812,7 @@ for (const { venue, protocol, direction } of CASES) {
       await fillLastOpen(v, a);
       assert.equal(closes(a).length, 1, "first take-profit resting");
       const tp1 = closes(a)[0].request.clientOrderId!;
-      assert.equal(String(closes(a)[0].request.price), FLAT[direction].close);
+      assert.equal(String(closes(a)[0].request.price), flatOf(venue)[direction].close);
       await v.runFor(20_000, 1_000); // cooldown ¼ × 60 s, then the second open
       assert.equal(opens(a).length, 2, "second open resting");
       block = true;
@@ -747,7 +820,7 @@ for (const { venue, protocol, direction } of CASES) {
       await v.advance(1_000);
       await a.crash();
       // While down, the market runs through the older take-profit and comes back.
-      v.setPrice(FLAT[direction].far);
+      v.setPrice(flatOf(venue)[direction].far);
       await v.advance(2_000);
       v.setPrice("64000");
       await v.advance(2_000);
@@ -756,7 +829,7 @@ for (const { venue, protocol, direction } of CASES) {
       b = launch(v);
       await v.advance(3_000);
       assert.equal(closes(b).length, 1, "the restarted bot places the missing take-profit");
-      assert.equal(String(closes(b)[0].request.price), FLAT[direction].close);
+      assert.equal(String(closes(b)[0].request.price), flatOf(venue)[direction].close);
       assert.equal(b.grid.stats.recovered, 1);
       await v.runFor(120_000, 10_000);
       assert.equal(closes(b).length, 1, "and only once");
@@ -868,7 +941,7 @@ for (const { venue, protocol, direction } of CASES) {
         assert.equal(closes(bot).length, 1, `take-profit within ${limit} ms`);
         const delay = closes(bot)[0].time - filledAt;
         assert.ok(delay <= limit, `take-profit ${delay} ms after the fill`);
-        assert.equal(String(closes(bot)[0].request.price), FLAT[direction].close);
+        assert.equal(String(closes(bot)[0].request.price), flatOf(venue)[direction].close);
         state.silent = false;
         assertOneClosePerFill(venue, v.truth, direction);
       } finally {
@@ -922,7 +995,7 @@ for (const protocol of PROTOCOLS) {
 /**
  * The same faults on each front-end, by its own endpoint and stream names: the paper clients'
  * operations, or the replica's HTTP endpoints and WebSocket streams (sim/grvt, sim/lighter,
- * sim/edgex). A duplicate fill event comes both from the venue (a repeated account frame on a
+ * sim/edgex, sim/hyperliquid). A duplicate fill event comes both from the venue (a repeated account frame on a
  * replica) and from the client wrapper that delivers every order and fill event twice.
  */
 function faultPlan(venue: SimVenueName, protocol: Protocol): FaultRule[] {
@@ -962,6 +1035,15 @@ function faultPlan(venue: SimVenueName, protocol: Protocol): FaultRule[] {
       any: "/api/v2/*",
       book: "depth.*",
       account: "account",
+    },
+    // Every request hits `/info` or `/exchange` and then `info:<type>` / `exchange:<action>`.
+    hyperliquid: {
+      place: "exchange:order",
+      cancel: "exchange:cancel*",
+      openOrders: "info:openOrders",
+      any: "/*",
+      book: "l2Book:*",
+      account: "userFills",
     },
   }[venue];
   return [

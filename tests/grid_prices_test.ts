@@ -31,6 +31,13 @@ const TAKE_PROFIT: [string, string, string, "buy" | "sell", string, string][] = 
   ["100.03", "1", "0.01", "sell", "99.02", "100.03 × 0.99 = 99.0297 → down (up: 99.03)"],
   ["2000", "0.5", "0.05", "sell", "1990", "2000 × 0.995 = 1990, on the tick"],
   ["0.12345", "2", "0.00001", "sell", "0.12098", "0.12345 × 0.98 = 0.120981 → down"],
+  // Hyperliquid BTC at 64000: tick 1 (5 significant figures).
+  ["64000", "0.02", "1", "buy", "64013", "64000 × 1.0002 = 64012.8 → up"],
+  ["64001", "0.02", "1", "buy", "64014", "64001 × 1.0002 = 64013.8002 → up"],
+  ["64001.5", "0.02", "1", "buy", "64015", "64001.5 × 1.0002 = 64014.3003 → up"],
+  ["64000", "0.02", "1", "sell", "63987", "64000 × 0.9998 = 63987.2 → down"],
+  ["63999", "0.02", "1", "sell", "63986", "63999 × 0.9998 = 63986.2002 → down"],
+  ["63998.5", "0.02", "1", "sell", "63985", "63998.5 × 0.9998 = 63985.7003 → down"],
 ];
 
 Deno.test("grid prices: take-profit = fill × (1 ± tp %), rounded away from the market, both sides", () => {
@@ -52,6 +59,7 @@ const OPEN: [string, string, string, string, string][] = [
   ["63999.9", "64000.1", "0.1", "64000", "64000"],
   ["1.2345", "1.2350", "0.0001", "1.2349", "1.2346"],
   ["64000", "64001", "0.5", "64000.5", "64000.5"],
+  ["63998", "64002", "1", "64001", "63999"], // Hyperliquid BTC, tick 1
 ];
 
 Deno.test("grid prices: the open rests one tick inside the spread from the far side, both sides", () => {
@@ -63,6 +71,7 @@ Deno.test("grid prices: the open rests one tick inside the spread from the far s
 });
 
 // wanted price, close side (bid 100, ask 101, tick 1) → posted price.
+// (Tick 1, as Hyperliquid's BTC.)
 const MAKER: [string, "buy" | "sell", string, string][] = [
   ["99", "sell", "101", "a sell below the bid moves to bid + tick"],
   ["100", "sell", "101", "a sell AT the bid would take: bid + tick"],

@@ -81,9 +81,9 @@ Deno.test({
     // ETH Lighter 0.00002 vs EdgeX 0.0002 / 4 h = 0.00005: gross 0.00003 < 2 × 0.00038 / 24.
     // Every other pair of the tables is further off (checked one by one).
     const { hours, symbolsPerVenue, pepe } = await simulatedDay("flat");
-    deepEqual(symbolsPerVenue, { lighter: 14, grvt: 14, edgex: 14 });
+    deepEqual(symbolsPerVenue, { lighter: 14, grvt: 14, edgex: 14, hyperliquid: 14 });
     // The multiplier market under one name on every venue.
-    deepEqual(pepe, ["edgex", "grvt", "lighter"]);
+    deepEqual(pepe, ["edgex", "grvt", "hyperliquid", "lighter"]);
     for (const h of hours) deepEqual([...h], ["SOL lighter>grvt"]);
   },
 });
@@ -114,7 +114,7 @@ Deno.test({
     // Not every hour looks the same: the set changes during the day.
     ok(new Set(hours.map((h) => [...h].sort().join("|"))).size >= 4);
     const venues = new Set([...appeared].flatMap((k) => k.split(" ")[1].split(">")));
-    equal(venues.size, 3, "every venue takes part in some opportunity");
+    equal(venues.size, 4, "every venue takes part in some opportunity");
   },
 });
 

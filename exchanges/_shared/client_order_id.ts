@@ -6,6 +6,7 @@
  * | GRVT | uint64 as a decimal string; the API asks client machines to use [2^63, 2^64 − 1] (the UI uses the lower half) | grvt.md §8.2 |
  * | Lighter | `client_order_index` 1 … 2^48 − 1 (0 = none); values above 2^31 − 1 were seen rejected, so we stay in [1, 2^31 − 1] | lighter.md §7.2 |
  * | EdgeX | any string; its sha256 also yields the signed nonce | edgex.md §3.4 |
+ * | Hyperliquid | `cloid`: a 128-bit hex string, `0x` + 32 lowercase hex digits | Hyperliquid exchange endpoint docs ("cloid"), official Python SDK `Cloid` |
  *
  * Two kinds of id: random ones ({@linkcode randomClientOrderId}) for one-off orders, and
  * derived ones ({@linkcode deriveClientOrderId}) that are a pure function of a key — a bot that
@@ -17,7 +18,7 @@
 import { createHash } from "node:crypto";
 
 /** The venues whose id rules are known. */
-export type ClientOrderIdVenue = "grvt" | "lighter" | "edgex";
+export type ClientOrderIdVenue = "grvt" | "lighter" | "edgex" | "hyperliquid";
 
 interface IdRange {
   min: bigint;
@@ -26,12 +27,14 @@ interface IdRange {
 
 /**
  * Inclusive numeric ranges used per venue. EdgeX accepts any string; we use positive
- * 63-bit decimals so ids also sort and compare as numbers.
+ * 63-bit decimals so ids also sort and compare as numbers. Hyperliquid's range is the whole
+ * 128-bit space, spelled in hex.
  *
  * @example
  * ```ts
  * import { CLIENT_ORDER_ID_RANGES } from "./client_order_id.ts";
- * CLIENT_ORDER_ID_RANGES.lighter.max; // 2147483647n
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(CLIENT_ORDER_ID_RANGES.lighter.max, 2147483647n);
  * ```
  */
 export const CLIENT_ORDER_ID_RANGES: Readonly<Record<ClientOrderIdVenue, Readonly<IdRange>>> =
@@ -39,7 +42,15 @@ export const CLIENT_ORDER_ID_RANGES: Readonly<Record<ClientOrderIdVenue, Readonl
     grvt: Object.freeze({ min: 1n << 63n, max: (1n << 64n) - 1n }),
     lighter: Object.freeze({ min: 1n, max: (1n << 31n) - 1n }),
     edgex: Object.freeze({ min: 1n, max: (1n << 63n) - 1n }),
+    hyperliquid: Object.freeze({ min: 0n, max: (1n << 128n) - 1n }),
   });
+
+/** Hyperliquid writes its 128-bit ids as `0x` + 32 lowercase hex digits. */
+const HEX_CLOID = /^0x[0-9a-f]{32}$/;
+
+function spell(venue: ClientOrderIdVenue, x: bigint): string {
+  return venue === "hyperliquid" ? `0x${x.toString(16).padStart(32, "0")}` : x.toString();
+}
 
 function rangeOf(venue: ClientOrderIdVenue): IdRange {
   const r = CLIENT_ORDER_ID_RANGES[venue];
@@ -62,7 +73,7 @@ function bytesToBigInt(bytes: Uint8Array): bigint {
  *
  * @param venue The venue.
  * @param options `random` fills a byte array (default `crypto.getRandomValues`).
- * @returns The id as a decimal string.
+ * @returns The id as a decimal string (Hyperliquid: `0x` + 32 hex digits).
  *
  * @example
  * ```ts
@@ -80,7 +91,7 @@ export function randomClientOrderId(
 ): string {
   const random = options.random ?? ((b: Uint8Array) => crypto.getRandomValues(b));
   // 16 random bytes: the modulo bias over a range of at most 2^64 is below 2^-64.
-  return fit(bytesToBigInt(random(new Uint8Array(16))), rangeOf(venue)).toString();
+  return spell(venue, fit(bytesToBigInt(random(new Uint8Array(16))), rangeOf(venue)));
 }
 
 /**
@@ -90,7 +101,7 @@ export function randomClientOrderId(
  *
  * @param venue The venue.
  * @param key Any string naming the intent uniquely.
- * @returns The id as a decimal string.
+ * @returns The id as a decimal string (Hyperliquid: `0x` + 32 hex digits).
  *
  * @example
  * ```ts
@@ -104,12 +115,12 @@ export function randomClientOrderId(
  */
 export function deriveClientOrderId(venue: ClientOrderIdVenue, key: string): string {
   const digest = createHash("sha256").update(`perp/client-order-id/${venue}/${key}`).digest();
-  return fit(bytesToBigInt(new Uint8Array(digest)), rangeOf(venue)).toString();
+  return spell(venue, fit(bytesToBigInt(new Uint8Array(digest)), rangeOf(venue)));
 }
 
 /**
  * Whether a string is a valid client order id for the venue (canonical decimal, in range).
- * EdgeX accepts any non-empty string.
+ * EdgeX accepts any non-empty string; Hyperliquid wants `0x` + 32 lowercase hex digits.
  *
  * @param venue The venue.
  * @param id The candidate.
@@ -123,10 +134,13 @@ export function deriveClientOrderId(venue: ClientOrderIdVenue, key: string): str
  * ok(isValidClientOrderId("lighter", "123"));
  * ok(!isValidClientOrderId("lighter", "0"));
  * ok(!isValidClientOrderId("grvt", "123")); // lower half is the GRVT UI's
+ * ok(isValidClientOrderId("hyperliquid", "0x00000000000000000000000000000001"));
+ * ok(!isValidClientOrderId("hyperliquid", "0x1"));
  * ```
  */
 export function isValidClientOrderId(venue: ClientOrderIdVenue, id: string): boolean {
   if (venue === "edgex") return id.length > 0;
+  if (venue === "hyperliquid") return HEX_CLOID.test(id);
   if (!/^(0|[1-9]\d*)$/.test(id)) return false;
   const r = rangeOf(venue);
   const x = BigInt(id);

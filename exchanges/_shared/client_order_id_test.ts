@@ -46,3 +46,20 @@ Deno.test("deriveClientOrderId() is a pure function of venue and key", () => {
   }
   notDeepEqual(deriveClientOrderId("edgex", "k"), deriveClientOrderId("lighter", "k"));
 });
+
+Deno.test("Hyperliquid ids are 0x + 32 lowercase hex digits (a 128-bit cloid), random and derived", () => {
+  const zeros = randomClientOrderId("hyperliquid", { random: (b) => b.fill(0) });
+  const ones = randomClientOrderId("hyperliquid", { random: (b) => b.fill(255) });
+  deepEqual(zeros, "0x00000000000000000000000000000000");
+  deepEqual(ones, "0xffffffffffffffffffffffffffffffff");
+  for (let i = 0; i < 200; i++) {
+    ok(/^0x[0-9a-f]{32}$/.test(randomClientOrderId("hyperliquid")));
+  }
+  const a = deriveClientOrderId("hyperliquid", "acct/ETH/open/17");
+  ok(/^0x[0-9a-f]{32}$/.test(a));
+  deepEqual(a, deriveClientOrderId("hyperliquid", "acct/ETH/open/17"));
+  notDeepEqual(a, deriveClientOrderId("hyperliquid", "acct/ETH/open/18"));
+  ok(!isValidClientOrderId("hyperliquid", "0xABCDEF00000000000000000000000000"));
+  ok(!isValidClientOrderId("hyperliquid", "0x0000000000000000000000000000000"));
+  ok(!isValidClientOrderId("hyperliquid", "12345"));
+});

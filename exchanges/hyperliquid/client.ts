@@ -68,6 +68,7 @@ import {
   MIN_NOTIONAL,
   randomCloid,
   resolveHyperliquidHosts,
+  unifiedSymbol,
   validPrice,
   VENUE,
 } from "./common.ts";
@@ -93,6 +94,9 @@ import {
 import type { z } from "zod";
 
 type WireOrder = z.output<typeof orderUpdateSchema>["order"];
+
+/** The private channels `connect()` subscribes to. */
+const PRIVATE_CHANNELS = ["orderUpdates", "userFills", "userFundings"];
 
 /**
  * Options of {@linkcode HyperliquidClient}. Credentials fall back to
@@ -126,6 +130,8 @@ export interface HyperliquidClientOptions {
   WebSocket?: WebSocketConstructor;
   /** REST timeout per attempt, ms. @default {10_000} */
   timeoutMs?: number;
+  /** Longest wait for the private subscriptions' acknowledgements in `connect()`, ms. @default {10_000} */
+  connectTimeoutMs?: number;
   /** Ms between pings. @default {15_000} */
   heartbeatMs?: number;
   /** Ms of silence after which the socket is dropped and reconnected. @default {40_000} */
@@ -170,6 +176,10 @@ export class HyperliquidClient implements ExchangeClient {
   #connected = false;
   #orders = new Map<string, Order>();
   #seenFills = new Set<string>();
+  /** A `userFills` snapshot was read: later snapshots (after a reconnect) carry missed fills. */
+  #fillsPrimed = false;
+  /** The socket dropped since the last `orderUpdates` acknowledgement. */
+  #resubscribing = false;
 
   /**
    * Creates a client; nothing is sent until the first call.
@@ -257,12 +267,32 @@ export class HyperliquidClient implements ExchangeClient {
     if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
     await this.#loadMarkets();
     const ws = this.#socket();
-    for (const type of ["orderUpdates", "userFills", "userFundings"]) {
+    // The venue answers each subscription with a `subscriptionResponse`; until then an order's
+    // updates could be missed, so connect() waits for all three (bounded by `connectTimeoutMs`).
+    const pending = new Set(PRIVATE_CHANNELS);
+    const acked = Promise.withResolvers<void>();
+    const off = ws.onMessage(({ data }) => {
+      const d = data as { channel?: string; data?: { method?: string; subscription?: unknown } };
+      const type = (d?.data?.subscription as { type?: unknown } | undefined)?.type;
+      if (d?.channel !== "subscriptionResponse" || d.data?.method !== "subscribe") return;
+      if (typeof type === "string" && pending.delete(type) && pending.size === 0) acked.resolve();
+    });
+    for (const type of PRIVATE_CHANNELS) {
       ws.subscribe({ method: "subscribe", subscription: { type, user: this.#user } }, {
         key: type,
       });
     }
-    await ws.connect(options);
+    const stop = new AbortController();
+    try {
+      await ws.connect(options);
+      await Promise.race([
+        acked.promise,
+        this.#clock.sleep(this.#o.connectTimeoutMs ?? 10_000, stop.signal).catch(() => {}),
+      ]);
+    } finally {
+      stop.abort();
+      off();
+    }
     this.#connected = true;
   }
 
@@ -299,6 +329,7 @@ export class HyperliquidClient implements ExchangeClient {
       if (e.state !== "connected") {
         for (const s of this.#books.values()) for (const b of s) b.markStale();
       }
+      if (e.state === "reconnecting") this.#resubscribing = true;
       if (e.state === "connected" || e.state === "reconnecting" || e.state === "disconnected") {
         this.#hub.emit({
           type: "connection",
@@ -316,7 +347,15 @@ export class HyperliquidClient implements ExchangeClient {
     const { channel, data: payload } = data as { channel?: string; data?: unknown };
     try {
       if (channel === "l2Book") this.#onBook(payload);
-      else if (channel === "orderUpdates") {
+      else if (channel === "subscriptionResponse") {
+        const sub = (payload as { subscription?: { type?: unknown } } | undefined)?.subscription;
+        if (sub?.type === "orderUpdates" && this.#resubscribing) {
+          // Updates sent while the socket was down are lost: read the live orders once the
+          // stream is back, so a fill during the outage still reaches the listeners.
+          this.#resubscribing = false;
+          void this.#reconcileOrders();
+        }
+      } else if (channel === "orderUpdates") {
         for (const u of parsePayload(orderUpdateSchema.array(), payload, this.#ctx(channel))) {
           const order = this.#toOrder(u.order, u.status, u.statusTimestamp);
           if (order) this.#hub.emit({ type: "order", order });
@@ -327,18 +366,21 @@ export class HyperliquidClient implements ExchangeClient {
           const fill = this.#toFill(f);
           if (!fill || this.#seenFills.has(fill.tradeId)) continue;
           this.#seenFills.add(fill.tradeId);
-          if (!ev.isSnapshot) this.#hub.emit({ type: "fill", fill });
+          // The first snapshot is history; a later one (after a reconnect) has missed fills.
+          if (!ev.isSnapshot || this.#fillsPrimed) this.#hub.emit({ type: "fill", fill });
         }
+        if (ev.isSnapshot) this.#fillsPrimed = true;
       } else if (channel === "userFundings") {
         const ev = parsePayload(userFundingsEventSchema, payload, this.#ctx(channel));
         if (ev.isSnapshot) return;
         for (const f of ev.fundings) {
-          if (!this.#markets?.has(f.coin)) continue;
+          const symbol = unifiedSymbol(f.coin);
+          if (!this.#markets?.has(symbol)) continue;
           this.#hub.emit({
             type: "funding",
             payment: {
               venue: VENUE,
-              symbol: f.coin,
+              symbol,
               time: f.time,
               amount: f.usdc,
               rate: f.fundingRate,
@@ -351,6 +393,22 @@ export class HyperliquidClient implements ExchangeClient {
       if (!(e instanceof MalformedPayloadError)) throw e;
       if (channel === "l2Book") {
         for (const s of this.#books.values()) for (const b of s) b.markStale();
+      }
+    }
+  }
+
+  async #reconcileOrders(): Promise<void> {
+    const live = [...this.#orders.values()].filter((o) =>
+      o.status === "open" || o.status === "partially_filled" || o.status === "pending"
+    );
+    for (const known of live) {
+      try {
+        const now = await this.getOrder(known.symbol, { clientOrderId: known.clientOrderId });
+        if (
+          now && (now.status !== known.status || !now.filledSize.eq(known.filledSize))
+        ) this.#hub.emit({ type: "order", order: now });
+      } catch {
+        // The next reconnect or the caller's own reads will catch up.
       }
     }
   }
@@ -384,12 +442,13 @@ export class HyperliquidClient implements ExchangeClient {
     meta.universe.forEach((u, i) => {
       if (u.isDelisted) return;
       const step = new Decimal(10).pow(-u.szDecimals);
-      out.set(u.name, {
+      const symbol = unifiedSymbol(u.name);
+      out.set(symbol, {
         venue: VENUE,
-        symbol: u.name,
+        symbol,
         venueSymbol: u.name,
         venueId: i,
-        baseAsset: u.name,
+        baseAsset: symbol,
         quoteAsset: "USDC",
         tickSize: effectiveTick(ctxs[i]?.markPx ?? new Decimal(0), u.szDecimals),
         sizeStep: step,
@@ -545,7 +604,7 @@ export class HyperliquidClient implements ExchangeClient {
   }
 
   #toOrder(w: WireOrder, status: string, at: number): Order | undefined {
-    const market = this.#markets?.get(w.coin);
+    const market = this.#markets?.get(unifiedSymbol(w.coin));
     if (!market) return undefined;
     const known = w.cloid ? this.#orders.get(w.cloid) : undefined;
     const size = w.origSz ?? known?.size ?? w.sz;
@@ -576,10 +635,11 @@ export class HyperliquidClient implements ExchangeClient {
   }
 
   #toFill(f: z.output<typeof userFillsEventSchema>["fills"][number]): Fill | undefined {
-    if (!this.#markets?.has(f.coin)) return undefined;
+    const symbol = unifiedSymbol(f.coin);
+    if (!this.#markets?.has(symbol)) return undefined;
     return {
       venue: VENUE,
-      symbol: f.coin,
+      symbol,
       tradeId: String(f.tid ?? `${f.hash}:${f.oid}`),
       orderId: String(f.oid),
       clientOrderId: f.cloid ?? undefined,
@@ -648,7 +708,9 @@ export class HyperliquidClient implements ExchangeClient {
       },
       orderStatusSchema,
     );
-    if (r.status === "unknownOid" || r.order.order.coin !== symbol) return undefined;
+    if (r.status === "unknownOid" || unifiedSymbol(r.order.order.coin) !== symbol) {
+      return undefined;
+    }
     return this.#toOrder(r.order.order, r.order.status, r.order.statusTimestamp);
   }
 
@@ -663,7 +725,7 @@ export class HyperliquidClient implements ExchangeClient {
     this.#ensureSigner();
     const rows = await this.#info({ type: "openOrders", user: this.#user }, openOrdersSchema);
     return rows
-      .filter((w) => symbol === undefined || w.coin === symbol)
+      .filter((w) => symbol === undefined || unifiedSymbol(w.coin) === symbol)
       .map((w) => this.#toOrder(w, "open", w.timestamp))
       .filter((o): o is Order => o !== undefined);
   }
@@ -705,10 +767,10 @@ export class HyperliquidClient implements ExchangeClient {
     await this.#loadMarkets();
     const s = await this.#state();
     return s.assetPositions
-      .filter((p) => !p.position.szi.isZero() && this.#markets!.has(p.position.coin))
+      .filter((p) => !p.position.szi.isZero() && this.#markets!.has(unifiedSymbol(p.position.coin)))
       .map(({ position: p }) => ({
         venue: VENUE,
-        symbol: p.coin,
+        symbol: unifiedSymbol(p.coin),
         size: p.szi,
         entryPrice: p.entryPx ?? new Decimal(0),
         unrealizedPnl: p.unrealizedPnl,
@@ -746,14 +808,14 @@ export class HyperliquidClient implements ExchangeClient {
       ...(options.end !== undefined ? { endTime: options.end } : {}),
     }, userFundingSchema);
     const out = rows
-      .filter((r) => options.symbol === undefined || r.delta.coin === options.symbol)
-      .filter((r) => this.#markets!.has(r.delta.coin))
+      .filter((r) => options.symbol === undefined || unifiedSymbol(r.delta.coin) === options.symbol)
+      .filter((r) => this.#markets!.has(unifiedSymbol(r.delta.coin)))
       .filter((r) =>
         (options.end === undefined || r.time <= options.end) && r.time >= (options.start ?? 0)
       )
       .map((r) => ({
         venue: VENUE,
-        symbol: r.delta.coin,
+        symbol: unifiedSymbol(r.delta.coin),
         time: r.time,
         amount: r.delta.usdc,
         rate: r.delta.fundingRate,
@@ -809,12 +871,15 @@ export class HyperliquidClient implements ExchangeClient {
    * @returns The subscription.
    */
   async subscribeOrderBook(symbol: string): Promise<OrderBookSubscription> {
-    await this.#market(symbol);
+    const market = await this.#market(symbol);
     const ws = this.#socket();
     let set = this.#books.get(symbol);
     const fresh = !set;
     if (!set) this.#books.set(symbol, set = new Set());
-    const msg = { method: "subscribe", subscription: { type: "l2Book", coin: symbol } };
+    const msg = {
+      method: "subscribe",
+      subscription: { type: "l2Book", coin: market.venueSymbol },
+    };
     const book: LiveOrderBook = new LiveOrderBook(symbol, {
       venue: VENUE,
       clock: this.#clock,
@@ -841,7 +906,7 @@ export class HyperliquidClient implements ExchangeClient {
 
   #onBook(payload: unknown): void {
     const b = parsePayload(l2BookSchema, payload, this.#ctx("l2Book"));
-    const set = this.#books.get(b.coin);
+    const set = this.#books.get(unifiedSymbol(b.coin));
     if (!set) return;
     const time = b.time ?? this.#clock.now();
     for (const book of set) {
@@ -866,8 +931,8 @@ export class HyperliquidClient implements ExchangeClient {
    */
   async getOrderBook(symbol: string, depth = 20): Promise<BookSnapshot> {
     for (const b of this.#books.get(symbol) ?? []) if (!b.stale) return b.snapshot(depth);
-    await this.#market(symbol);
-    const b = await this.#info({ type: "l2Book", coin: symbol }, l2BookSchema);
+    const market = await this.#market(symbol);
+    const b = await this.#info({ type: "l2Book", coin: market.venueSymbol }, l2BookSchema);
     const toLevels = (ls: typeof b.levels[0]) =>
       ls.slice(0, depth).map((l) => ({ price: new Decimal(l.px), size: new Decimal(l.sz) }));
     const time = b.time ?? this.#clock.now();

@@ -15,6 +15,8 @@
  *   at most 6 − szDecimals decimals on perpetuals. Minimum order value is 10 USDC.
  * - Time in force `Alo` (add liquidity only = post-only), `Ioc`, `Gtc`; a market order is an
  *   aggressive `Ioc` limit. Client order ids (`cloid`) are 128-bit, written `0x` + 32 hex.
+ * - Thousand-unit markets are named with a `k` prefix (`kPEPE`, `kBONK`: SDK cassette `meta`);
+ *   the package calls them `1000PEPE`, `1000BONK` like the other venues.
  * - Funding settles every hour; `funding` in the asset contexts and `fundingRate` in
  *   `fundingHistory` are fractions per hour (premium-based, capped at 4 % per hour).
  *   `predictedFundings` also lists other venues' predicted rates; this package does not read it.
@@ -97,8 +99,9 @@ export interface HyperliquidMarket extends Market {
  * ```ts
  * import { Decimal } from "../../core/decimal.ts";
  * import { effectiveTick } from "./common.ts";
- * console.log(effectiveTick(new Decimal("64123.5"), 5).toString()); // "1"
- * console.log(effectiveTick(new Decimal("2.1105"), 1).toString()); // "0.0001"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(effectiveTick(new Decimal("64123.5"), 5).toString(), "1");
+ * equal(effectiveTick(new Decimal("2.1105"), 1).toString(), "0.0001");
  * ```
  *
  * @param reference Reference price (mark).
@@ -124,8 +127,9 @@ export function effectiveTick(reference: Decimal, szDecimals: number): Decimal {
  * ```ts
  * import { Decimal } from "../../core/decimal.ts";
  * import { validPrice } from "./common.ts";
- * console.log(validPrice(new Decimal("1670.1"), 4)); // true
- * console.log(validPrice(new Decimal("1670.12"), 4)); // false
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(validPrice(new Decimal("1670.1"), 4), true);
+ * equal(validPrice(new Decimal("1670.12"), 4), false);
  * ```
  *
  * @param price The price.
@@ -147,7 +151,8 @@ export const CLOID = /^0x[0-9a-f]{32}$/;
  * @example
  * ```ts
  * import { CLOID, randomCloid } from "./common.ts";
- * console.log(CLOID.test(randomCloid())); // true
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(CLOID.test(randomCloid()), true);
  * ```
  *
  * @returns `0x` + 32 hex digits.
@@ -155,4 +160,39 @@ export const CLOID = /^0x[0-9a-f]{32}$/;
 export function randomCloid(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));
   return "0x" + [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The unified symbol of a coin: `kPEPE` → `1000PEPE`; other coins keep their name.
+ *
+ * @example
+ * ```ts
+ * import { unifiedSymbol } from "./common.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(unifiedSymbol("kPEPE"), "1000PEPE");
+ * equal(unifiedSymbol("BTC"), "BTC");
+ * ```
+ *
+ * @param coin The venue's coin name.
+ * @returns The unified symbol.
+ */
+export function unifiedSymbol(coin: string): string {
+  return /^k[A-Z]/.test(coin) ? `1000${coin.slice(1)}` : coin;
+}
+
+/**
+ * The venue's coin name of a unified symbol: `1000PEPE` → `kPEPE`.
+ *
+ * @example
+ * ```ts
+ * import { venueCoin } from "./common.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(venueCoin("1000BONK"), "kBONK");
+ * ```
+ *
+ * @param symbol The unified symbol.
+ * @returns The coin name.
+ */
+export function venueCoin(symbol: string): string {
+  return /^1000[A-Z]/.test(symbol) ? `k${symbol.slice(4)}` : symbol;
 }

@@ -26,7 +26,9 @@ import {
   type HyperliquidEnvironment,
   type HyperliquidHosts,
   resolveHyperliquidHosts,
+  unifiedSymbol,
   VENUE,
+  venueCoin,
 } from "./common.ts";
 import { fundingHistorySchema, l2BookSchema, metaAndAssetCtxsSchema } from "./schemas.ts";
 
@@ -109,7 +111,7 @@ export class HyperliquidFundingAdapter implements FundingAdapter {
   /**
    * Current predicted rates from `metaAndAssetCtxs` (`funding`, per hour).
    *
-   * @param options `symbols` (coins) to keep.
+   * @param options `symbols` (unified: `1000PEPE` for `kPEPE`) to keep.
    * @returns One rate per listed perpetual.
    */
   async fetchFundingRates(
@@ -121,10 +123,10 @@ export class HyperliquidFundingAdapter implements FundingAdapter {
     const out: FundingRate[] = [];
     meta.universe.forEach((u, i) => {
       const c = ctxs[i];
-      if (!c || u.isDelisted || (want && !want.has(u.name))) return;
+      if (!c || u.isDelisted || (want && !want.has(unifiedSymbol(u.name)))) return;
       out.push({
         venue: VENUE,
-        symbol: u.name,
+        symbol: unifiedSymbol(u.name),
         venueSymbol: u.name,
         ...fundingRate({ rate: c.funding, intervalHours: 1 }),
         nextFundingTime: Math.floor(now / HOUR) * HOUR + HOUR,
@@ -140,7 +142,7 @@ export class HyperliquidFundingAdapter implements FundingAdapter {
    * Volume, open interest (USDC) and prices from `metaAndAssetCtxs`; best bid / ask from
    * `l2Book` when `symbols` names at most 10 coins.
    *
-   * @param options `symbols` (coins) to keep.
+   * @param options `symbols` (unified: `1000PEPE` for `kPEPE`) to keep.
    * @returns One entry per perpetual.
    */
   async fetchMarketData(
@@ -152,7 +154,7 @@ export class HyperliquidFundingAdapter implements FundingAdapter {
     const out: MarketData[] = [];
     for (const [i, u] of meta.universe.entries()) {
       const c = ctxs[i];
-      if (!c || u.isDelisted || (want && !want.has(u.name))) continue;
+      if (!c || u.isDelisted || (want && !want.has(unifiedSymbol(u.name)))) continue;
       let bestBid: Decimal | undefined;
       let bestAsk: Decimal | undefined;
       if (want && want.size <= 10) {
@@ -171,7 +173,7 @@ export class HyperliquidFundingAdapter implements FundingAdapter {
       const mid = bestBid && bestAsk ? bestBid.plus(bestAsk).div(2) : undefined;
       out.push({
         venue: VENUE,
-        symbol: u.name,
+        symbol: unifiedSymbol(u.name),
         volume24hUsd: c.dayNtlVlm,
         openInterestUsd: c.openInterest.times(c.markPx),
         bestBid,
@@ -188,7 +190,7 @@ export class HyperliquidFundingAdapter implements FundingAdapter {
   /**
    * Settled rates from `fundingHistory` (per hour), oldest first, paged by time.
    *
-   * @param symbol Coin.
+   * @param symbol Unified symbol (`1000PEPE` for `kPEPE`).
    * @param options `start` / `end` (ms), `limit` (newest kept).
    * @returns The history.
    * @throws {ConfigurationError} For a bad limit.
@@ -212,13 +214,15 @@ export class HyperliquidFundingAdapter implements FundingAdapter {
         method: "POST",
         path: "/info",
         endpoint: "info fundingHistory",
-        body: { type: "fundingHistory", coin: symbol, startTime: start, endTime: end },
+        body: { type: "fundingHistory", coin: venueCoin(symbol), startTime: start, endTime: end },
         schema: fundingHistorySchema,
         idempotent: true,
         signal: options.signal,
       });
       for (const r of rows) {
-        if (r.coin !== symbol || seen.has(r.time) || r.time < start || r.time > end) continue;
+        if (
+          unifiedSymbol(r.coin) !== symbol || seen.has(r.time) || r.time < start || r.time > end
+        ) continue;
         seen.add(r.time);
         out.push({
           venue: VENUE,

@@ -166,12 +166,16 @@ function u64(n: number | bigint): Uint8Array {
  * @example The SDK's production vector
  * ```ts
  * import { actionHash } from "./signing.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const action = {
  *   type: "order",
  *   orders: [{ a: 4, b: true, p: "1670.1", s: "0.0147", r: false, t: { limit: { tif: "Ioc" } } }],
  *   grouping: "na",
  * };
- * console.log(actionHash(action, 1677777606040)); // 0x0fcbeda5…ac2908
+ * equal(
+ *   actionHash(action, 1677777606040),
+ *   "0x0fcbeda5ae3c4950a548021552a4fea2226858c4453571bf3f24ba017eac2908",
+ * );
  * ```
  *
  * @param action The action, keys in wire order.
@@ -217,8 +221,9 @@ const AGENT_TYPE = kk("Agent(string source,bytes32 connectionId)");
  * @example
  * ```ts
  * import { actionHash, phantomAgentDigest } from "./signing.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const digest = phantomAgentDigest(actionHash({ type: "scheduleCancel" }, 0), true);
- * console.log(digest.length); // 66
+ * equal(digest.length, 66);
  * ```
  *
  * @param connectionId The action hash.
@@ -266,11 +271,12 @@ export const USER_SIGNED_TYPES = {
  * @example
  * ```ts
  * import { USER_SIGNED_TYPES, userSignedDigest } from "./signing.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const d = userSignedDigest("UsdSend", USER_SIGNED_TYPES.UsdSend, {
  *   hyperliquidChain: "Testnet", destination: "0x5e9ee1089755c3435139848e47e6635505d5a13a",
  *   amount: "1", time: 1687816341423,
  * }, 0x66eeen);
- * console.log(d.length); // 66
+ * equal(d.length, 66);
  * ```
  *
  * @param name Type name without the `HyperliquidTransaction:` prefix.
@@ -326,11 +332,12 @@ const hexInt = (h: string) => "0x" + BigInt(h).toString(16);
  * @example
  * ```ts
  * import { signDigest } from "./signing.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const sig = await signDigest(
  *   `0x${"11".repeat(32)}`,
  *   "0x0123456789012345678901234567890123456789012345678901234567890123",
  * );
- * console.log(sig.v === 27 || sig.v === 28); // true
+ * equal(sig.v === 27 || sig.v === 28, true);
  * ```
  *
  * @param digest 0x-hex digest.
@@ -381,12 +388,13 @@ export interface ExchangeRequest {
  * @example
  * ```ts
  * import { createHyperliquidSigner } from "./signing.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const signer = createHyperliquidSigner({
  *   privateKey: "0x0123456789012345678901234567890123456789012345678901234567890123",
  *   mainnet: true,
  * });
  * const body = await signer.signAction({ type: "scheduleCancel" }, 0);
- * console.log(body.signature.r); // 0x6cdfb286…
+ * equal(body.signature.r, "0x6cdfb286702f5917e76cd9b3b8bf678fcc49aec194c02a73e6d4f16891195df9");
  * ```
  *
  * @param options Key, network, vault.
@@ -432,7 +440,8 @@ export function createHyperliquidSigner(options: HyperliquidSignerOptions): Hype
  * @example
  * ```ts
  * import { toWireDecimal } from "./signing.ts";
- * console.log(toWireDecimal("1670.10")); // "1670.1"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(toWireDecimal("1670.10"), "1670.1");
  * ```
  *
  * @param value Plain decimal text.

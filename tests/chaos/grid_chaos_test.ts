@@ -26,7 +26,7 @@ import { LoopbackDriver } from "../bot_loopback_driver.ts";
 const HOURS = Number(Deno.env.get("CHAOS_HOURS") ?? "1");
 const Q = "0.01";
 
-/** The replicas' endpoint and stream names (sim/grvt, sim/lighter, sim/edgex). */
+/** The replicas' endpoint and stream names (sim/grvt, sim/lighter, sim/edgex, sim/hyperliquid). */
 const NAMES = {
   grvt: {
     place: "full/v1/create_order",
@@ -55,6 +55,16 @@ const NAMES = {
     account: "account",
     order: "account",
   },
+  // Every request hits `/info` or `/exchange` and then `info:<type>` / `exchange:<action>`.
+  hyperliquid: {
+    place: "exchange:order",
+    cancel: "exchange:cancel*",
+    openOrders: "info:openOrders",
+    any: "/*",
+    book: "l2Book:*",
+    account: "userFills",
+    order: "orderUpdates",
+  },
 } as const;
 
 function faultMix(venue: SimVenueName): FaultRule[] {
@@ -73,6 +83,8 @@ function faultMix(venue: SimVenueName): FaultRule[] {
     { kind: "duplicate", target: n.account, chance: 0.2 },
     { kind: "reorder", target: n.order, chance: 0.1 },
     { kind: "drop_connection", target: n.book, chance: 0.002 },
+    // At least one drop in every run, whatever the interleaving does to the seeded draws.
+    { kind: "drop_connection", target: n.book, every: 700, times: 1 },
     { kind: "silence", target: n.account, times: 4 },
   ] as FaultRule[]).map((r) => ({ ...r, frontEnd: venue }));
 }
@@ -209,10 +221,10 @@ async function chaosRun(venue: SimVenueName, direction: Side, hours: number): Pr
   }
 }
 
-const VENUES: SimVenueName[] = ["lighter", "grvt", "edgex"];
+const VENUES: SimVenueName[] = ["lighter", "grvt", "edgex", "hyperliquid"];
 const RUNS: [SimVenueName, Side][] = HOURS > 1
   ? VENUES.flatMap((v) => [[v, "buy"], [v, "sell"]] as [SimVenueName, Side][])
-  : [["lighter", "buy"], ["grvt", "sell"], ["edgex", "buy"]];
+  : [["lighter", "buy"], ["grvt", "sell"], ["edgex", "buy"], ["hyperliquid", "sell"]];
 
 for (const [venue, direction] of RUNS) {
   Deno.test(`chaos: grid ${direction} on the ${venue} replica, ${HOURS} h of virtual market under the full fault mix: every truth check at 0`, async () => {
