@@ -1,14 +1,23 @@
 /**
  * Soak benchmark (not part of the gate): the grid bot against each venue replica in virtual
  * time for a number of simulated days (replica in the same process, as `--network sim` runs it),
- * then the funding collector against the three replicas for a number of collections. Every
- * simulated hour it forces a GC, samples heap and RSS, and prints the wall time of that hour
- * and what the engine retains; at the end, heap growth per simulated hour after the warm-up
- * (least-squares slope) and the wall time per simulated hour at the start and at the end.
+ * then the funding service against the three replicas for a number of collections, composed as
+ * `funding serve` composes it (collector, API cache invalidated after each collection, hourly
+ * retention). Every simulated hour it forces a GC, samples heap and RSS, and prints the wall
+ * time of that hour and what the engine retains (for the service: the latency of the 7-day
+ * history endpoint, answered in-process by the API). At the end: heap growth per simulated hour
+ * and per simulated day after the warm-up (least-squares slope) and the wall time per simulated
+ * hour at the start and at the end.
+ *
+ * The harness keeps its own cost low: a forced GC only at the hourly samples, the bot's virtual
+ * time in `--step-ms` steps between waits for the wire (the replica's price path steps every
+ * 5 s), and one clock step per collection interval for the service. `--sim-step-ms` sets the
+ * service replicas' price step (`--network sim` runs 1 s; a larger step costs less CPU per
+ * simulated hour and changes no bound, every bound being a count or a time window).
  *
  * Run: deno run -A --v8-flags=--expose-gc bench/soak_bench.ts [--days 7] [--warmup-hours 24]
- *        [--venues lighter,grvt,edgex] [--collections 10000] [--interval-s 60] [--no-bot]
- *        [--no-funding]
+ *        [--venues lighter,grvt,edgex] [--collections 10000] [--interval-s 60] [--step-ms 5000]
+ *        [--sim-step-ms 1000] [--no-bot] [--no-funding]
  *
  * @module
  */
@@ -19,9 +28,11 @@ import { type SimVenueName, startSimVenue } from "../sim/network.ts";
 import { LoopbackDriver } from "../tests/bot_loopback_driver.ts";
 import { GridStrategy } from "../strategies/grid.ts";
 import { runStrategy } from "../strategies/runner.ts";
-import { FundingCollector } from "../funding/collector.ts";
-import { openFundingSources } from "../funding/sources.ts";
+import { FundingCollector, type FundingSource } from "../funding/collector.ts";
+import { createFundingApi } from "../funding/api.ts";
 import { SqliteFundingStore } from "../funding/sqlite_store.ts";
+import { SIM_VENUE_MARKETS, type SimVenue } from "../sim/network.ts";
+import { median } from "./_stats.ts";
 
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 0, 1);
@@ -34,6 +45,8 @@ const { values: args } = parseArgs({
     venues: { type: "string", default: "lighter,grvt,edgex" },
     collections: { type: "string", default: "10000" },
     "interval-s": { type: "string", default: "60" },
+    "step-ms": { type: "string", default: "5000" },
+    "sim-step-ms": { type: "string", default: "1000" },
     "no-bot": { type: "boolean", default: false },
     "no-funding": { type: "boolean", default: false },
   },
@@ -97,7 +110,12 @@ function summary(name: string, samples: Sample[], warmup: number): void {
   );
 }
 
-async function soakBot(venue: SimVenueName, hours: number, warmup: number): Promise<void> {
+async function soakBot(
+  venue: SimVenueName,
+  hours: number,
+  warmup: number,
+  stepMs: number,
+): Promise<void> {
   console.log(`bot on the ${venue} replica, ${hours} simulated hours`);
   const clock = new ManualClock(START);
   const sim = await startSimVenue(venue, {
@@ -107,7 +125,7 @@ async function soakBot(venue: SimVenueName, hours: number, warmup: number): Prom
     volatilityBps: "2",
     stepMs: 5_000,
   });
-  const driver = new LoopbackDriver(clock);
+  const driver = new LoopbackDriver(clock, { stepMs });
   const client = sim.client();
   const grid = new GridStrategy(
     {
@@ -149,46 +167,86 @@ async function soakBot(venue: SimVenueName, hours: number, warmup: number): Prom
 }
 
 async function soakFunding(
-  venues: string[],
+  venues: SimVenueName[],
   collections: number,
   intervalMs: number,
   warmup: number,
+  simStepMs: number,
 ): Promise<void> {
-  console.log(`funding service: ${collections} collections every ${intervalMs / 1000} s`);
+  console.log(
+    `funding service: ${collections} collections every ${
+      intervalMs / 1000
+    } s (price step ${simStepMs} ms)`,
+  );
   const clock = new ManualClock(START);
-  const driver = new LoopbackDriver(clock);
+  const driver = new LoopbackDriver(clock, { stepMs: intervalMs });
   const dir = await Deno.makeTempDir();
-  const opened = await openFundingSources(venues, { network: "sim", clock, protocol: "replica" });
+  // The sources `openFundingSources(venues, { network: "sim", clock })` opens, with the price
+  // step set.
+  const sims: SimVenue[] = [];
+  const sources: FundingSource[] = [];
+  for (const venue of venues) {
+    const sim = await startSimVenue(venue, {
+      seed: 1,
+      clock,
+      protocol: "replica",
+      markets: SIM_VENUE_MARKETS[venue],
+      funding: "premium",
+      stepMs: simStepMs,
+    });
+    sims.push(sim);
+    sources.push({ venue, adapter: sim.fundingAdapter() });
+  }
   const store = await SqliteFundingStore.open(`${dir}/funding.db`);
-  const collector = new FundingCollector(store, opened.sources, { clock });
+  const collector = new FundingCollector(store, sources, { clock });
+  const api = createFundingApi({ store, venues, clock });
+  const historyPath = `/api/v1/history/funding-rates/${venues[0]}/BTC`;
   const perHour = Math.max(1, Math.round(HOUR / intervalMs));
   const samples: Sample[] = [];
+  let lastPrune = -Infinity;
   try {
     let t0 = performance.now();
     for (let i = 1; i <= collections; i++) {
-      const run = collector.collect();
+      const started = clock.now();
+      let done = false;
+      const run = collector.collect().finally(() => done = true);
       await driver.settle();
+      // A collection may wait on virtual time (a stream's first frame, a timeout).
+      while (!done) await driver.advance(1_000, 1_000);
       await run;
-      await driver.advance(intervalMs);
+      api.invalidate();
+      if (clock.now() - lastPrune >= HOUR) {
+        lastPrune = clock.now();
+        await collector.prune();
+      }
+      // As `runEvery`: the next run starts one interval after this one started.
+      await driver.advance(Math.max(0, started + intervalMs - clock.now()));
       if (i % perHour === 0 || i === collections) {
         const wall = performance.now() - t0;
-        const h0 = performance.now();
-        const hist = await store.history(venues[0], "BTC", { start: clock.now() - 7 * 24 * HOUR });
-        const histMs = performance.now() - h0;
+        const latencies: number[] = [];
+        let body = "";
+        for (let k = 0; k < 5; k++) {
+          const h0 = performance.now();
+          const res = await api.app.request(historyPath);
+          body = await res.text();
+          latencies.push(performance.now() - h0);
+        }
+        const points = (JSON.parse(body) as { count: number }).count;
         const walSize = await Deno.stat(`${dir}/funding.db-wal`).then((s) => s.size, () => 0);
         samples.push(sample(
           Math.ceil(i / perHour),
           wall,
-          `collections ${i} history ${hist.length} rows in ${histMs.toFixed(2)} ms wal ${
-            (walSize / 1024).toFixed(0)
-          } KB`,
+          `collections ${i} history ${points} points ${(body.length / 1024).toFixed(0)} KB p50 ${
+            median(latencies).toFixed(2)
+          } ms wal ${(walSize / 1024).toFixed(0)} KB`,
         ));
         t0 = performance.now();
       }
     }
   } finally {
     await store.close();
-    await opened.close();
+    await Promise.allSettled(sources.map((s) => s.adapter?.close()));
+    await Promise.allSettled(sims.map((s) => s.close()));
     await Deno.remove(dir, { recursive: true });
   }
   summary("funding", samples, warmup);
@@ -196,14 +254,16 @@ async function soakFunding(
 
 const hours = Math.round(Number(args.days) * 24);
 const warmup = Number(args["warmup-hours"]);
+const venues = args.venues.split(",") as SimVenueName[];
 if (!args["no-bot"]) {
-  for (const v of args.venues.split(",")) await soakBot(v as SimVenueName, hours, warmup);
+  for (const v of venues) await soakBot(v, hours, warmup, Number(args["step-ms"]));
 }
 if (!args["no-funding"]) {
   await soakFunding(
-    args.venues.split(","),
+    venues,
     Number(args.collections),
     Number(args["interval-s"]) * 1_000,
     warmup,
+    Number(args["sim-step-ms"]),
   );
 }

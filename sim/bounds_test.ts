@@ -11,6 +11,9 @@ import { TaskHeap } from "./_heap.ts";
 import { EventLog } from "./events.ts";
 import { type EngineOptions, SimEngine } from "./engine.ts";
 import { scriptedFundingRates } from "./funding.ts";
+import { startGrvtReplica } from "./grvt/replica.ts";
+import { startLighterReplica } from "./lighter/replica.ts";
+import { LighterSigner } from "../exchanges/lighter/signer/lighter_signer.ts";
 
 const HOUR = 3_600_000;
 
@@ -197,4 +200,110 @@ Deno.test("public trades older than the trade window are dropped", async () => {
     engine.placeOrder("bob", { symbol: "BTC", side: "buy", size: "0.1", price: "100" });
   }
   deepStrictEqual(engine.trades("BTC").map((t) => t.time), [1_600]);
+});
+
+/** Every candle of a GRVT `full/v1/kline` query, following the cursor; newest first. */
+async function grvtKline(url: string, body: Record<string, unknown>) {
+  const rows: Record<string, string>[] = [];
+  let cursor = "";
+  do {
+    const res = await fetch(`${url}/full/v1/kline`, {
+      method: "POST",
+      body: JSON.stringify({ ...body, limit: 1000, ...(cursor ? { cursor } : {}) }),
+    });
+    const page = await res.json();
+    rows.push(...page.result);
+    cursor = page.next;
+  } while (cursor);
+  return rows;
+}
+
+Deno.test("GRVT replica: mark candles fold price minutes exactly into larger candles", async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  await using replica = startGrvtReplica({ clock });
+  // Minute 0: 64002 → 64010 → 63990; minute 1: 64005; minute 2: 63995 → 64001.
+  for (const [at, mark] of [[0, 64_002], [10, 64_010], [20, 63_990], [60, 64_005], [130, 63_995]]) {
+    await clock.set(Date.UTC(2026, 0, 1) + at * 1_000);
+    replica.engine.setPrices("BTC_USDT_Perp", { markPrice: String(mark) });
+    await clock.advance(0);
+  }
+  await clock.set(Date.UTC(2026, 0, 1) + 150_000);
+  replica.engine.setPrices("BTC_USDT_Perp", { markPrice: "64001" });
+  await clock.advance(0);
+  const url = replica.hosts.marketDataUrl;
+  const ohlc = (c: Record<string, string>) => [c.open, c.high, c.low, c.close];
+  const minutes = await grvtKline(url, {
+    instrument: "BTC_USDT_Perp",
+    interval: "CI_1_M",
+    type: "MARK",
+  });
+  deepStrictEqual(minutes.map(ohlc), [
+    ["63995.0", "64001.0", "63995.0", "64001.0"],
+    ["64005.0", "64005.0", "64005.0", "64005.0"],
+    ["64002.0", "64010.0", "63990.0", "63990.0"],
+  ]);
+  const hour = await grvtKline(url, {
+    instrument: "BTC_USDT_Perp",
+    interval: "CI_1_H",
+    type: "MARK",
+  });
+  deepStrictEqual(hour.map(ohlc), [["64002.0", "64010.0", "63990.0", "64001.0"]]);
+});
+
+Deno.test("GRVT replica: price minutes behind candles keep the newest 1,440 (24 h)", async () => {
+  const start = Date.UTC(2026, 0, 1);
+  const clock = new ManualClock(start);
+  await using replica = startGrvtReplica({ clock });
+  // A new mark price in each of 1,500 minutes (25 hours).
+  for (let m = 0; m < 1_500; m++) {
+    replica.engine.setPrices("BTC_USDT_Perp", { markPrice: String(64_000 + (m % 2)) });
+    await clock.advance(60_000);
+  }
+  const candles = await grvtKline(replica.hosts.marketDataUrl, {
+    instrument: "BTC_USDT_Perp",
+    interval: "CI_1_M",
+    type: "MARK",
+  });
+  equal(candles.length, 1_440);
+  // Minutes 60 … 1,499 remain: the oldest opens one hour after the start.
+  equal(candles.at(-1)!.open_time, String(BigInt(start + 3_600_000) * 1_000_000n));
+  equal(candles[0].open_time, String(BigInt(start + 1_499 * 60_000) * 1_000_000n));
+});
+
+Deno.test("Lighter replica: inactive orders come from the engine's finished-order history", async () => {
+  await using replica = startLighterReplica();
+  const { accountIndex, apiKeyIndex, apiKeyPrivateKey } = replica.credentials;
+  const account = String(accountIndex);
+  const px = { symbol: "ETH", side: "buy", size: "0.1", price: "1900" } as const;
+  for (const cid of ["1", "2", "3"]) {
+    replica.engine.placeOrder(account, { ...px, clientOrderId: cid });
+    replica.engine.cancelOrder(account, { clientOrderId: cid });
+  }
+  // More events than the event ring keeps: the orders' events are gone, the orders are not.
+  for (let i = 0; i <= replica.engine.retention.events; i++) {
+    replica.engine.setPrices("ETH", { markPrice: String(2_000 + (i % 2)) });
+  }
+  const auth = new LighterSigner({
+    privateKey: apiKeyPrivateKey,
+    accountIndex,
+    apiKeyIndex,
+    chainId: replica.chainId,
+    now: () => replica.clock.now(),
+  }).createAuthToken();
+  const inactive = async (query: string) => {
+    const res = await fetch(
+      `${replica.restUrl}/api/v1/accountInactiveOrders?account_index=${accountIndex}&${query}`,
+      { headers: { authorization: auth } },
+    );
+    return { status: res.status, body: await res.json() };
+  };
+  const listed = await inactive("limit=2&market_id=0");
+  deepStrictEqual(
+    listed.body.orders.map((o: { client_order_index: number; status: string }) => [
+      o.client_order_index,
+      o.status,
+    ]),
+    [[3, "canceled"], [2, "canceled"]],
+  );
+  equal((await inactive("limit=101")).body.code, 20001);
 });

@@ -88,7 +88,7 @@ Deno.test("EdgeX: the fill dedupe window drops a duplicate inside it and forgets
 
 Deno.test("TradeLog writes each row through and keeps none in memory", () => {
   const lines: string[] = [];
-  using log = new TradeLog({ write: (line) => lines.push(line) });
+  using log = new TradeLog({ write: (line) => lines.push(line), runId: "r" });
   for (let i = 0; i < 3; i++) {
     log.append({
       timestamp: 0,
@@ -103,7 +103,7 @@ Deno.test("TradeLog writes each row through and keeps none in memory", () => {
   }
   equal(log.count, 3);
   equal(lines.length, 4);
-  equal(lines[3], "1970-01-01T00:00:00.000Z,2,c2,buy,open,0.01,100,placed\n");
+  equal(lines[3], "1970-01-01T00:00:00.000Z,r,,,,,c2,2,open,buy,0.01,100,placed,,\n");
   ok(!Object.values(log).some(Array.isArray), "no array of rows on the log");
 });
 

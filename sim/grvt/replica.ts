@@ -90,7 +90,8 @@ const ACCOUNT_HEADER = "X-Grvt-Account-Id";
  * @example
  * ```ts
  * import { GRVT_REPLICA_CHAIN_ID } from "./replica.ts";
- * GRVT_REPLICA_CHAIN_ID; // 327
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_REPLICA_CHAIN_ID, 327);
  * ```
  */
 export const GRVT_REPLICA_CHAIN_ID = 327;
@@ -452,10 +453,13 @@ class Replica implements GrvtReplica {
   readonly #signatures = new Map<string, { id: string; expMs: number }>();
   #signaturesSwept = 0;
   readonly #subs = new Set<Sub>();
-  readonly #samples = new Map<
-    string,
-    { time: number; mark: string; index: string; mid: string | undefined }[]
-  >();
+  /**
+   * Mark, index and mid prices per instrument, folded into one-minute open/high/low/close
+   * buckets (every candle interval is a whole number of minutes, so larger candles fold them
+   * exactly). Retention: the newest {@linkcode PRICE_MINUTES_KEPT} minutes per instrument (the
+   * last 24 hours, like the engine's trade window behind `TRADE` candles), oldest first out.
+   */
+  readonly #priceMinutes = new Map<string, Ring<PriceMinute>>();
   readonly #stop = new AbortController();
   readonly #unsubscribe: () => void;
   #held: SimEvent[] | undefined;
@@ -895,44 +899,57 @@ class Replica implements GrvtReplica {
    * `INDEX` and `MID` from the prices the replica has seen change, with no volume.
    */
   #candles(i: InstrumentInfo, intervalMs: number, type: string): Candle[] {
-    const points: { time: number; price: string; size: string; quote: Decimal }[] = [];
+    const points: {
+      time: number;
+      open: string;
+      high: string;
+      low: string;
+      close: string;
+      size: string;
+      quote: Decimal;
+    }[] = [];
     if (type === "TRADE") {
       for (const t of this.engine.trades(i.instrument)) {
+        const p = t.price;
         points.push({
           time: t.time,
-          price: t.price,
+          open: p,
+          high: p,
+          low: p,
+          close: p,
           size: t.size,
-          quote: new Decimal(t.price).times(t.size),
+          quote: new Decimal(p).times(t.size),
         });
       }
     } else {
       const key = type === "MARK" ? "mark" : type === "INDEX" ? "index" : "mid";
-      for (const s of this.#samples.get(i.instrument) ?? []) {
-        const price = s[key];
-        if (price !== undefined) points.push({ time: s.time, price, size: "", quote: ZERO });
+      for (const m of this.#priceMinutes.get(i.instrument) ?? []) {
+        const ohlc = m[key];
+        if (ohlc !== undefined) points.push({ time: m.openMs, ...ohlc, size: "", quote: ZERO });
       }
     }
     const byBucket = new Map<number, Candle>();
     for (const p of points) {
       const openMs = Math.floor(p.time / intervalMs) * intervalMs;
-      const price = new Decimal(p.price);
       const c = byBucket.get(openMs);
       if (c === undefined) {
         byBucket.set(openMs, {
           openMs,
-          open: price,
-          close: price,
-          high: price,
-          low: price,
+          open: new Decimal(p.open),
+          close: new Decimal(p.close),
+          high: new Decimal(p.high),
+          low: new Decimal(p.low),
           volumeB: p.size === "" ? ZERO : new Decimal(p.size),
           volumeQ: p.quote,
           trades: p.size === "" ? 0 : 1,
         });
         continue;
       }
-      c.close = price;
-      if (price.gt(c.high)) c.high = price;
-      if (price.lt(c.low)) c.low = price;
+      c.close = new Decimal(p.close);
+      const high = new Decimal(p.high);
+      const low = new Decimal(p.low);
+      if (high.gt(c.high)) c.high = high;
+      if (low.lt(c.low)) c.low = low;
       if (p.size !== "") {
         c.volumeB = c.volumeB.plus(p.size);
         c.volumeQ = c.volumeQ.plus(p.quote);
@@ -942,22 +959,35 @@ class Replica implements GrvtReplica {
     return [...byBucket.values()].sort((a, b) => b.openMs - a.openMs);
   }
 
-  /** Records mark, index and mid of an instrument when one of them changes (for candles). */
+  /** Folds mark, index and mid of an instrument into its current price minute (for candles). */
   #sample(instrument: string, time: number): void {
     const prices = this.engine.prices(instrument);
     const top = this.engine.book(instrument, 1);
     const bid = top.bids[0];
     const ask = top.asks[0];
     const mid = bid && ask ? new Decimal(bid[0]).plus(ask[0]).div(2).toString() : undefined;
-    const list = this.#samples.get(instrument) ?? [];
-    const last = list.at(-1);
-    if (
-      last !== undefined && last.mark === prices.markPrice && last.index === prices.indexPrice &&
-      last.mid === mid
-    ) return;
-    list.push({ time, mark: prices.markPrice, index: prices.indexPrice, mid });
-    if (list.length > MAX_PRICE_SAMPLES) list.splice(0, list.length - MAX_PRICE_SAMPLES);
-    this.#samples.set(instrument, list);
+    let minutes = this.#priceMinutes.get(instrument);
+    if (minutes === undefined) {
+      minutes = new Ring<PriceMinute>(PRICE_MINUTES_KEPT);
+      this.#priceMinutes.set(instrument, minutes);
+    }
+    const openMs = Math.floor(time / MINUTE_MS) * MINUTE_MS;
+    const last = minutes.at(-1);
+    if (last === undefined || last.openMs !== openMs) {
+      minutes.push({
+        openMs,
+        mark: ohlcOf(prices.markPrice),
+        index: ohlcOf(prices.indexPrice),
+        mid: mid === undefined ? undefined : ohlcOf(mid),
+      });
+      return;
+    }
+    foldPrice(last.mark, prices.markPrice);
+    foldPrice(last.index, prices.indexPrice);
+    if (mid !== undefined) {
+      if (last.mid === undefined) last.mid = ohlcOf(mid);
+      else foldPrice(last.mid, mid);
+    }
   }
 
   // ------------------------------------------------------------------ trading
@@ -1989,7 +2019,8 @@ class Replica implements GrvtReplica {
  * @example
  * ```ts
  * import { grvtOrderId } from "./replica.ts";
- * grvtOrderId("42"); // "0x0101010500000000000000000000002a"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(grvtOrderId("42"), "0x0101010500000000000000000000002a");
  * ```
  */
 export function grvtOrderId(engineOrderId: string): string {
@@ -2092,8 +2123,39 @@ function deltaOf(prev: Json, next: Json): Json | undefined {
   return changed ? delta : undefined;
 }
 
-/** Price samples kept per instrument for mark, index and mid candles. */
-const MAX_PRICE_SAMPLES = 100_000;
+const MINUTE_MS = 60_000;
+
+/** One-minute price buckets kept per instrument for mark, index and mid candles (24 hours). */
+const PRICE_MINUTES_KEPT = 1_440;
+
+/** Open, high, low and close of one price over a minute. */
+interface Ohlc {
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+}
+
+/** One minute of an instrument's prices; `mid` only once both sides of the book had a level. */
+interface PriceMinute {
+  openMs: number;
+  mark: Ohlc;
+  index: Ohlc;
+  mid: Ohlc | undefined;
+}
+
+function ohlcOf(price: string): Ohlc {
+  return { open: price, high: price, low: price, close: price };
+}
+
+/** Extends a minute with a newer price. */
+function foldPrice(o: Ohlc, price: string): void {
+  if (price === o.close) return;
+  o.close = price;
+  const p = new Decimal(price);
+  if (p.gt(o.high)) o.high = price;
+  else if (p.lt(o.low)) o.low = price;
+}
 
 /** Candle intervals (grvt.md §4.1) in ms. */
 const CANDLE_INTERVALS_MS: Readonly<Record<string, number>> = (() => {

@@ -863,6 +863,13 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     return [...markets.values()].filter((m) => id === 255 || m.spec.marketId === id);
   };
 
+  // Status and server time in seconds, as the fixture spells it (lighter.md §2,
+  // GET_root_status__ccxt.json).
+  route("GET", "/", () => ({
+    status: "1",
+    network_id: "1",
+    timestamp: String(Math.floor(clock.now() / 1000)),
+  }));
   route("GET", "/api/v1/orderBookDetails", (ctx) => ({
     code: 200,
     order_book_details: marketFilter(ctx).map(detailJson),
@@ -987,33 +994,33 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         : [],
     };
   });
-  const ownOrders = (ctx: RouteContext, active: boolean) => {
+  /**
+   * The account's active orders, or its finished ones newest first: those the engine retains
+   * (its bounded `finishedOrders` history), at most `limit`.
+   */
+  const ownOrders = (ctx: RouteContext, active: boolean, limit = Infinity): OrderView[] => {
     const account = intParam(ctx, "account_index");
     requireAuth(ctx, account);
     const id = intParam(ctx, "market_id", 255);
     const symbol = id === 255 ? undefined : markets.get(id)?.spec.symbol;
     if (id !== 255 && symbol === undefined) throw new ApiError(21602, "invalid market index");
     const acc = String(account);
-    if (active) return engine.openOrders(acc, symbol);
-    // Finished orders, newest first.
-    const out: OrderView[] = [];
-    for (const e of engine.events) {
-      if (e.type !== "order" || e.order.accountId !== acc) continue;
-      if (symbol !== undefined && e.order.symbol !== symbol) continue;
-      const s = e.order.status;
-      if (s === "filled" || s === "canceled" || s === "rejected" || s === "expired") {
-        out.push(e.order);
-      }
+    try {
+      return active ? engine.openOrders(acc, symbol) : engine.finishedOrders(acc, symbol, limit);
+    } catch (e) {
+      if (e instanceof NotFoundError) return [];
+      throw e;
     }
-    return out.reverse();
   };
   route("GET", "/api/v1/accountActiveOrders", (ctx) => ({
     code: 200,
     orders: ownOrders(ctx, true).map(orderJson),
   }));
   route("GET", "/api/v1/accountInactiveOrders", (ctx) => {
+    // 1..100 (lighter.md, REST endpoints table).
     const limit = intParam(ctx, "limit");
-    return { code: 200, orders: ownOrders(ctx, false).slice(0, limit).map(orderJson) };
+    if (limit < 1 || limit > 100) throw new ApiError(20001, "invalid param: limit");
+    return { code: 200, orders: ownOrders(ctx, false, limit).map(orderJson) };
   });
   route("GET", "/api/v1/accountOrders", (ctx) => {
     const account = intParam(ctx, "account_index");
