@@ -39,10 +39,10 @@ function fillSqlite(path: string, days: number) {
     db.exec(`
       WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 299),
         t(h) AS (SELECT 0 UNION ALL SELECT h + 1 FROM t WHERE h < ${days * 24 - 1})
-      INSERT INTO funding_rates (venue, symbol, time, venue_symbol, rate, interval_hours,
+      INSERT INTO funding_rates (network, venue, symbol, time, venue_symbol, rate, interval_hours,
         hourly_rate, apr, mark_price, volume_24h_usd, open_interest_usd, latency_ms,
         next_funding_time)
-      SELECT '${venue}', 'S' || s.i, ${END} - t.h * ${H}, 'S' || s.i,
+      SELECT 'sim', '${venue}', 'S' || s.i, ${END} - t.h * ${H}, 'S' || s.i,
         printf('%.8f', ((s.i * 7 + t.h + ${k * 5}) % 23 - 11) * 0.00001 * ${hours}), ${hours},
         printf('%.8f', ((s.i * 7 + t.h + ${k * 5}) % 23 - 11) * 0.00001),
         printf('%.6f', ((s.i * 7 + t.h + ${k * 5}) % 23 - 11) * 0.0876),
@@ -60,10 +60,10 @@ async function fillPostgres(url: string, days: number) {
     for (const [k, venue] of VENUES.entries()) {
       const hours = INTERVAL[venue];
       await sql.unsafe(`
-        INSERT INTO funding_rates (venue, symbol, time, venue_symbol, rate, interval_hours,
-          hourly_rate, apr, mark_price, volume_24h_usd, open_interest_usd, latency_ms,
-          next_funding_time)
-        SELECT '${venue}', 'S' || s, ${END} - h::bigint * ${H}, 'S' || s,
+        INSERT INTO funding_rates (network, venue, symbol, time, venue_symbol, rate,
+          interval_hours, hourly_rate, apr, mark_price, volume_24h_usd, open_interest_usd,
+          latency_ms, next_funding_time)
+        SELECT 'sim', '${venue}', 'S' || s, ${END} - h::bigint * ${H}, 'S' || s,
           ((s * 7 + h + ${k * 5}) % 23 - 11) * 0.00001 * ${hours}, ${hours},
           ((s * 7 + h + ${k * 5}) % 23 - 11) * 0.00001, ((s * 7 + h + ${k * 5}) % 23 - 11) * 0.0876,
           100.5, 1000000, 500000, 20, ${END} + ${hours} * ${H}
@@ -84,7 +84,6 @@ async function measure(name: string, store: FundingStore, runs: number) {
     store,
     venues: VENUES,
     clock: new ManualClock(END + 60_000),
-    network: "sim",
     maxAgeMs: 3_600_000,
   });
   const time = async (path: string, before?: () => void) => {
@@ -138,18 +137,18 @@ if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "dashboard_bench_" });
   try {
     const path = `${dir}/funding.db`;
-    await (await SqliteFundingStore.open(path)).close();
+    await (await SqliteFundingStore.open(path, { network: "sim" })).close();
     let t = performance.now();
     fillSqlite(path, days);
     console.log(
       `sqlite: 900 series × ${days} d filled in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
-    const store = await SqliteFundingStore.open(path);
+    const store = await SqliteFundingStore.open(path, { network: "sim" });
     await measure("sqlite", store, runs);
     await store.close();
     const url = Deno.env.get("PERP_TEST_POSTGRES_URL");
     if (url) {
-      const pg = await PostgresFundingStore.open(url);
+      const pg = await PostgresFundingStore.open(url, { network: "sim" });
       t = performance.now();
       await fillPostgres(url, days);
       console.log(`postgres: filled in ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -5,6 +5,7 @@ import type { HistoryPoint, OpportunityStreak, PairClaim, StoredArbPosition } fr
 
 /** Columns of `funding_rates` and `latest_funding_rates`, in insert order. */
 export const RATE_COLUMNS = [
+  "network",
   "venue",
   "symbol",
   "time",
@@ -22,6 +23,8 @@ export const RATE_COLUMNS = [
   "best_ask",
   "spread_bps",
   "latency_ms",
+  "settled_rate",
+  "settled_time",
 ] as const;
 
 type Cell = string | number | null;
@@ -30,9 +33,10 @@ function dec(value: Decimal | undefined): string | null {
   return value === undefined ? null : value.toString();
 }
 
-/** An observation as column values (decimals as strings, times as ms). */
-export function observationRow(o: FundingObservation): Cell[] {
+/** An observation of `network` as column values (decimals as strings, times as ms). */
+export function observationRow(o: FundingObservation, network: string): Cell[] {
   return [
+    network,
     o.venue,
     o.symbol,
     o.time,
@@ -50,6 +54,8 @@ export function observationRow(o: FundingObservation): Cell[] {
     dec(o.bestAsk),
     dec(o.spreadBps),
     o.latencyMs ?? null,
+    dec(o.settledRate),
+    o.settledTime ?? null,
   ];
 }
 
@@ -92,12 +98,17 @@ export function rowObservation(row: Record<string, unknown>): FundingObservation
   }
   const latency = num(row.latency_ms);
   if (latency !== undefined) o.latencyMs = latency;
+  const settled = optDec(row.settled_rate);
+  if (settled !== undefined) o.settledRate = settled;
+  const settledTime = num(row.settled_time);
+  if (settledTime !== undefined) o.settledTime = settledTime;
   return o;
 }
 
-/** A collection log as column values. */
-export function logRow(l: CollectionLog): Cell[] {
+/** A collection log of `network` as column values. */
+export function logRow(l: CollectionLog, network: string): Cell[] {
   return [
+    network,
     l.runId,
     l.venue,
     l.startedAt,

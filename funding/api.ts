@@ -26,7 +26,9 @@ import {
   statsSchema,
   symbolOpportunitiesSchema,
 } from "./_api_params.ts";
+import { botTargets, fetchBotStatuses, relayBotEvents } from "./dashboard/bot_list.ts";
 import { mountDashboard } from "./dashboard/routes.ts";
+import type { RateView } from "./dashboard/pages.ts";
 import {
   type ChartPoint,
   cumulativeShort,
@@ -83,8 +85,6 @@ export interface FundingApiOptions {
   cacheTtlMs?: number;
   /** Collector status, in serve mode. */
   collector?: CollectorStatus;
-  /** Network the rates come from; `sim` labels every dashboard page as simulated. */
-  network?: string;
   /**
    * Where the store lives, for the health page: a SQLite path or a PostgreSQL host and
    * database, never a password (see {@linkcode describeDatabase}).
@@ -98,6 +98,11 @@ export interface FundingApiOptions {
   token?: string;
   /** Seconds between the dashboard's data refreshes in the browser. @default {30} */
   refreshSeconds?: number;
+  /**
+   * Status servers of running bots (`http://127.0.0.1:8101`, started with `--status-port`),
+   * listed on the Bots page and at `/api/v1/bots` (see `dashboard/bot_list.ts`).
+   */
+  bots?: readonly string[];
 }
 
 /**
@@ -213,6 +218,12 @@ function str(d: Decimal | undefined): string | null {
   return d === undefined ? null : d.toString();
 }
 
+interface RatesData {
+  data: Record<string, Record<string, unknown>>;
+  updated: number;
+  count: number;
+}
+
 interface Snapshot {
   at: number;
   rates: FundingObservation[];
@@ -253,6 +264,12 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
   const defaultMaxAge = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const healthyWithin = options.healthyWithinMs ?? 300_000;
   const ttl = options.cacheTtlMs ?? 5_000;
+  // The data's network: the store returns only its own network's rows, so this labels every
+  // answer and page (`sim` shows the simulated banner).
+  const network = store.network;
+  const bots = options.bots === undefined ? undefined : botTargets(options.bots);
+  const answer = (c: Context, body: Record<string, unknown>, status?: 200 | 503) =>
+    c.json({ network, simulated: network === "sim", ...body }, status ?? 200);
   let snapshot: Snapshot | undefined;
 
   const load = async (): Promise<Snapshot> => {
@@ -288,8 +305,9 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
   // request waits for the store (or for the fee math) except the first after invalidate().
   const refresh = (): Promise<Snapshot> => {
     if (!loading) {
+      // Opportunities are costed on first use (memoised per snapshot), so a page that needs only
+      // the rates (the grid) never waits for the fee math after a collection.
       const next = load().then((s) => {
-        costed(s, defaultHold, defaultFeeMode);
         snapshot = s;
         return s;
       }, (error) => {
@@ -353,6 +371,11 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     observed_at: iso(o.time),
     age_seconds: Math.max(0, Math.round((now - o.time) / 1000)),
     stale: now - o.time > defaultMaxAge,
+    settled_rate: str(o.settledRate),
+    settled_hourly_rate: o.settledRate === undefined
+      ? null
+      : o.settledRate.div(o.intervalHours).toString(),
+    settled_at: iso(o.settledTime),
   });
 
   const legView = (l: Opportunity["long"]) => ({
@@ -528,11 +551,10 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
 
   const serviceInfo = (c: Context) => {
     query(c, emptySchema);
-    return c.json({
+    return answer(c, {
       service: "perp funding-rate service",
       version: API_VERSION,
       status: "running",
-      network: options.network ?? null,
       dashboard: "/",
       docs: "/api/v1/openapi.json",
     });
@@ -542,21 +564,41 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
 
   v1.get("/openapi.json", (c) => c.json(openApiDocument()));
 
+  // Every rate of a snapshot as the API shows it, memoised per snapshot and second (ages and
+  // staleness are whole seconds): the grid page and `/funding-rates` share it.
+  let ratesMemo: { snap: Snapshot; second: number; data: RatesData } | undefined;
+  const allRates = (s: Snapshot, now: number): RatesData => {
+    const second = Math.floor(now / 1000);
+    if (ratesMemo?.snap === s && ratesMemo.second === second) return ratesMemo.data;
+    const data: RatesData["data"] = {};
+    let updated = 0;
+    for (const r of s.rates) {
+      (data[r.symbol] ??= {})[r.venue] = rateView(r, second * 1000);
+      updated = Math.max(updated, r.time);
+    }
+    ratesMemo = { snap: s, second, data: { data, updated, count: s.rates.length } };
+    return ratesMemo.data;
+  };
+
   v1.get("/funding-rates", async (c) => {
     const q = query(c, fundingRatesSchema);
     const venue = q.dex === undefined ? undefined : venueOf(q.dex);
     const s = await current();
     const now = clock.now();
     if (q.symbol !== undefined && !s.bySymbol.has(q.symbol)) throw notFound("symbol", q.symbol);
-    const data: Record<string, Record<string, unknown>> = {};
+    let data: Record<string, Record<string, unknown>> = {};
     let count = 0;
     let updated = 0;
-    for (const r of s.rates) {
-      if (venue !== undefined && r.venue !== venue) continue;
-      if (q.symbol !== undefined && r.symbol !== q.symbol) continue;
-      (data[r.symbol] ??= {})[r.venue] = rateView(r, now);
-      count++;
-      updated = Math.max(updated, r.time);
+    if (venue === undefined && q.symbol === undefined) {
+      ({ data, count, updated } = allRates(s, now));
+    } else {
+      for (const r of s.rates) {
+        if (venue !== undefined && r.venue !== venue) continue;
+        if (q.symbol !== undefined && r.symbol !== q.symbol) continue;
+        (data[r.symbol] ??= {})[r.venue] = rateView(r, now);
+        count++;
+        updated = Math.max(updated, r.time);
+      }
     }
     const body: Record<string, unknown> = {
       data,
@@ -575,7 +617,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
         }];
       }));
     }
-    return c.json(body);
+    return answer(c, body);
   });
 
   v1.get("/funding-rates/compare", async (c) => {
@@ -597,7 +639,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const side = (r: FundingObservation) => ({ name: r.venue, ...rateView(r, now) });
     const diff = r2.hourlyRate.minus(r1.hourlyRate).abs();
     const [low, high] = r1.hourlyRate.lte(r2.hourlyRate) ? [r1, r2] : [r2, r1];
-    return c.json({
+    return answer(c, {
       symbol: q.symbol,
       dex1: side(r1),
       dex2: side(r2),
@@ -622,7 +664,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
       rates[r.symbol] = rateView(r, now);
       updated = Math.max(updated, r.time);
     }
-    return c.json({
+    return answer(c, {
       dex_name: venue,
       rates,
       count: Object.keys(rates).length,
@@ -637,7 +679,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const s = await current();
     const r = s.bySymbol.get(symbol)?.find((x) => x.venue === venue);
     if (!r) throw notFound(`symbol on ${venue}`, symbol);
-    return c.json({ dex_name: venue, symbol, ...rateView(r, clock.now()) });
+    return answer(c, { dex_name: venue, symbol, ...rateView(r, clock.now()) });
   });
 
   const series = async (c: Context) => {
@@ -660,7 +702,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const rows = await db(() =>
       store.historyPoints(venue, symbol, { start, end, limit: q.limit ?? 1000 })
     );
-    return c.json({
+    return answer(c, {
       dex_name: venue,
       symbol,
       start: iso(start),
@@ -728,7 +770,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
           : downsample(hourlySpread(series[a], series[b]), start, now, points),
       };
     }
-    return c.json({ symbol, period, start, end: now, points, venues: out, spread });
+    return answer(c, { symbol, period, start, end: now, points, venues: out, spread });
   });
 
   v1.get("/stats/funding-rates/:dex/:symbol", async (c) => {
@@ -770,7 +812,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
           .toSignificantDigits(6).toString(),
       };
     }
-    return c.json({ dex_name: venue, symbol, start: iso(start), end: iso(now), ...stats });
+    return answer(c, { dex_name: venue, symbol, start: iso(start), end: iso(now), ...stats });
   });
 
   v1.get("/opportunities", async (c) => {
@@ -806,7 +848,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
         };
       });
     }
-    return c.json({
+    return answer(c, {
       opportunities: views,
       total_count: all.length,
       filters_applied: applied(q, hold, feeMode, f.maxAgeMs!),
@@ -823,7 +865,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const hold = q.hold_hours ?? defaultHold;
     const feeMode = q.fee_mode ?? defaultFeeMode;
     const [best] = filterOpportunities(costed(s, hold, feeMode), { ...f, limit: 1 });
-    return c.json({
+    return answer(c, {
       opportunity: best ? opportunityView(best, now) : null,
       rank: best ? 1 : null,
       message: best ? null : "no opportunity matches the filters",
@@ -844,7 +886,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const hold = q.hold_hours ?? defaultHold;
     const feeMode = q.fee_mode ?? defaultFeeMode;
     const list = filterOpportunities(costed(s, hold, feeMode), f);
-    return c.json({
+    return answer(c, {
       symbol,
       opportunities: list.map((o) => opportunityView(o, now)),
       count: list.length,
@@ -867,7 +909,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     query(c, emptySchema);
     const s = await current();
     const now = clock.now();
-    return c.json({ dexes: venues.map((v) => dexView(s, v, now)), count: venues.length });
+    return answer(c, { dexes: venues.map((v) => dexView(s, v, now)), count: venues.length });
   });
 
   v1.get("/dexes/:dex", async (c) => {
@@ -875,7 +917,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const venue = venueOf(c.req.param("dex"));
     const s = await current();
     const logs = await db(() => store.collectionLogs({ venue, limit: 10 }));
-    return c.json({
+    return answer(c, {
       ...dexView(s, venue, clock.now()),
       recent_collections: logs.map((l) => ({
         run_id: l.runId,
@@ -894,7 +936,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const venue = venueOf(c.req.param("dex"));
     const s = await current();
     const rows = s.rates.filter((r) => r.venue === venue);
-    return c.json({
+    return answer(c, {
       dex_name: venue,
       symbols: rows.map((r) => ({
         symbol: r.symbol,
@@ -959,10 +1001,9 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
       ? "degraded"
       : "healthy";
     const times = s?.rates.map((r) => r.time) ?? [];
-    return c.json({
+    return answer(c, {
       status,
       timestamp: iso(now),
-      network: options.network ?? null,
       database: { connected, kind: store.kind, location: options.storeLocation ?? null },
       collector: options.collector
         ? {
@@ -988,7 +1029,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     try {
       await store.ping();
       const stats = await store.stats(now);
-      return c.json({
+      return answer(c, {
         status: "healthy",
         connected: true,
         kind: store.kind,
@@ -1004,7 +1045,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
         timestamp: iso(now),
       });
     } catch {
-      return c.json({
+      return answer(c, {
         status: "unhealthy",
         connected: false,
         kind: store.kind,
@@ -1020,7 +1061,7 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     const s = await current();
     const now = clock.now();
     const h = healthView(s.venues.find((v) => v.venue === venue), venue, now);
-    return c.json({
+    return answer(c, {
       ...h,
       status: h.is_healthy ? "healthy" : "unhealthy",
       active_symbols: s.rates.filter((r) => r.venue === venue).length,
@@ -1029,11 +1070,27 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     });
   });
 
+  v1.get("/bots", async (c) => {
+    query(c, emptySchema);
+    const list = await fetchBotStatuses(bots ?? []);
+    return answer(c, { bots: list, count: list.length, generated_at: iso(clock.now()) });
+  });
+  v1.get("/bots/events", (c) => {
+    query(c, emptySchema);
+    return relayBotEvents(bots ?? []);
+  });
+
   app.route("/api/v1", v1);
   mountDashboard(app, {
     api: async (path) => await app.request(`/api/v1${path}`, { headers: internalHeaders }),
     venues,
-    network: options.network ?? "unknown",
+    network,
+    bots: bots !== undefined,
+    rates: async () => {
+      const s = await current();
+      const data = allRates(s, clock.now());
+      return { data: data.data as Record<string, Record<string, RateView>>, version: data };
+    },
     now: () => clock.now(),
     refreshSeconds: options.refreshSeconds ?? 30,
   });

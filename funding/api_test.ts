@@ -24,9 +24,11 @@ function at(venue: string, symbol: string, rate: string, hours: number, time = T
   return o;
 }
 
-async function setup(): Promise<{ store: FundingStore; api: FundingApi; clock: ManualClock }> {
+async function setup(
+  network = "mainnet",
+): Promise<{ store: FundingStore; api: FundingApi; clock: ManualClock }> {
   const clock = new ManualClock(T0);
-  const store = await SqliteFundingStore.open(":memory:");
+  const store = await SqliteFundingStore.open(":memory:", { network });
   await store.ensureVenues([
     { venue: "grvt", fees: { maker: new Decimal("-0.0001"), taker: new Decimal("0.00055") } },
   ]);
@@ -368,13 +370,12 @@ Deno.test("the API answers over a real socket", async () => {
 });
 
 Deno.test("the dashboard is served at / and the service info moved to /api/v1", async () => {
-  const { store } = await setup();
+  const { store } = await setup("sim");
   try {
     const api = createFundingApi({
       store,
       venues: ["lighter", "grvt", "edgex"],
       clock: new ManualClock(T0),
-      network: "sim",
       storeLocation: "app@db.local:5433/funding",
     });
     for (const path of ["/", "/opportunities", "/history?symbol=BTC", "/health"]) {
@@ -393,8 +394,12 @@ Deno.test("the dashboard is served at / and the service info moved to /api/v1", 
     deepEqual([info.body.network, info.body.dashboard], ["sim", "/"]);
     const css = await api.app.request("/assets/dashboard.css");
     equal(css.headers.get("content-type"), "text/css; charset=utf-8");
-    const plain = createFundingApi({ store, venues: ["grvt"], network: "mainnet" });
+    // The banner follows the data's network: a mainnet store's pages carry none.
+    const { store: real } = await setup("mainnet");
+    const plain = createFundingApi({ store: real, venues: ["grvt"] });
     ok(!(await (await plain.app.request("/")).text()).includes("SIMULATED"));
+    equal((await get(plain, "/api/v1/funding-rates")).body.network, "mainnet");
+    await real.close();
   } finally {
     await store.close();
   }
@@ -494,7 +499,7 @@ Deno.test("opportunities carry a 7-day stability score on request", async () => 
 });
 
 Deno.test("GET /api/v1/health reports latency, failures in 24 h, data age and the store", async () => {
-  const { store } = await setup();
+  const { store } = await setup("sim");
   try {
     await store.saveCollectionLogs([
       {
@@ -529,7 +534,6 @@ Deno.test("GET /api/v1/health reports latency, failures in 24 h, data age and th
       store,
       venues: ["lighter", "grvt", "edgex"],
       clock: new ManualClock(T0 + 120_000),
-      network: "sim",
       storeLocation: "data/funding.db",
     });
     const h = await get(api, "/api/v1/health");

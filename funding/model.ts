@@ -54,6 +54,13 @@ export interface FundingObservation {
   spreadBps?: Decimal;
   /** Milliseconds the venue took to answer the rate request. */
   latencyMs?: number;
+  /**
+   * The last settled rate, fraction per interval (same interval as `rate`), when the venue
+   * reports it beside the predicted one.
+   */
+  settledRate?: Decimal;
+  /** When that rate settled, ms since epoch. */
+  settledTime?: number;
 }
 
 /** Outcome of one venue in one run. */
@@ -172,5 +179,7 @@ export function observationFrom(
   if (market?.bestAsk !== undefined) o.bestAsk = market.bestAsk;
   if (market?.spreadBps !== undefined) o.spreadBps = market.spreadBps;
   if (latencyMs !== undefined) o.latencyMs = Math.round(latencyMs);
+  if (rate.settledRate !== undefined) o.settledRate = rate.settledRate;
+  if (rate.settledTime !== undefined) o.settledTime = rate.settledTime;
   return o;
 }

@@ -87,7 +87,8 @@ export type OpportunitySortKey =
  * @example
  * ```ts
  * import { OPPORTUNITY_SORT_KEYS } from "./opportunities.ts";
- * OPPORTUNITY_SORT_KEYS[0]; // "net_apr"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(OPPORTUNITY_SORT_KEYS[0], "net_apr");
  * ```
  */
 export const OPPORTUNITY_SORT_KEYS: readonly OpportunitySortKey[] = Object.freeze([

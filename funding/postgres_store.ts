@@ -25,6 +25,7 @@ import {
 } from "./_rows.ts";
 import {
   ARB_FINAL_STATUSES,
+  checkNetwork,
   DAY_MS,
   DEFAULT_RETENTION,
   type FundingStore,
@@ -35,6 +36,7 @@ import {
   type PairClaim,
   type RetentionPolicy,
   type StoredArbPosition,
+  StoreOpenError,
   type StoreStats,
 } from "./store.ts";
 
@@ -42,6 +44,7 @@ const log = getLogger(["perp", "funding", "store"]);
 
 // Column casts for `unnest` batch inserts.
 const CASTS: Record<(typeof RATE_COLUMNS)[number], string> = {
+  network: "text",
   venue: "text",
   symbol: "text",
   time: "bigint",
@@ -59,17 +62,48 @@ const CASTS: Record<(typeof RATE_COLUMNS)[number], string> = {
   best_ask: "numeric",
   spread_bps: "numeric",
   latency_ms: "integer",
+  settled_rate: "numeric",
+  settled_time: "bigint",
 };
 const COLS = RATE_COLUMNS.join(", ");
 const UNNEST = `SELECT * FROM unnest(${
   RATE_COLUMNS.map((c, i) => `$${i + 1}::${CASTS[c]}[]`).join(", ")
 })`;
-const UPDATE_LATEST = RATE_COLUMNS.filter((c) => c !== "venue" && c !== "symbol")
+const UPDATE_LATEST = RATE_COLUMNS.filter((c) => c !== "network" && c !== "venue" && c !== "symbol")
   .map((c) => `${c} = EXCLUDED.${c}`).join(", ");
 // Arbitrary constant key of the advisory lock serialising migrations across processes.
 const MIGRATION_LOCK = 72_410_318;
 
 type Sql = postgres.Sql<Record<string, never>>;
+
+/** `postgres://user:***@host:port/db` (the password masked), or the scheme when unparsable. */
+function maskPostgresUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/i, "$1***@");
+}
+
+function postgresOpenError(url: string, what: string, error: unknown): StoreOpenError {
+  const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+  const code = String((error as { code?: unknown } | null)?.code ?? "");
+  let hint = "check --db or DATABASE_URL";
+  if (
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|CONNECT_TIMEOUT|ConnectionRefused/i.test(
+      reason + code,
+    )
+  ) {
+    hint = "is PostgreSQL running and listening there? Start it, or fix the host and port in " +
+      "--db / DATABASE_URL (or omit both to use the SQLite file)";
+  } else if (code === "28P01" || code === "28000" || /password|authentication/i.test(reason)) {
+    hint = "the server refused the login: check the user and password in --db / DATABASE_URL";
+  } else if (code === "3D000") {
+    hint = "the database does not exist: create it (createdb) or fix its name in the URL";
+  } else if (/--allow-net|NotCapable/i.test(reason)) {
+    hint = "this process may not connect there: run with --allow-net";
+  }
+  return new StoreOpenError(
+    `${what} the PostgreSQL funding store ${maskPostgresUrl(url)}: ${reason} (${hint})`,
+    { cause: error },
+  );
+}
 type Param = postgres.ParameterOrJSON<never>;
 
 /** Options of {@linkcode PostgresFundingStore}. */
@@ -82,12 +116,17 @@ export interface PostgresStoreOptions {
   connectTimeoutSeconds?: number;
   /** Seconds after which an idle pooled connection is closed. @default {60} */
   idleTimeoutSeconds?: number;
+  /**
+   * The network this store reads and writes: every row written carries it and every read
+   * returns only its rows. @default {"mainnet"}
+   */
+  network?: string;
 }
 
-function columns(observations: readonly FundingObservation[]): Param[] {
+function columns(observations: readonly FundingObservation[], network: string): Param[] {
   const cols: (string | number | null)[][] = RATE_COLUMNS.map(() => []);
   for (const o of observations) {
-    const row = observationRow(o);
+    const row = observationRow(o, network);
     for (let i = 0; i < row.length; i++) cols[i].push(row[i]);
   }
   return cols as unknown as Param[];
@@ -112,12 +151,15 @@ function columns(observations: readonly FundingObservation[]): Param[] {
 export class PostgresFundingStore implements FundingStore {
   /** Always `"postgres"`. */
   readonly kind = "postgres" as const;
+  /** {@inheritDoc FundingStore.network} */
+  readonly network: string;
   readonly #sql: Sql;
   #hypertable = false;
   #closed = false;
 
-  private constructor(sql: Sql) {
+  private constructor(sql: Sql, network: string) {
     this.#sql = sql;
+    this.network = network;
   }
 
   /**
@@ -127,12 +169,14 @@ export class PostgresFundingStore implements FundingStore {
    *   registered as a secret so it never reaches a log line or error message.
    * @param options Pool size, connect timeout, whether to migrate.
    * @returns The open store.
-   * @throws {Error} When the server cannot be reached or a migration fails.
+   * @throws {StoreOpenError} When the server cannot be reached, refuses the login or a
+   *   migration fails; the message names the database (URL without its password).
    */
   static async open(
     url: string,
     options: PostgresStoreOptions = {},
   ): Promise<PostgresFundingStore> {
+    const network = checkNetwork(options.network);
     try {
       const password = new URL(url).password;
       if (password) registerSecret(decodeURIComponent(password));
@@ -147,13 +191,18 @@ export class PostgresFundingStore implements FundingStore {
       onnotice: () => {},
       prepare: true,
     }) as unknown as Sql;
-    const store = new PostgresFundingStore(sql);
+    const store = new PostgresFundingStore(sql, network);
     try {
       await store.ping();
+    } catch (error) {
+      await sql.end({ timeout: 1 });
+      throw postgresOpenError(url, "cannot connect to", error);
+    }
+    try {
       if (options.migrate ?? true) await store.migrate();
     } catch (error) {
       await sql.end({ timeout: 1 });
-      throw error;
+      throw postgresOpenError(url, "cannot migrate", error);
     }
     return store;
   }
@@ -246,13 +295,13 @@ export class PostgresFundingStore implements FundingStore {
     return await this.#sql.begin(async (tx) => {
       const inserted = await tx.unsafe(
         `INSERT INTO funding_rates (${COLS}) ${UNNEST} ON CONFLICT DO NOTHING`,
-        columns(observations),
+        columns(observations, this.network),
       );
       await tx.unsafe(
         `INSERT INTO latest_funding_rates (${COLS}) ${UNNEST}
-         ON CONFLICT (venue, symbol) DO UPDATE SET ${UPDATE_LATEST}
+         ON CONFLICT (network, venue, symbol) DO UPDATE SET ${UPDATE_LATEST}
          WHERE latest_funding_rates.time <= EXCLUDED.time`,
-        columns([...newest.values()]),
+        columns([...newest.values()], this.network),
       );
       return inserted.count;
     });
@@ -262,9 +311,10 @@ export class PostgresFundingStore implements FundingStore {
   async latestRates(filter: LatestFilter = {}): Promise<FundingObservation[]> {
     const rows = await this.#sql.unsafe(
       `SELECT * FROM latest_funding_rates
-       WHERE ($1::text IS NULL OR venue = $1) AND ($2::text IS NULL OR symbol = $2)
+       WHERE network = $3 AND ($1::text IS NULL OR venue = $1)
+         AND ($2::text IS NULL OR symbol = $2)
        ORDER BY symbol, venue`,
-      [filter.venue ?? null, filter.symbol ?? null],
+      [filter.venue ?? null, filter.symbol ?? null, this.network],
     );
     return rows.map(rowObservation);
   }
@@ -278,7 +328,7 @@ export class PostgresFundingStore implements FundingStore {
     const rows = await this.#sql.unsafe(
       `SELECT * FROM (
          SELECT * FROM funding_rates
-         WHERE venue = $1 AND symbol = $2 AND time >= $3 AND time <= $4
+         WHERE network = $6 AND venue = $1 AND symbol = $2 AND time >= $3 AND time <= $4
          ORDER BY time DESC LIMIT $5
        ) AS h ORDER BY time`,
       [
@@ -287,6 +337,7 @@ export class PostgresFundingStore implements FundingStore {
         query.start ?? 0,
         query.end ?? Number.MAX_SAFE_INTEGER,
         query.limit ?? null,
+        this.network,
       ],
     );
     return rows.map(rowObservation);
@@ -303,7 +354,7 @@ export class PostgresFundingStore implements FundingStore {
       `SELECT time::text AS time, rate::text AS rate, interval_hours,
          hourly_rate::text AS hourly_rate, apr::text AS apr FROM (
          SELECT time, rate, interval_hours, hourly_rate, apr FROM funding_rates
-         WHERE venue = $1 AND symbol = $2 AND time >= $3 AND time <= $4
+         WHERE network = $6 AND venue = $1 AND symbol = $2 AND time >= $3 AND time <= $4
          ORDER BY time DESC LIMIT $5
        ) AS h ORDER BY h.time`,
       [
@@ -312,6 +363,7 @@ export class PostgresFundingStore implements FundingStore {
         query.start ?? 0,
         query.end ?? Number.MAX_SAFE_INTEGER,
         query.limit ?? null,
+        this.network,
       ],
     );
     return rows.map(rowPoint);
@@ -322,13 +374,14 @@ export class PostgresFundingStore implements FundingStore {
     await this.#sql.begin(async (tx) => {
       for (const l of logs) {
         await tx.unsafe(
-          `INSERT INTO collection_logs (run_id, venue, started_at, completed_at, status,
-             symbols_fetched, symbols_failed, error_message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO collection_logs (network, run_id, venue, started_at, completed_at,
+             status, symbols_fetched, symbols_failed, error_message)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (run_id, venue) DO UPDATE SET started_at = EXCLUDED.started_at,
              completed_at = EXCLUDED.completed_at, status = EXCLUDED.status,
              symbols_fetched = EXCLUDED.symbols_fetched, symbols_failed = EXCLUDED.symbols_failed,
              error_message = EXCLUDED.error_message`,
-          logRow(l),
+          logRow(l, this.network),
         );
       }
     });
@@ -339,9 +392,9 @@ export class PostgresFundingStore implements FundingStore {
     options: { venue?: string; limit?: number } = {},
   ): Promise<CollectionLog[]> {
     const rows = await this.#sql.unsafe(
-      `SELECT * FROM collection_logs WHERE ($1::text IS NULL OR venue = $1)
+      `SELECT * FROM collection_logs WHERE network = $3 AND ($1::text IS NULL OR venue = $1)
        ORDER BY started_at DESC, venue LIMIT $2`,
-      [options.venue ?? null, options.limit ?? 100],
+      [options.venue ?? null, options.limit ?? 100, this.network],
     );
     return rows.map(rowLog);
   }
@@ -350,8 +403,9 @@ export class PostgresFundingStore implements FundingStore {
   async ensureVenues(venues: readonly { venue: string; fees: VenueFees }[]): Promise<void> {
     for (const v of venues) {
       await this.#sql.unsafe(
-        "INSERT INTO venues (name, maker_fee, taker_fee) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        [v.venue, v.fees.maker.toString(), v.fees.taker.toString()],
+        `INSERT INTO venues (network, name, maker_fee, taker_fee) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [this.network, v.venue, v.fees.maker.toString(), v.fees.taker.toString()],
       );
     }
   }
@@ -359,10 +413,10 @@ export class PostgresFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.setVenueFees} */
   async setVenueFees(venue: string, fees: VenueFees): Promise<void> {
     await this.#sql.unsafe(
-      `INSERT INTO venues (name, maker_fee, taker_fee) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO UPDATE SET maker_fee = EXCLUDED.maker_fee,
+      `INSERT INTO venues (network, name, maker_fee, taker_fee) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (network, name) DO UPDATE SET maker_fee = EXCLUDED.maker_fee,
          taker_fee = EXCLUDED.taker_fee`,
-      [venue, fees.maker.toString(), fees.taker.toString()],
+      [this.network, venue, fees.maker.toString(), fees.taker.toString()],
     );
   }
 
@@ -370,12 +424,13 @@ export class PostgresFundingStore implements FundingStore {
   async saveVenueHealth(health: readonly VenueHealth[]): Promise<void> {
     for (const h of health) {
       await this.#sql.unsafe(
-        `INSERT INTO venues (name, maker_fee, taker_fee, last_success_at, last_error_at,
-           last_error, consecutive_errors) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (name) DO UPDATE SET last_success_at = EXCLUDED.last_success_at,
+        `INSERT INTO venues (network, name, maker_fee, taker_fee, last_success_at, last_error_at,
+           last_error, consecutive_errors) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (network, name) DO UPDATE SET last_success_at = EXCLUDED.last_success_at,
            last_error_at = EXCLUDED.last_error_at, last_error = EXCLUDED.last_error,
            consecutive_errors = EXCLUDED.consecutive_errors`,
         [
+          this.network,
           h.venue,
           UNKNOWN_VENUE_FEES.maker.toString(),
           UNKNOWN_VENUE_FEES.taker.toString(),
@@ -390,23 +445,28 @@ export class PostgresFundingStore implements FundingStore {
 
   /** {@inheritDoc FundingStore.venues} */
   async venues(): Promise<VenueRecord[]> {
-    return (await this.#sql.unsafe("SELECT * FROM venues ORDER BY name")).map(rowVenue);
+    return (await this.#sql.unsafe(
+      "SELECT * FROM venues WHERE network = $1 ORDER BY name",
+      [this.network],
+    )).map(rowVenue);
   }
 
   /** {@inheritDoc FundingStore.replaceStreaks} */
   async replaceStreaks(streaks: readonly OpportunityStreak[]): Promise<void> {
     await this.#sql.begin(async (tx) => {
-      await tx.unsafe("DELETE FROM opportunity_streaks");
+      await tx.unsafe("DELETE FROM opportunity_streaks WHERE network = $1", [this.network]);
       if (streaks.length === 0) return;
       await tx.unsafe(
-        `INSERT INTO opportunity_streaks (symbol, long_venue, short_venue, since, last_seen)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
+        `INSERT INTO opportunity_streaks (network, symbol, long_venue, short_venue, since,
+           last_seen)
+         SELECT $6, * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
         [
           streaks.map((s) => s.symbol),
           streaks.map((s) => s.longVenue),
           streaks.map((s) => s.shortVenue),
           streaks.map((s) => s.since),
           streaks.map((s) => s.lastSeen),
+          this.network,
         ] as unknown as Param[],
       );
     });
@@ -415,18 +475,29 @@ export class PostgresFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.streaks} */
   async streaks(): Promise<OpportunityStreak[]> {
     return (await this.#sql.unsafe(
-      "SELECT * FROM opportunity_streaks ORDER BY symbol, long_venue, short_venue",
+      `SELECT * FROM opportunity_streaks WHERE network = $1
+       ORDER BY symbol, long_venue, short_venue`,
+      [this.network],
     )).map(rowStreak);
   }
 
   /** {@inheritDoc FundingStore.saveArbPosition} */
   async saveArbPosition(p: StoredArbPosition): Promise<void> {
     await this.#sql.unsafe(
-      `INSERT INTO arb_positions (id, pair_key, owner, status, opened_at, updated_at, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO arb_positions (id, pair_key, owner, status, opened_at, updated_at, data,
+         network) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO UPDATE SET pair_key = excluded.pair_key, owner = excluded.owner,
          status = excluded.status, updated_at = excluded.updated_at, data = excluded.data`,
-      [p.id, p.pairKey, p.owner, p.status, p.openedAt, p.updatedAt, p.data] as unknown as Param[],
+      [
+        p.id,
+        p.pairKey,
+        p.owner,
+        p.status,
+        p.openedAt,
+        p.updatedAt,
+        p.data,
+        this.network,
+      ] as unknown as Param[],
     );
   }
 
@@ -436,10 +507,15 @@ export class PostgresFundingStore implements FundingStore {
   ): Promise<StoredArbPosition[]> {
     const rows = (await this.#sql.unsafe(
       `SELECT * FROM arb_positions
-       WHERE ($1::text IS NULL OR owner = $1) AND ($2::text IS NULL OR pair_key = $2)
-         AND opened_at >= $3
+       WHERE network = $4 AND ($1::text IS NULL OR owner = $1)
+         AND ($2::text IS NULL OR pair_key = $2) AND opened_at >= $3
        ORDER BY opened_at, id`,
-      [filter.owner ?? null, filter.pairKey ?? null, filter.since ?? 0] as unknown as Param[],
+      [
+        filter.owner ?? null,
+        filter.pairKey ?? null,
+        filter.since ?? 0,
+        this.network,
+      ] as unknown as Param[],
     )).map(rowArbPosition);
     return filter.held ? rows.filter((r) => !ARB_FINAL_STATUSES.includes(r.status)) : rows;
   }
@@ -448,14 +524,15 @@ export class PostgresFundingStore implements FundingStore {
   async claimPair(pairKey: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     // One statement: the row lock of INSERT … ON CONFLICT serialises concurrent claimers.
     const rows = await this.#sql.unsafe(
-      `INSERT INTO arb_claims (pair_key, owner, claimed_at, expires_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (pair_key) DO UPDATE SET owner = excluded.owner,
+      `INSERT INTO arb_claims (pair_key, owner, claimed_at, expires_at, network)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (network, pair_key) DO UPDATE SET owner = excluded.owner,
          claimed_at = CASE WHEN arb_claims.owner = excluded.owner THEN arb_claims.claimed_at
            ELSE excluded.claimed_at END,
          expires_at = excluded.expires_at
        WHERE arb_claims.owner = excluded.owner OR arb_claims.expires_at <= $3
        RETURNING owner`,
-      [pairKey, owner, now, now + ttlMs] as unknown as Param[],
+      [pairKey, owner, now, now + ttlMs, this.network] as unknown as Param[],
     );
     return rows.length === 1 && String(rows[0].owner) === owner;
   }
@@ -463,14 +540,17 @@ export class PostgresFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.releasePair} */
   async releasePair(pairKey: string, owner: string): Promise<void> {
     await this.#sql.unsafe(
-      "DELETE FROM arb_claims WHERE pair_key = $1 AND owner = $2",
-      [pairKey, owner] as unknown as Param[],
+      "DELETE FROM arb_claims WHERE pair_key = $1 AND owner = $2 AND network = $3",
+      [pairKey, owner, this.network] as unknown as Param[],
     );
   }
 
   /** {@inheritDoc FundingStore.pairClaims} */
   async pairClaims(): Promise<PairClaim[]> {
-    return (await this.#sql.unsafe("SELECT * FROM arb_claims ORDER BY pair_key")).map(rowClaim);
+    return (await this.#sql.unsafe(
+      "SELECT * FROM arb_claims WHERE network = $1 ORDER BY pair_key",
+      [this.network],
+    )).map(rowClaim);
   }
 
   /** {@inheritDoc FundingStore.prune} */
@@ -480,12 +560,14 @@ export class PostgresFundingStore implements FundingStore {
   ): Promise<{ rates: number; logs: number }> {
     const ratesDays = policy.ratesDays ?? DEFAULT_RETENTION.ratesDays;
     const logsDays = policy.logsDays ?? DEFAULT_RETENTION.logsDays;
-    const rates = await this.#sql.unsafe("DELETE FROM funding_rates WHERE time < $1", [
-      now - ratesDays * DAY_MS,
-    ]);
-    const logs = await this.#sql.unsafe("DELETE FROM collection_logs WHERE started_at < $1", [
-      now - logsDays * DAY_MS,
-    ]);
+    const rates = await this.#sql.unsafe(
+      "DELETE FROM funding_rates WHERE network = $2 AND time < $1",
+      [now - ratesDays * DAY_MS, this.network],
+    );
+    const logs = await this.#sql.unsafe(
+      "DELETE FROM collection_logs WHERE network = $2 AND started_at < $1",
+      [now - logsDays * DAY_MS, this.network],
+    );
     return { rates: rates.count, logs: logs.count };
   }
 
@@ -493,14 +575,14 @@ export class PostgresFundingStore implements FundingStore {
   async stats(now: number): Promise<StoreStats> {
     const [row] = await this.#sql.unsafe(
       `SELECT
-         (SELECT COUNT(*) FROM venues) AS venues,
-         (SELECT COUNT(DISTINCT symbol) FROM latest_funding_rates) AS symbols,
-         (SELECT COUNT(*) FROM latest_funding_rates) AS latest,
-         (SELECT COUNT(*) FROM funding_rates) AS rates,
-         (SELECT COUNT(*) FROM funding_rates WHERE time >= $1) AS recent,
-         (SELECT COUNT(*) FROM collection_logs) AS logs,
+         (SELECT COUNT(*) FROM venues WHERE network = $2) AS venues,
+         (SELECT COUNT(DISTINCT symbol) FROM latest_funding_rates WHERE network = $2) AS symbols,
+         (SELECT COUNT(*) FROM latest_funding_rates WHERE network = $2) AS latest,
+         (SELECT COUNT(*) FROM funding_rates WHERE network = $2) AS rates,
+         (SELECT COUNT(*) FROM funding_rates WHERE network = $2 AND time >= $1) AS recent,
+         (SELECT COUNT(*) FROM collection_logs WHERE network = $2) AS logs,
          (SELECT COALESCE(MAX(version), 0) FROM schema_migrations) AS version`,
-      [now - DAY_MS],
+      [now - DAY_MS, this.network],
     );
     return {
       venues: Number(row.venues),

@@ -30,8 +30,11 @@ function table(headers: string[], rows: string[][], right: Set<number>): string 
  * @example
  * ```ts
  * import { progressLine } from "./report.ts";
- * progressLine({ venue: "grvt", status: "failed", rates: 0, inserted: 0, rejected: 0, marketData: 0, durationMs: 12, error: "HTTP 503" });
- * // "grvt: failed after 12 ms: HTTP 503"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(
+ *   progressLine({ venue: "grvt", status: "failed", rates: 0, inserted: 0, rejected: 0, marketData: 0, durationMs: 12, error: "HTTP 503" }),
+ *   "grvt: failed after 12 ms: HTTP 503",
+ * );
  * ```
  */
 export function progressLine(result: VenueRunResult): string {
@@ -46,7 +49,8 @@ export function progressLine(result: VenueRunResult): string {
  *
  * @param run The run.
  * @param opportunities Opportunities after the run, best first.
- * @param options How many rates and opportunities to show.
+ * @param options How many rates and opportunities to show; the network (`sim` adds a
+ *   SIMULATED line).
  * @returns The report, newline-terminated.
  *
  * @example
@@ -64,10 +68,15 @@ export function progressLine(result: VenueRunResult): string {
 export function formatRunReport(
   run: CollectionRun,
   opportunities: readonly Opportunity[],
-  options: { topRates?: number; topOpportunities?: number } = {},
+  options: { topRates?: number; topOpportunities?: number; network?: string } = {},
 ): string {
   const out: string[] = [];
-  out.push(`Collection ${run.runId} (${Math.round(run.durationMs)} ms)`, "");
+  const on = options.network === undefined ? "" : ` on ${options.network}`;
+  out.push(`Collection ${run.runId}${on} (${Math.round(run.durationMs)} ms)`);
+  if (options.network === "sim") {
+    out.push("SIMULATED DATA — local venue replicas (network: sim), not real markets");
+  }
+  out.push("");
   out.push(table(
     ["venue", "status", "rates", "new", "latency", "note"],
     run.venues.map((v) => [
@@ -131,6 +140,7 @@ export function formatRunReport(
  *
  * @param run The run.
  * @param opportunities Opportunities after the run, best first.
+ * @param network The network of the data (adds `network` and `simulated`).
  * @returns A JSON-ready object.
  *
  * @example
@@ -146,9 +156,11 @@ export function formatRunReport(
 export function runReportJson(
   run: CollectionRun,
   opportunities: readonly Opportunity[],
+  network?: string,
 ): Record<string, unknown> {
   const d = (x: Decimal | undefined) => (x === undefined ? null : x.toString());
   return {
+    ...(network === undefined ? {} : { network, simulated: network === "sim" }),
     run_id: run.runId,
     started_at: new Date(run.startedAt).toISOString(),
     completed_at: new Date(run.completedAt).toISOString(),

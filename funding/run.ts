@@ -54,6 +54,11 @@ export interface FundingCommandConfig {
   host?: string;
   /** Bearer token every request to `serve` must carry (required on a non-loopback host). */
   token?: string;
+  /**
+   * Status servers of running bots to list on the Bots page of `serve`
+   * (`http://127.0.0.1:8101`; see `dashboard/bot_list.ts`).
+   */
+  bots?: readonly string[];
 }
 
 /**
@@ -102,24 +107,30 @@ export interface FundingCommandOptions {
 }
 
 /**
- * Opens the configured store.
+ * Opens the configured store for one network: its rows carry that network and its reads see
+ * only that network's rows.
  *
  * @param database SQLite path or PostgreSQL URL.
+ * @param network The network of the run. @default {"mainnet"}
  * @returns The migrated store.
- * @throws {Error} When it cannot be opened.
+ * @throws {StoreOpenError} When it cannot be opened; the message names the SQLite path or the
+ *   PostgreSQL URL (password masked) and what to do.
  *
  * @example
  * ```ts
  * import { openFundingStore } from "./run.ts";
- * await using store = await openFundingStore({ kind: "sqlite", path: ":memory:" });
+ * import { strictEqual as equal } from "node:assert/strict";
+ * await using store = await openFundingStore({ kind: "sqlite", path: ":memory:" }, "sim");
+ * equal(store.network, "sim");
  * ```
  */
 export async function openFundingStore(
   database: FundingCommandConfig["database"],
+  network: FundingNetwork = "mainnet",
 ): Promise<FundingStore> {
   return database.kind === "sqlite"
-    ? await SqliteFundingStore.open(database.path)
-    : await PostgresFundingStore.open(database.url);
+    ? await SqliteFundingStore.open(database.path, { network })
+    : await PostgresFundingStore.open(database.url, { network });
 }
 
 async function feesOf(store: FundingStore): Promise<Record<string, VenueFees>> {
@@ -157,7 +168,7 @@ export async function runFundingCommand(
   options: FundingCommandOptions = {},
 ): Promise<number> {
   const clock = options.clock ?? systemClock;
-  const store = await openFundingStore(config.database);
+  const store = await openFundingStore(config.database, config.network);
   try {
     const opened = options.openSources
       ? await options.openSources(config.exchanges, config.network)
@@ -208,8 +219,8 @@ async function once(
   );
   io.stdout(
     config.json
-      ? JSON.stringify(runReportJson(run, opportunities), null, 2) + "\n"
-      : formatRunReport(run, opportunities),
+      ? JSON.stringify(runReportJson(run, opportunities, store.network), null, 2) + "\n"
+      : formatRunReport(run, opportunities, { network: store.network }),
   );
   const allFailed = run.venues.length > 0 && run.venues.every((v) => v.status === "failed");
   if (allFailed) io.stderr("error: every venue failed; nothing was stored\n");
@@ -231,10 +242,6 @@ async function serve(
     );
   }
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  options.signal?.addEventListener("abort", onSignal, { once: true });
-  const signals: Deno.Signal[] = options.signal ? [] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
   const api = createFundingApi({
     store,
     venues: config.exchanges,
@@ -247,24 +254,51 @@ async function serve(
       },
       intervalSeconds: config.interval,
     },
-    network: config.network,
     storeLocation: describeDatabase(config.database),
     token: config.token,
     refreshSeconds: Math.min(30, Math.max(5, config.interval)),
+    ...(config.bots?.length ? { bots: config.bots } : {}),
   });
-  const server = Deno.serve({
-    port: config.port,
-    hostname,
-    signal: stop.signal,
-    onListen: ({ hostname, port }) => {
-      const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
-      io.stderr(
-        `funding dashboard on ${url}/ , API on ${url}/api/v1 (OpenAPI: ${url}/api/v1/openapi.json)` +
-          `${config.network === "sim" ? " — SIMULATED data from local replicas" : ""}\n`,
+  let server: Deno.HttpServer;
+  try {
+    server = listen(hostname);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new ConfigurationError(
+        `cannot serve on ${hostname}:${config.port}: the port is already in use (another ` +
+          `funding serve or program listens there); pass another --port, or --port 0 for any ` +
+          `free port`,
+        { cause: error },
       );
-      options.onListen?.(url);
-    },
-  }, (request) => api.fetch(request));
+    }
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      throw new ConfigurationError(
+        `cannot serve on ${hostname}:${config.port}: this machine has no such address; ` +
+          `pass another --host`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  function listen(hostname: string): Deno.HttpServer {
+    return Deno.serve({
+      port: config.port,
+      hostname,
+      signal: stop.signal,
+      onListen: ({ hostname, port }) => {
+        const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+        io.stderr(
+          `funding dashboard on ${url}/ , API on ${url}/api/v1 (OpenAPI: ${url}/api/v1/openapi.json)` +
+            `${config.network === "sim" ? " — SIMULATED data from local replicas" : ""}\n`,
+        );
+        options.onListen?.(url);
+      },
+    }, (request) => api.fetch(request));
+  }
+  const onSignal = () => stop.abort();
+  options.signal?.addEventListener("abort", onSignal, { once: true });
+  const signals: Deno.Signal[] = options.signal ? [] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
   let lastPrune = -Infinity;
   try {
     await runEvery(

@@ -74,7 +74,8 @@ async function loadSimulator() {
  * @example
  * ```ts
  * import { ADAPTER_HOST_VARIABLES } from "./sources.ts";
- * ADAPTER_HOST_VARIABLES.lighter.LIGHTER_REST_URL; // "restUrl"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(ADAPTER_HOST_VARIABLES.lighter.LIGHTER_REST_URL, "restUrl");
  * ```
  */
 export const ADAPTER_HOST_VARIABLES: Readonly<Record<string, Readonly<Record<string, string>>>> =
@@ -153,7 +154,7 @@ export interface OpenedSources extends AsyncDisposable {
 }
 
 function isSimVenue(venue: string): venue is SimVenueName {
-  return venue === "lighter" || venue === "grvt" || venue === "edgex";
+  return venue === "lighter" || venue === "grvt" || venue === "edgex" || venue === "hyperliquid";
 }
 
 async function liveSource(

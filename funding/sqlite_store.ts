@@ -25,6 +25,7 @@ import {
 
 import {
   ARB_FINAL_STATUSES,
+  checkNetwork,
   DAY_MS,
   DEFAULT_RETENTION,
   type FundingStore,
@@ -35,12 +36,33 @@ import {
   type PairClaim,
   type RetentionPolicy,
   type StoredArbPosition,
+  StoreOpenError,
   type StoreStats,
 } from "./store.ts";
 
+function sqliteOpenError(path: string, error: unknown): StoreOpenError | RangeError {
+  if (error instanceof RangeError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string } | null)?.code ?? "";
+  let hint = "check the --db path";
+  if (/not a database|file is encrypted|malformed/i.test(reason)) {
+    hint = "the file is not a SQLite database: pass another --db path or move the file away";
+  } else if (error instanceof Deno.errors.NotCapable || /--allow-write|--allow-read/.test(reason)) {
+    hint = "this process may not write there: run with --allow-write for that folder";
+  } else if (error instanceof Deno.errors.PermissionDenied || /EACCES|EPERM/.test(code)) {
+    hint = "the operating system denies access: check the folder's and file's permissions";
+  } else if (/unable to open|cannot open/i.test(reason)) {
+    hint = "check that the folder exists and can be written";
+  }
+  return new StoreOpenError(
+    `cannot open the SQLite funding store ${path}: ${reason.split("\n")[0]} (${hint})`,
+    { cause: error },
+  );
+}
+
 const COLS = RATE_COLUMNS.join(", ");
 const MARKS = RATE_COLUMNS.map(() => "?").join(", ");
-const UPDATE_LATEST = RATE_COLUMNS.filter((c) => c !== "venue" && c !== "symbol")
+const UPDATE_LATEST = RATE_COLUMNS.filter((c) => c !== "network" && c !== "venue" && c !== "symbol")
   .map((c) => `${c} = excluded.${c}`).join(", ");
 
 /** Options of {@linkcode SqliteFundingStore}. */
@@ -53,6 +75,12 @@ export interface SqliteStoreOptions {
    * @default {100}
    */
   checkpointEvery?: number;
+  /**
+   * The network this store reads and writes (`mainnet`, `testnet`, `sim`): every row written
+   * carries it and every read returns only its rows, so simulated and real data never mix
+   * even in one file. @default {"mainnet"}
+   */
+  network?: string;
 }
 
 /**
@@ -77,6 +105,8 @@ export interface SqliteStoreOptions {
 export class SqliteFundingStore implements FundingStore {
   /** Always `"sqlite"`. */
   readonly kind = "sqlite" as const;
+  /** {@inheritDoc FundingStore.network} */
+  readonly network: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   readonly #checkpointEvery: number;
@@ -84,7 +114,8 @@ export class SqliteFundingStore implements FundingStore {
   #writes = 0;
   #closed = false;
 
-  private constructor(db: DatabaseSync, wal: boolean, checkpointEvery: number) {
+  private constructor(db: DatabaseSync, wal: boolean, checkpointEvery: number, network: string) {
+    this.network = network;
     this.#db = db;
     this.#wal = wal;
     this.#checkpointEvery = checkpointEvery;
@@ -96,9 +127,23 @@ export class SqliteFundingStore implements FundingStore {
    * @param path File path, or `":memory:"`.
    * @param options Whether to migrate.
    * @returns The open store.
-   * @throws {Error} When the file cannot be created or opened.
+   * @throws {StoreOpenError} When the file cannot be created or opened, or is not a SQLite
+   *   database; the message names the path and what to do.
    */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteFundingStore> {
+    const network = checkNetwork(options.network);
+    try {
+      return await SqliteFundingStore.#open(path, options, network);
+    } catch (error) {
+      throw sqliteOpenError(path, error);
+    }
+  }
+
+  static async #open(
+    path: string,
+    options: SqliteStoreOptions,
+    network: string,
+  ): Promise<SqliteFundingStore> {
     if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
     const db = new DatabaseSync(path);
     db.exec("PRAGMA busy_timeout = 5000");
@@ -111,10 +156,16 @@ export class SqliteFundingStore implements FundingStore {
     db.exec("PRAGMA synchronous = NORMAL");
     const every = options.checkpointEvery ?? 100;
     if (!(Number.isInteger(every) && every > 0)) {
+      db.close();
       throw new RangeError(`checkpointEvery must be a positive integer: got ${every}`);
     }
-    const store = new SqliteFundingStore(db, wal, every);
-    if (options.migrate ?? true) await store.migrate();
+    const store = new SqliteFundingStore(db, wal, every, network);
+    try {
+      if (options.migrate ?? true) await store.migrate();
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return store;
   }
 
@@ -205,13 +256,13 @@ export class SqliteFundingStore implements FundingStore {
     );
     const latest = this.#prepare(
       `INSERT INTO latest_funding_rates (${COLS}) VALUES (${MARKS})
-       ON CONFLICT (venue, symbol) DO UPDATE SET ${UPDATE_LATEST}
+       ON CONFLICT (network, venue, symbol) DO UPDATE SET ${UPDATE_LATEST}
        WHERE excluded.time >= latest_funding_rates.time`,
     );
     return Promise.resolve(this.#tx(() => {
       let inserted = 0;
       for (const o of observations) {
-        const row = observationRow(o);
+        const row = observationRow(o, this.network);
         inserted += Number(insert.run(...row).changes);
         latest.run(...row);
       }
@@ -223,10 +274,11 @@ export class SqliteFundingStore implements FundingStore {
   latestRates(filter: LatestFilter = {}): Promise<FundingObservation[]> {
     const rows = this.#all(
       `SELECT * FROM latest_funding_rates
-       WHERE (?1 IS NULL OR venue = ?1) AND (?2 IS NULL OR symbol = ?2)
+       WHERE network = ?3 AND (?1 IS NULL OR venue = ?1) AND (?2 IS NULL OR symbol = ?2)
        ORDER BY symbol, venue`,
       filter.venue ?? null,
       filter.symbol ?? null,
+      this.network,
     );
     return Promise.resolve(rows.map(rowObservation));
   }
@@ -236,9 +288,10 @@ export class SqliteFundingStore implements FundingStore {
     const rows = this.#all(
       `SELECT * FROM (
          SELECT * FROM funding_rates
-         WHERE venue = ? AND symbol = ? AND time >= ? AND time <= ?
+         WHERE network = ? AND venue = ? AND symbol = ? AND time >= ? AND time <= ?
          ORDER BY time DESC LIMIT ?
        ) ORDER BY time`,
+      this.network,
       venue,
       symbol,
       query.start ?? 0,
@@ -253,9 +306,10 @@ export class SqliteFundingStore implements FundingStore {
     const rows = this.#all(
       `SELECT * FROM (
          SELECT time, rate, interval_hours, hourly_rate, apr FROM funding_rates
-         WHERE venue = ? AND symbol = ? AND time >= ? AND time <= ?
+         WHERE network = ? AND venue = ? AND symbol = ? AND time >= ? AND time <= ?
          ORDER BY time DESC LIMIT ?
        ) ORDER BY time`,
+      this.network,
       venue,
       symbol,
       query.start ?? 0,
@@ -268,15 +322,15 @@ export class SqliteFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.saveCollectionLogs} */
   saveCollectionLogs(logs: readonly CollectionLog[]): Promise<void> {
     const st = this.#prepare(
-      `INSERT INTO collection_logs (run_id, venue, started_at, completed_at, status,
-         symbols_fetched, symbols_failed, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO collection_logs (network, run_id, venue, started_at, completed_at, status,
+         symbols_fetched, symbols_failed, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, venue) DO UPDATE SET started_at = excluded.started_at,
          completed_at = excluded.completed_at, status = excluded.status,
          symbols_fetched = excluded.symbols_fetched, symbols_failed = excluded.symbols_failed,
          error_message = excluded.error_message`,
     );
     this.#tx(() => {
-      for (const l of logs) st.run(...logRow(l));
+      for (const l of logs) st.run(...logRow(l, this.network));
     });
     return Promise.resolve();
   }
@@ -284,10 +338,11 @@ export class SqliteFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.collectionLogs} */
   collectionLogs(options: { venue?: string; limit?: number } = {}): Promise<CollectionLog[]> {
     const rows = this.#all(
-      `SELECT * FROM collection_logs WHERE (?1 IS NULL OR venue = ?1)
+      `SELECT * FROM collection_logs WHERE network = ?3 AND (?1 IS NULL OR venue = ?1)
        ORDER BY started_at DESC, venue LIMIT ?2`,
       options.venue ?? null,
       options.limit ?? 100,
+      this.network,
     );
     return Promise.resolve(rows.map(rowLog));
   }
@@ -295,10 +350,13 @@ export class SqliteFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.ensureVenues} */
   ensureVenues(venues: readonly { venue: string; fees: VenueFees }[]): Promise<void> {
     const st = this.#prepare(
-      "INSERT INTO venues (name, maker_fee, taker_fee) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      `INSERT INTO venues (network, name, maker_fee, taker_fee) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
     );
     this.#tx(() => {
-      for (const v of venues) st.run(v.venue, v.fees.maker.toString(), v.fees.taker.toString());
+      for (const v of venues) {
+        st.run(this.network, v.venue, v.fees.maker.toString(), v.fees.taker.toString());
+      }
     });
     return Promise.resolve();
   }
@@ -306,25 +364,26 @@ export class SqliteFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.setVenueFees} */
   setVenueFees(venue: string, fees: VenueFees): Promise<void> {
     this.#prepare(
-      `INSERT INTO venues (name, maker_fee, taker_fee) VALUES (?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET maker_fee = excluded.maker_fee,
+      `INSERT INTO venues (network, name, maker_fee, taker_fee) VALUES (?, ?, ?, ?)
+       ON CONFLICT (network, name) DO UPDATE SET maker_fee = excluded.maker_fee,
          taker_fee = excluded.taker_fee`,
-    ).run(venue, fees.maker.toString(), fees.taker.toString());
+    ).run(this.network, venue, fees.maker.toString(), fees.taker.toString());
     return Promise.resolve();
   }
 
   /** {@inheritDoc FundingStore.saveVenueHealth} */
   saveVenueHealth(health: readonly VenueHealth[]): Promise<void> {
     const st = this.#prepare(
-      `INSERT INTO venues (name, maker_fee, taker_fee, last_success_at, last_error_at, last_error,
-         consecutive_errors) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET last_success_at = excluded.last_success_at,
+      `INSERT INTO venues (network, name, maker_fee, taker_fee, last_success_at, last_error_at,
+         last_error, consecutive_errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (network, name) DO UPDATE SET last_success_at = excluded.last_success_at,
          last_error_at = excluded.last_error_at, last_error = excluded.last_error,
          consecutive_errors = excluded.consecutive_errors`,
     );
     this.#tx(() => {
       for (const h of health) {
         st.run(
+          this.network,
           h.venue,
           UNKNOWN_VENUE_FEES.maker.toString(),
           UNKNOWN_VENUE_FEES.taker.toString(),
@@ -340,18 +399,23 @@ export class SqliteFundingStore implements FundingStore {
 
   /** {@inheritDoc FundingStore.venues} */
   venues(): Promise<VenueRecord[]> {
-    return Promise.resolve(this.#all("SELECT * FROM venues ORDER BY name").map(rowVenue));
+    return Promise.resolve(
+      this.#all("SELECT * FROM venues WHERE network = ? ORDER BY name", this.network)
+        .map(rowVenue),
+    );
   }
 
   /** {@inheritDoc FundingStore.replaceStreaks} */
   replaceStreaks(streaks: readonly OpportunityStreak[]): Promise<void> {
     const st = this.#prepare(
-      `INSERT INTO opportunity_streaks (symbol, long_venue, short_venue, since, last_seen)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO opportunity_streaks (network, symbol, long_venue, short_venue, since,
+         last_seen) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.#tx(() => {
-      this.#db.exec("DELETE FROM opportunity_streaks");
-      for (const s of streaks) st.run(s.symbol, s.longVenue, s.shortVenue, s.since, s.lastSeen);
+      this.#prepare("DELETE FROM opportunity_streaks WHERE network = ?").run(this.network);
+      for (const s of streaks) {
+        st.run(this.network, s.symbol, s.longVenue, s.shortVenue, s.since, s.lastSeen);
+      }
     });
     return Promise.resolve();
   }
@@ -359,19 +423,22 @@ export class SqliteFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.streaks} */
   streaks(): Promise<OpportunityStreak[]> {
     return Promise.resolve(
-      this.#all("SELECT * FROM opportunity_streaks ORDER BY symbol, long_venue, short_venue")
-        .map(rowStreak),
+      this.#all(
+        `SELECT * FROM opportunity_streaks WHERE network = ?
+         ORDER BY symbol, long_venue, short_venue`,
+        this.network,
+      ).map(rowStreak),
     );
   }
 
   /** {@inheritDoc FundingStore.saveArbPosition} */
   saveArbPosition(p: StoredArbPosition): Promise<void> {
     this.#prepare(
-      `INSERT INTO arb_positions (id, pair_key, owner, status, opened_at, updated_at, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO arb_positions (network, id, pair_key, owner, status, opened_at, updated_at,
+         data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET pair_key = excluded.pair_key, owner = excluded.owner,
          status = excluded.status, updated_at = excluded.updated_at, data = excluded.data`,
-    ).run(p.id, p.pairKey, p.owner, p.status, p.openedAt, p.updatedAt, p.data);
+    ).run(this.network, p.id, p.pairKey, p.owner, p.status, p.openedAt, p.updatedAt, p.data);
     return Promise.resolve();
   }
 
@@ -381,11 +448,13 @@ export class SqliteFundingStore implements FundingStore {
   ): Promise<StoredArbPosition[]> {
     const rows = this.#all(
       `SELECT * FROM arb_positions
-       WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR pair_key = ?2) AND opened_at >= ?3
+       WHERE network = ?4 AND (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR pair_key = ?2)
+         AND opened_at >= ?3
        ORDER BY opened_at, id`,
       filter.owner ?? null,
       filter.pairKey ?? null,
       filter.since ?? 0,
+      this.network,
     ).map(rowArbPosition);
     return Promise.resolve(
       filter.held ? rows.filter((r) => !ARB_FINAL_STATUSES.includes(r.status)) : rows,
@@ -396,28 +465,31 @@ export class SqliteFundingStore implements FundingStore {
   claimPair(pairKey: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     const row = this.#tx(() =>
       this.#prepare(
-        `INSERT INTO arb_claims (pair_key, owner, claimed_at, expires_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (pair_key) DO UPDATE SET owner = excluded.owner,
+        `INSERT INTO arb_claims (network, pair_key, owner, claimed_at, expires_at)
+         VALUES (?5, ?1, ?2, ?3, ?4)
+         ON CONFLICT (network, pair_key) DO UPDATE SET owner = excluded.owner,
            claimed_at = CASE WHEN arb_claims.owner = excluded.owner THEN arb_claims.claimed_at
              ELSE excluded.claimed_at END,
            expires_at = excluded.expires_at
          WHERE arb_claims.owner = excluded.owner OR arb_claims.expires_at <= ?3
          RETURNING owner`,
-      ).get(pairKey, owner, now, now + ttlMs)
+      ).get(pairKey, owner, now, now + ttlMs, this.network)
     ) as { owner: string } | undefined;
     return Promise.resolve(row?.owner === owner);
   }
 
   /** {@inheritDoc FundingStore.releasePair} */
   releasePair(pairKey: string, owner: string): Promise<void> {
-    this.#prepare("DELETE FROM arb_claims WHERE pair_key = ? AND owner = ?").run(pairKey, owner);
+    this.#prepare("DELETE FROM arb_claims WHERE network = ? AND pair_key = ? AND owner = ?")
+      .run(this.network, pairKey, owner);
     return Promise.resolve();
   }
 
   /** {@inheritDoc FundingStore.pairClaims} */
   pairClaims(): Promise<PairClaim[]> {
     return Promise.resolve(
-      this.#all("SELECT * FROM arb_claims ORDER BY pair_key").map(rowClaim),
+      this.#all("SELECT * FROM arb_claims WHERE network = ? ORDER BY pair_key", this.network)
+        .map(rowClaim),
     );
   }
 
@@ -427,12 +499,12 @@ export class SqliteFundingStore implements FundingStore {
     const logsDays = policy.logsDays ?? DEFAULT_RETENTION.logsDays;
     return Promise.resolve(this.#tx(() => ({
       rates: Number(
-        this.#prepare("DELETE FROM funding_rates WHERE time < ?").run(now - ratesDays * DAY_MS)
-          .changes,
+        this.#prepare("DELETE FROM funding_rates WHERE network = ? AND time < ?")
+          .run(this.network, now - ratesDays * DAY_MS).changes,
       ),
       logs: Number(
-        this.#prepare("DELETE FROM collection_logs WHERE started_at < ?")
-          .run(now - logsDays * DAY_MS).changes,
+        this.#prepare("DELETE FROM collection_logs WHERE network = ? AND started_at < ?")
+          .run(this.network, now - logsDays * DAY_MS).changes,
       ),
     })));
   }
@@ -440,13 +512,21 @@ export class SqliteFundingStore implements FundingStore {
   /** {@inheritDoc FundingStore.stats} */
   stats(now: number): Promise<StoreStats> {
     const one = (sql: string, ...p: SQLInputValue[]) => Number(this.#all(sql, ...p)[0].n);
+    const n = this.network;
     return Promise.resolve({
-      venues: one("SELECT COUNT(*) AS n FROM venues"),
-      symbols: one("SELECT COUNT(DISTINCT symbol) AS n FROM latest_funding_rates"),
-      latestRates: one("SELECT COUNT(*) AS n FROM latest_funding_rates"),
-      rates: one("SELECT COUNT(*) AS n FROM funding_rates"),
-      ratesLast24h: one("SELECT COUNT(*) AS n FROM funding_rates WHERE time >= ?", now - DAY_MS),
-      collectionLogs: one("SELECT COUNT(*) AS n FROM collection_logs"),
+      venues: one("SELECT COUNT(*) AS n FROM venues WHERE network = ?", n),
+      symbols: one(
+        "SELECT COUNT(DISTINCT symbol) AS n FROM latest_funding_rates WHERE network = ?",
+        n,
+      ),
+      latestRates: one("SELECT COUNT(*) AS n FROM latest_funding_rates WHERE network = ?", n),
+      rates: one("SELECT COUNT(*) AS n FROM funding_rates WHERE network = ?", n),
+      ratesLast24h: one(
+        "SELECT COUNT(*) AS n FROM funding_rates WHERE network = ? AND time >= ?",
+        n,
+        now - DAY_MS,
+      ),
+      collectionLogs: one("SELECT COUNT(*) AS n FROM collection_logs WHERE network = ?", n),
       schemaVersion: this.#version(),
     });
   }

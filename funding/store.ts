@@ -177,6 +177,12 @@ export interface StoreStats {
 export interface FundingStore extends AsyncDisposable {
   /** `sqlite` or `postgres`. */
   readonly kind: "sqlite" | "postgres";
+  /**
+   * The network whose rows this store reads and writes (`mainnet`, `testnet`, `sim`): every
+   * row written carries it and every read returns only its rows, so one database shared by a
+   * simulated and a real run never mixes their data.
+   */
+  readonly network: string;
   /** Applies pending migrations; returns the schema version. Safe to call concurrently. */
   migrate(): Promise<number>;
   /** The applied schema version (0 before any migration). */
@@ -237,6 +243,59 @@ export interface FundingStore extends AsyncDisposable {
   ping(): Promise<void>;
   /** Closes the connection. */
   close(): Promise<void>;
+}
+
+/**
+ * A store could not be opened or reached; the message names it (SQLite path, or PostgreSQL
+ * URL with the password masked) and says what to do.
+ *
+ * @example
+ * ```ts
+ * import { StoreOpenError } from "./store.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * const e = new StoreOpenError("cannot open the SQLite funding store x.db: …");
+ * equal(e.name, "StoreOpenError");
+ * ```
+ */
+export class StoreOpenError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What failed, where, and what to do.
+   * @param options The underlying error.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreOpenError";
+  }
+}
+
+/** The network of a store that is given none. */
+export const DEFAULT_STORE_NETWORK = "mainnet";
+
+/**
+ * Validates a store's network name (lower-case letters, digits, `-`, `_`).
+ *
+ * @param network The name, or `undefined` for {@linkcode DEFAULT_STORE_NETWORK}.
+ * @returns The name.
+ * @throws {RangeError} On an empty or malformed name.
+ *
+ * @example
+ * ```ts
+ * import { checkNetwork } from "./store.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(checkNetwork(undefined), "mainnet");
+ * equal(checkNetwork("sim"), "sim");
+ * ```
+ */
+export function checkNetwork(network: string | undefined): string {
+  const n = network ?? DEFAULT_STORE_NETWORK;
+  if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(n)) {
+    throw new RangeError(
+      `a store network must be a short lower-case name: got ${JSON.stringify(n)}`,
+    );
+  }
+  return n;
 }
 
 /** Milliseconds per day. */

@@ -14,7 +14,8 @@
  * @example
  * ```ts
  * import { SYMBOL_ALIASES } from "./symbols.ts";
- * SYMBOL_ALIASES.KPEPE; // "1000PEPE"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(SYMBOL_ALIASES.KPEPE, "1000PEPE");
  * ```
  */
 export const SYMBOL_ALIASES: Readonly<Record<string, string>> = Object.freeze({

@@ -65,7 +65,6 @@ Deno.test({
     const api = createFundingApi({
       store,
       venues: VENUES,
-      network: "sim",
       storeLocation: `perp@db.example:5432/funding`,
       refreshSeconds: 0,
     });
@@ -144,6 +143,18 @@ Deno.test({
         ok(edgexBtc.includes("0.0010 %/h"), edgexBtc);
         ok(edgexBtc.includes("every 4h"), edgexBtc);
         ok(/next in \d+h \d\dm|next in \d+m \d\ds/.test(edgexBtc), edgexBtc);
+        // The last settled rate beside the predicted one (EdgeX reports both).
+        ok(edgexBtc.includes("predicted"), edgexBtc);
+        ok(edgexBtc.includes("last settled 0.0005 %/h at"), edgexBtc);
+        equal(
+          await page.locator('tr[data-symbol="BTC"] td[data-venue="edgex"] .settled')
+            .getAttribute("data-settled-hourly-rate"),
+          data.BTC.edgex.settled_hourly_rate,
+        );
+        equal(data.BTC.edgex.settled_hourly_rate, "0.000005");
+        const lighterBtc = await page.locator('tr[data-symbol="BTC"] td[data-venue="lighter"]')
+          .innerText();
+        equal(lighterBtc.includes("settled"), false, "no settled rate where none was reported");
         const stale = await page.locator('tr[data-symbol="SOL"] td[data-venue="lighter"]')
           .innerText();
         ok(stale.includes("STALE"), stale);
@@ -216,6 +227,33 @@ Deno.test({
           );
         },
       );
+      await t.step("the banner follows the data: a mainnet store's pages carry none", async () => {
+        await using real = await seededStore(now, "mainnet");
+        const realApi = createFundingApi({ store: real, venues: VENUES, refreshSeconds: 0 });
+        const realServer = Deno.serve(
+          { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+          realApi.fetch,
+        );
+        try {
+          const realBase = `http://127.0.0.1:${realServer.addr.port}`;
+          for (const path of ["/", "/opportunities", "/health"]) {
+            await page.goto(realBase + path);
+            equal(await page.locator(".sim-banner").count(), 0, path);
+            equal(
+              await page.locator(".network").getAttribute("data-network"),
+              "mainnet",
+              path,
+            );
+            equal((await page.title()).includes("SIMULATED"), false, path);
+          }
+          await page.goto(realBase + "/");
+          await page.screenshot({ path: `${shots}/rates_mainnet_1280x800.png`, fullPage: false });
+          const body = await (await fetch(`${realBase}/api/v1/funding-rates`)).json();
+          deepEqual([body.network, body.simulated], ["mainnet", false]);
+        } finally {
+          await realServer.shutdown();
+        }
+      });
       deepEqual(errors, []);
       await context.close();
     } finally {
@@ -244,6 +282,19 @@ Deno.test({
     });
     await tracker.start();
     const server = await serveBotStatus(tracker, { port: 0 });
+    // `funding serve --bot <the bot's status server>`: the service's own Bots page lists it.
+    await using fundingStore = await seededStore(Date.now(), "mainnet");
+    const fundingApi = createFundingApi({
+      store: fundingStore,
+      venues: VENUES,
+      refreshSeconds: 0,
+      bots: [server.url],
+    });
+    const funding = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+      fundingApi.fetch,
+    );
+    const fundingBase = `http://127.0.0.1:${funding.addr.port}`;
     const shots = Deno.env.get("PERP_SCREENSHOT_DIR") ??
       await Deno.makeTempDir({ prefix: "perp_dashboard_" });
     console.log(`screenshots: ${shots}`);
@@ -299,6 +350,50 @@ Deno.test({
       });
       ok((await page.locator('#bot-events li[data-kind="fill"]').first().innerText())
         .includes("buy 0.01 BTC @"));
+
+      // The same bot under funding serve: listed with its network, updated live.
+      const listed = await context.newPage();
+      listed.on("console", (m) => {
+        if (m.type() === "error") errors.push(`${listed.url()}: ${m.text()}`);
+      });
+      listed.on("pageerror", (e) => errors.push(e.message));
+      await listed.goto(`${fundingBase}/bots`);
+      const row = listed.locator(`#bot-list tr[data-bot="${server.url}"]`);
+      equal(await row.getAttribute("data-reachable"), "true");
+      const rowText = await row.innerText();
+      ok(rowText.includes("grid on grvt") && rowText.includes("sim (simulated)"), rowText);
+      equal((await row.locator("td.positions").innerText()).trim(), "1");
+      equal(await listed.locator(".sim-banner").count(), 0, "the funding data is mainnet");
+      ok((await listed.locator('nav a[href="/bots"]').count()) === 1, "Bots in the navigation");
+      const bots = await (await fetch(`${fundingBase}/api/v1/bots`)).json();
+      deepEqual(
+        [bots.count, bots.bots[0].url, bots.bots[0].status.bot.network, bots.bots[0].status.fills],
+        [1, server.url, "sim", 1],
+      );
+      await listed.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 9));
+      await client.placeOrder({
+        symbol: "BTC",
+        side: "buy",
+        type: "limit",
+        size: "0.01",
+        price: book.ask.plus(market.tickSize.times(20)),
+        timeInForce: "ioc",
+      });
+      await listed.locator(`#bot-list tr[data-bot="${server.url}"] td.pnl-net`).waitFor();
+      await listed.locator("section.bot dd", { hasText: /^\s*2\s*$/ }).first().waitFor({
+        timeout: 10_000,
+      });
+      equal(
+        await listed.evaluate(() => (globalThis as unknown as { marker?: number }).marker),
+        9,
+        "the funding service's Bots page updated in place",
+      );
+      for (const [w, h] of SIZES) {
+        await listed.setViewportSize({ width: w, height: h });
+        await listed.screenshot({ path: `${shots}/serve_bots_${w}x${h}.png`, fullPage: true });
+        deepEqual(await axeSerious(listed), [], `serve bots page at ${w}x${h}`);
+      }
+      await listed.close();
       for (const [w, h] of SIZES) {
         await page.setViewportSize({ width: w, height: h });
         await page.screenshot({ path: `${shots}/bots_${w}x${h}.png`, fullPage: true });
@@ -308,6 +403,7 @@ Deno.test({
       await context.close();
     } finally {
       await browser.close();
+      await funding.shutdown();
       await server.close();
       tracker.stop();
       await client.disconnect();

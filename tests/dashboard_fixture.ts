@@ -10,6 +10,9 @@
  *   8760 = 4.38 %, over 120 h = (0.00003 − 0.000005) × 8760 = 21.90 %.
  * - GRVT BTC over 24 h at 12 points: 12 points.
  * - EdgeX: 2 failed collections in the last 24 h (a third is 30 h old).
+ * - BTC on EdgeX also carries its last settled rate: 0.00002 per 4 h = 0.000005 per hour,
+ *   shown "0.0005 %/h", settled at the last 4-hour boundary.
+ * - The store's network is `sim` unless another is asked for (the banner follows it).
  */
 import { Decimal, fundingRate } from "../base.ts";
 import type { FundingObservation } from "../funding/model.ts";
@@ -46,10 +49,11 @@ function obs(
  * Opens an in-memory store with the fixture.
  *
  * @param now The current time (ms).
+ * @param network The store's network.
  * @returns The store.
  */
-export async function seededStore(now: number): Promise<FundingStore> {
-  const store = await SqliteFundingStore.open(":memory:");
+export async function seededStore(now: number, network = "sim"): Promise<FundingStore> {
+  const store = await SqliteFundingStore.open(":memory:", { network });
   await store.ensureVenues([
     { venue: "lighter", fees: { maker: new Decimal("0"), taker: new Decimal("0") } },
     { venue: "grvt", fees: { maker: new Decimal("-0.0001"), taker: new Decimal("0.0003") } },
@@ -72,7 +76,11 @@ export async function seededStore(now: number): Promise<FundingStore> {
     ...lighterEth,
     ...grvtEth,
     obs("lighter", "BTC", "0.00001", 1, now),
-    obs("edgex", "BTC", "0.00004", 4, now),
+    {
+      ...obs("edgex", "BTC", "0.00004", 4, now),
+      settledRate: new Decimal("0.00002"),
+      settledTime: Math.floor(now / (4 * H)) * 4 * H,
+    },
     obs("edgex", "SOL", "-0.0002", 4, now),
     obs("lighter", "SOL", "0.00003", 1, now - 20 * 60_000),
     obs("grvt", "DOGE", "0.0008", 8, now),

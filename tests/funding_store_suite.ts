@@ -57,12 +57,14 @@ function log(runId: string, venue: string, startedAt: number, extra: Partial<Col
  *
  * @param name Store name used in the test names.
  * @param open Opens an empty, migrated store.
- * @param options `ignore` skips every case (e.g. no database configured).
+ * @param options `ignore` skips every case (e.g. no database configured); `openOther` opens a
+ *   second store of another network on the database the last `open()` returned (the network
+ *   cases are skipped without it).
  */
 export function defineStoreSuite(
   name: string,
   open: () => Promise<FundingStore>,
-  options: { ignore?: boolean } = {},
+  options: { ignore?: boolean; openOther?: (network: string) => Promise<FundingStore> } = {},
 ): void {
   const test = (title: string, fn: (store: FundingStore) => Promise<void>) =>
     Deno.test({
@@ -106,6 +108,8 @@ export function defineStoreSuite(
       bestAsk: new Decimal("101485.8"),
       spreadBps: new Decimal("0.10839117823522737004"),
       latencyMs: 42,
+      settledRate: new Decimal("0.00001250"),
+      settledTime: T0 - 15 * 60_000,
     });
     const bare = obs("lighter", "2Z", T0, "0.000012", 1);
     await store.saveObservations([full, bare]);
@@ -322,5 +326,72 @@ export function defineStoreSuite(
       ["a", "b", "c", "d", "e"].map((o) => store.claimPair(pair, o, T0, 60_000)),
     );
     equal(wins.filter((w) => w).length, 1);
+  });
+
+  Deno.test({
+    name: `${name} store: rows carry the network; another network on one database sees none`,
+    ignore: (options.ignore ?? false) || options.openOther === undefined,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const real = await open();
+      let sim: FundingStore | undefined;
+      try {
+        equal(real.network, "mainnet");
+        const pair = `BTC:grvt:lighter:${crypto.randomUUID()}`;
+        await real.saveObservations([obs("grvt", "BTC", T0, "0.0002", 8)]);
+        await real.saveCollectionLogs([log("run-real", "grvt", T0)]);
+        await real.setVenueFees("grvt", {
+          maker: new Decimal("-0.0001"),
+          taker: new Decimal("0.0005"),
+        });
+        await real.replaceStreaks([
+          { symbol: "BTC", longVenue: "lighter", shortVenue: "grvt", since: T0, lastSeen: T0 },
+        ]);
+        await real.saveArbPosition({
+          id: `p-${pair}`,
+          pairKey: pair,
+          owner: "bot-a",
+          status: "open",
+          openedAt: T0,
+          updatedAt: T0,
+          data: "{}",
+        });
+        equal(await real.claimPair(pair, "bot-a", T0, 60_000), true);
+
+        sim = await options.openOther!("sim");
+        equal(sim.network, "sim");
+        deepEqual(await sim.latestRates(), []);
+        deepEqual(await sim.history("grvt", "BTC"), []);
+        deepEqual(await sim.historyPoints("grvt", "BTC"), []);
+        deepEqual(await sim.collectionLogs(), []);
+        deepEqual(await sim.venues(), []);
+        deepEqual(await sim.streaks(), []);
+        deepEqual(await sim.arbPositions(), []);
+        deepEqual(await sim.pairClaims(), []);
+        const simStats = await sim.stats(T0);
+        deepEqual(
+          [simStats.rates, simStats.latestRates, simStats.venues, simStats.collectionLogs],
+          [0, 0, 0, 0],
+        );
+        // The same venue, symbol and time in the other network is another row.
+        equal(await sim.saveObservations([obs("grvt", "BTC", T0, "0.0099", 8)]), 1);
+        equal(await sim.claimPair(pair, "bot-sim", T0, 60_000), true, "claims are per network");
+        await sim.saveVenueHealth([{ venue: "grvt", consecutiveErrors: 4 }]);
+        deepEqual((await sim.latestRates()).map((r) => r.rate.toString()), ["0.0099"]);
+        deepEqual((await real.latestRates()).map((r) => r.rate.toString()), ["0.0002"]);
+        deepEqual((await real.history("grvt", "BTC")).map((r) => r.rate.toString()), ["0.0002"]);
+        deepEqual(
+          (await real.venues()).map((v) => [v.venue, v.consecutiveErrors, v.fees.taker.toString()]),
+          [["grvt", 0, "0.0005"]],
+        );
+        deepEqual((await real.pairClaims()).map((c) => c.owner), ["bot-a"]);
+        equal((await sim.prune(T0 + 365 * DAY_MS)).rates, 1, "prune stays in its network");
+        equal((await real.history("grvt", "BTC")).length, 1);
+      } finally {
+        await sim?.close();
+        await real.close();
+      }
+    },
   });
 }

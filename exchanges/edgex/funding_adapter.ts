@@ -167,6 +167,10 @@ export class EdgeXFundingAdapter implements FundingAdapter {
         markPrice: row.oraclePrice,
         indexPrice: row.indexPrice,
         timestamp: row.fundingTimestamp ?? this.#clock.now(),
+        // `fundingRate` of a latest row is the last fixed rate, settled at `fundingTime`
+        // (edgex.md §4.1); `rate` above is the forecast for the next settlement.
+        settledRate: row.fundingRate,
+        settledTime: row.fundingTime,
       });
     }
     return out;

@@ -171,10 +171,13 @@ export class LighterFundingAdapter implements FundingAdapter {
     const byId = new Map(details.map((d) => [d.market_id, d]));
     const rates = new Map<number, Decimal>();
     const prices = new Map<number, { mark: Decimal; index: Decimal }>();
+    const settled = new Map<number, Decimal>();
     if (this.#streamed) {
       for (const s of await this.#marketStats(options.signal)) {
         // Percent per hour → fraction per hour.
         rates.set(s.market_id, s.current_funding_rate.div(100));
+        // `funding_rate` is the last settled rate (lighter.md §4.2), settled on the last hour.
+        if (s.funding_rate !== undefined) settled.set(s.market_id, s.funding_rate.div(100));
         prices.set(s.market_id, { mark: s.mark_price, index: s.index_price });
       }
     } else {
@@ -197,6 +200,9 @@ export class LighterFundingAdapter implements FundingAdapter {
         markPrice: prices.get(id)?.mark,
         indexPrice: prices.get(id)?.index,
         timestamp: now,
+        ...(settled.has(id)
+          ? { settledRate: settled.get(id)!, settledTime: Math.floor(now / HOUR_MS) * HOUR_MS }
+          : {}),
       });
     }
     return out;
@@ -386,7 +392,8 @@ export class LighterFundingAdapter implements FundingAdapter {
  * @example
  * ```ts
  * import { lighterFundingRatesToHourly } from "./funding_adapter.ts";
- * lighterFundingRatesToHourly(9.599999999999999e-05).toString(); // "0.000012" (= 0.0012 %/h)
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(lighterFundingRatesToHourly(9.599999999999999e-05).toString(), "0.000012"); // = 0.0012 %/h
  * ```
  */
 export function lighterFundingRatesToHourly(rate: number): Decimal {
@@ -405,7 +412,8 @@ export function lighterFundingRatesToHourly(rate: number): Decimal {
  * ```ts
  * import { fundingsRowRate } from "./funding_adapter.ts";
  * import { Decimal } from "../../core/decimal.ts";
- * fundingsRowRate(new Decimal("0.0012"), "short").toString(); // "-0.000012"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(fundingsRowRate(new Decimal("0.0012"), "short").toString(), "-0.000012");
  * ```
  */
 export function fundingsRowRate(percent: Decimal, direction: "long" | "short"): Decimal {
@@ -424,7 +432,8 @@ export function fundingsRowRate(percent: Decimal, direction: "long" | "short"): 
  * ```ts
  * import { openInterestUsd } from "./funding_adapter.ts";
  * import { Decimal } from "../../core/decimal.ts";
- * openInterestUsd(new Decimal("2.5"), new Decimal("2000.10")).toString(); // "5000.25"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(openInterestUsd(new Decimal("2.5"), new Decimal("2000.10")).toString(), "5000.25");
  * ```
  */
 export function openInterestUsd(baseUnits: Decimal, markPrice: Decimal): Decimal {

@@ -183,6 +183,12 @@ export interface RateView {
   stale: boolean;
   volume_24h_usd: string | null;
   open_interest_usd: string | null;
+  /** Last settled rate per interval, when the venue reports it beside the predicted one. */
+  settled_rate?: string | null;
+  /** The same per hour. */
+  settled_hourly_rate?: string | null;
+  /** When it settled (ISO). */
+  settled_at?: string | null;
 }
 
 /** What the grid page shows. */
@@ -240,7 +246,20 @@ function rateCell(venue: string, c: RateView | undefined, now: number): string {
     esc(c.apr)
   }" data-hourly-rate="${esc(c.hourly_rate)}" style="background:${rateColour(aprNum)}">` +
     `<span class="apr">${pct(c.apr, 2)} <abbr title="annualised">APR</abbr></span>` +
-    `<span class="hourly">${pct(c.hourly_rate, 4)}/h</span>` +
+    `<span class="hourly">${pct(c.hourly_rate, 4)}/h${
+      c.settled_hourly_rate ? " <small>predicted</small>" : ""
+    }</span>` +
+    (c.settled_hourly_rate
+      ? `<span class="meta settled" data-settled-hourly-rate="${
+        esc(c.settled_hourly_rate)
+      }">last settled ${pct(c.settled_hourly_rate, 4)}/h${
+        c.settled_at
+          ? ` at <time datetime="${esc(c.settled_at)}">${
+            esc(c.settled_at.slice(11, 16))
+          } UTC</time>`
+          : ""
+      }</span>`
+      : "") +
     `<span class="meta">every ${c.interval_hours}h<span class="per-interval"> · ${
       pct(c.rate, 4)
     }/interval</span></span>` +
@@ -315,7 +334,7 @@ export function gridPage(input: GridInput): string {
 <span><span class="swatch" style="background:${
     rateColour(-0.5)
   }"></span>negative: shorts pay longs</span>
-<span>deeper colour = larger APR · rates normalised per hour, APR = hourly × 8760 · dashed outline = <span class="badge bad">STALE</span></span></p>
+<span>deeper colour = larger APR · rates normalised per hour, APR = hourly × 8760 · where a venue reports both, the predicted rate comes first and the last settled one beneath · dashed outline = <span class="badge bad">STALE</span></span></p>
 <p class="muted">${rows.length} symbols · sorted by ${
     sort === "gap" ? "best cross-venue gap (fresh rates only)" : esc(sort)
   }</p>

@@ -8,9 +8,11 @@
  */
 import type { Hono } from "hono";
 import { DASHBOARD_CSS, DASHBOARD_JS } from "./assets.ts";
+import { type BotListEntry, botListPage } from "./bot_list.ts";
 import {
   type ChartView,
   esc,
+  FUNDING_PAGES,
   gridPage,
   healthPage,
   type HealthView,
@@ -20,6 +22,7 @@ import {
   opportunitiesPage,
   type OpportunityView,
   type PageFrame,
+  type PageName,
   type RateView,
 } from "./pages.ts";
 
@@ -35,6 +38,14 @@ export interface DashboardDeps {
   now(): number;
   /** Seconds between page data refreshes in the browser. */
   refreshSeconds: number;
+  /** Whether bots are configured: the Bots page joins the navigation. @default {false} */
+  bots?: boolean;
+  /**
+   * Every rate as `/api/v1/funding-rates` answers it, without the JSON round trip; `version`
+   * changes whenever the data does (a new snapshot or a new second), so the grid's HTML is
+   * reused until then. @default {the in-process API}
+   */
+  rates?: () => Promise<{ data: Record<string, Record<string, RateView>>; version: object }>;
 }
 
 const OPPORTUNITY_FORM = [
@@ -57,7 +68,11 @@ const OPPORTUNITY_FORM = [
  * @param deps The in-process API and labels.
  */
 export function mountDashboard(app: Hono, deps: DashboardDeps): void {
-  const frame: PageFrame = { network: deps.network, refreshSeconds: deps.refreshSeconds };
+  const frame: PageFrame = {
+    network: deps.network,
+    refreshSeconds: deps.refreshSeconds,
+    ...(deps.bots ? { pages: [...FUNDING_PAGES, "bots"] as PageName[] } : {}),
+  };
   const html = (body: string, status = 200) =>
     new Response(body, {
       status,
@@ -90,13 +105,51 @@ export function mountDashboard(app: Hono, deps: DashboardDeps): void {
   app.get("/assets/dashboard.css", () => asset(DASHBOARD_CSS, "text/css; charset=utf-8"));
   app.get("/assets/dashboard.js", () => asset(DASHBOARD_JS, "text/javascript; charset=utf-8"));
 
+  // The rendered grid per query, for one version of the data (see `DashboardDeps.rates`).
+  let gridCache: { version: object; pages: Map<string, string> } | undefined;
+  const gridRates = async (): Promise<
+    | { ok: true; body: { data: Record<string, Record<string, RateView>> }; version?: object }
+    | { ok: false; error: string }
+  > => {
+    if (!deps.rates) return await json("/funding-rates");
+    try {
+      const r = await deps.rates();
+      return { ok: true, body: { data: r.data }, version: r.version };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+
   app.get("/", async (c) => {
-    const url = new URL(c.req.url);
+    const rates = await gridRates();
+    const key = new URL(c.req.url).search;
+    if (rates.ok && rates.version !== undefined) {
+      if (gridCache?.version !== rates.version) {
+        gridCache = { version: rates.version, pages: new Map() };
+      }
+      let page = gridCache.pages.get(key);
+      if (page === undefined) {
+        page = grid(c.req.url, rates);
+        if (gridCache.pages.size >= 32) gridCache.pages.clear();
+        gridCache.pages.set(key, page);
+      }
+      return html(page);
+    }
+    return html(grid(c.req.url, rates), rates.ok ? 200 : 503);
+  });
+
+  const grid = (
+    href: string,
+    rates: { ok: true; body: { data: Record<string, Record<string, RateView>> } } | {
+      ok: false;
+      error: string;
+    },
+  ): string => {
+    const url = new URL(href);
     const chosen = url.searchParams.getAll("venue").map((v) => v.toLowerCase());
     const shown = deps.venues.filter((v) => chosen.length === 0 || chosen.includes(v));
     const sortParam = url.searchParams.get("sort") ?? "gap";
     const sort = sortParam === "symbol" || deps.venues.includes(sortParam) ? sortParam : "gap";
-    const rates = await json<{ data: Record<string, Record<string, RateView>> }>("/funding-rates");
     const body = rates.ok
       ? gridPage({
         data: rates.body.data,
@@ -107,8 +160,8 @@ export function mountDashboard(app: Hono, deps: DashboardDeps): void {
         now: deps.now(),
       })
       : `<h1>Funding rates</h1><p class="alert" role="alert">${esc(rates.error)}</p>`;
-    return html(layout("rates", "Funding rates", body, frame), rates.ok ? 200 : 503);
-  });
+    return layout("rates", "Funding rates", body, frame);
+  };
 
   app.get("/opportunities", async (c) => {
     const url = new URL(c.req.url);
@@ -185,6 +238,17 @@ export function mountDashboard(app: Hono, deps: DashboardDeps): void {
     return typeof charts === "string"
       ? html(charts)
       : html(`<p class="alert" role="alert">${esc(charts.error)}</p>`, 400);
+  });
+
+  app.get("/bots", async () => {
+    const list = await json<{ bots: BotListEntry[] }>("/bots");
+    const body = list.ok
+      ? botListPage(list.body.bots, deps.now())
+      : `<h1>Bots</h1><p class="alert" role="alert">${esc(list.error)}</p>`;
+    return html(
+      layout("bots", "Bots", body, { ...frame, refreshSeconds: 0, liveUrl: "/api/v1/bots/events" }),
+      list.ok ? 200 : 503,
+    );
   });
 
   app.get("/health", async () => {
