@@ -16,7 +16,7 @@ import { systemClock } from "../exchanges/_shared/clock.ts";
 import type { FundingStore } from "../funding/store.ts";
 import { setupLogging } from "../helpers/logging.ts";
 import { Notifications, notifiersFromEnv } from "../helpers/notifier.ts";
-import { DryRunClient } from "./dry_run.ts";
+import { PaperTradingClient } from "./paper_trading.ts";
 import { type ArbVenue, FundingArbitrageStrategy } from "./funding_arbitrage.ts";
 import { runStrategy } from "./runner.ts";
 import { TradeLog } from "./trade_log.ts";
@@ -59,6 +59,18 @@ export interface FundingArbBotOptions {
   maxFailedOpens: number;
   /** Most positions. */
   maxPositions: number;
+  /** Most notional per symbol, USD. @default {unlimited} */
+  maxSymbolNotional?: string;
+  /** Most notional per venue, USD. @default {unlimited} */
+  maxVenueNotional?: string;
+  /** Most notional in total, USD. @default {unlimited} */
+  maxTotalNotional?: string;
+  /**
+   * Leverage per venue (`--leverage 3` → every venue; `lighter=3,grvt=5` → per venue), set
+   * before the first entry; above a market's maximum the start is refused.
+   * @default {none set}
+   */
+  leverage?: string | Readonly<Record<string, number>>;
   /** Store: `postgres://…`, a SQLite path or `:memory:`. */
   db: string;
   /** Bot id. */
@@ -111,13 +123,14 @@ function denoEnv(name: string): string | undefined {
   }
 }
 
-async function openStore(db: string): Promise<FundingStore> {
+/** Opens the store for one network: its rows carry that network and it reads no other's. */
+async function openStore(db: string, network: string): Promise<FundingStore> {
   if (db.startsWith("postgres://") || db.startsWith("postgresql://")) {
     const { PostgresFundingStore } = await import("../funding/postgres_store.ts");
-    return await PostgresFundingStore.open(db);
+    return await PostgresFundingStore.open(db, { network });
   }
   const { SqliteFundingStore } = await import("../funding/sqlite_store.ts");
-  return await SqliteFundingStore.open(db);
+  return await SqliteFundingStore.open(db, { network });
 }
 
 interface Opened {
@@ -145,7 +158,9 @@ async function openVenues(options: FundingArbBotOptions, clock: Clock): Promise<
       funding: "premium",
     });
     sims.push(sim);
-    const client: ExchangeClient = options.dryRun ? new DryRunClient(sim.client()) : sim.client();
+    const client: ExchangeClient = options.dryRun
+      ? new PaperTradingClient(sim.client())
+      : sim.client();
     const funding: FundingAdapter = sim.fundingAdapter();
     venues.push({ name, client, funding });
   }
@@ -207,6 +222,16 @@ export async function runFundingArbBot(
     });
   }
   const log = getLogger(["perp", "bot", "arb"]);
+  let leverage: Readonly<Record<string, number>> | undefined;
+  try {
+    leverage = typeof options.leverage === "string"
+      ? parseLeverage(options.leverage, options.venues)
+      : options.leverage;
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    context.io.stderr(`error: ${error.message}\n`);
+    return 2;
+  }
   let opened: Opened;
   let store: FundingStore;
   try {
@@ -219,9 +244,15 @@ export async function runFundingArbBot(
     throw error;
   }
   try {
-    store = await openStore(
-      env("DATABASE_URL") && options.db === "data/funding.db" ? env("DATABASE_URL")! : options.db,
-    );
+    // The default file is the real network's; a simulated run keeps its own file (like
+    // `funding --network sim`), and the network column keeps a shared store apart anyway.
+    const defaulted = options.db === "data/funding.db";
+    const db = defaulted && env("DATABASE_URL")
+      ? env("DATABASE_URL")!
+      : defaulted && options.network === "sim"
+      ? "data/funding-sim.db"
+      : options.db;
+    store = await openStore(db, options.network);
   } catch (error) {
     await opened.close();
     context.io.stderr(`error: cannot open the funding store: ${(error as Error).message}\n`);
@@ -229,9 +260,11 @@ export async function runFundingArbBot(
   }
   const notifications = new Notifications(notifiersFromEnv(env));
   const notify = (text: string) => notifications.notify(text);
-  const tradeLog = new TradeLog(
-    logDir === null ? {} : { path: `${logDir}/funding_arb_${options.botId}_orders.csv` },
-  );
+  const tradeLog = new TradeLog({
+    ...(logDir === null ? {} : { path: `${logDir}/funding_arb_${options.botId}_orders.csv` }),
+    network: options.network,
+    strategy: "funding-arbitrage",
+  });
   const strategy = new FundingArbitrageStrategy({
     owner: options.botId,
     notionalUsd: options.notional,
@@ -242,6 +275,10 @@ export async function runFundingArbBot(
     settlementWindowMs: options.settlementWindowMin * 60_000,
     maxFailedOpensPerHour: options.maxFailedOpens,
     maxPositions: options.maxPositions,
+    ...(options.maxSymbolNotional ? { maxSymbolNotionalUsd: options.maxSymbolNotional } : {}),
+    ...(options.maxVenueNotional ? { maxVenueNotionalUsd: options.maxVenueNotional } : {}),
+    ...(options.maxTotalNotional ? { maxTotalNotionalUsd: options.maxTotalNotional } : {}),
+    ...(leverage ? { leverage } : {}),
     ...(options.requiredVenue ? { requiredVenue: options.requiredVenue } : {}),
     closeOnStop: options.cancelOnExit,
     stepMs: 5_000,
@@ -284,4 +321,48 @@ export async function runFundingArbBot(
     await opened.close();
     await store.close();
   }
+}
+
+/**
+ * Reads `--leverage`: one number for every venue (`3`) or `venue=number` pairs
+ * (`lighter=3,grvt=5`), each venue one of `venues`.
+ *
+ * @param text The flag's value.
+ * @param venues The bot's venues.
+ * @returns Leverage per venue.
+ * @throws {ConfigurationError} Naming what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { parseLeverage } from "./funding_arb_bot.ts";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ *
+ * deepEqual(parseLeverage("3", ["lighter", "grvt"]), { lighter: 3, grvt: 3 });
+ * deepEqual(parseLeverage("lighter=3,grvt=5", ["lighter", "grvt"]), { lighter: 3, grvt: 5 });
+ * ```
+ */
+export function parseLeverage(text: string, venues: readonly string[]): Record<string, number> {
+  const number = (s: string, what: string) => {
+    if (!/^\d+(\.\d+)?$/.test(s.trim()) || !(Number(s) > 0)) {
+      throw new ConfigurationError(
+        `--leverage${what ? ` ${what}` : ""} must be a positive number such as 3: got '${s}'`,
+      );
+    }
+    return Number(s);
+  };
+  if (!text.includes("=")) {
+    const lev = number(text, "");
+    return Object.fromEntries(venues.map((v) => [v, lev]));
+  }
+  const out: Record<string, number> = {};
+  for (const part of text.split(",")) {
+    const [venue, value, ...rest] = part.split("=").map((x) => x.trim());
+    if (value === undefined || rest.length > 0 || !venues.includes(venue.toLowerCase())) {
+      throw new ConfigurationError(
+        `--leverage takes a number or venue=number pairs of ${venues.join(", ")}: got '${part}'`,
+      );
+    }
+    out[venue.toLowerCase()] = number(value, `for ${venue}`);
+  }
+  return out;
 }

@@ -115,8 +115,12 @@ export interface GateResult {
   funding: Decimal;
   /** Open + close fees of both legs. */
   fees: Decimal;
+  /** The open fees alone (maker leg at its maker fee, hedge leg at its taker fee). */
+  openFees: Decimal;
   /** Book-crossing cost (hedge at entry, both legs at exit). */
   crossing: Decimal;
+  /** The entry's part of `crossing` (the hedge leg's walk). */
+  entryCrossing: Decimal;
   /** Exit buffer. */
   buffer: Decimal;
   /** `funding − fees − crossing − buffer`. */
@@ -138,8 +142,9 @@ export interface GateResult {
  * ```ts
  * import { Decimal } from "../base.ts";
  * import { midOf } from "./funding_arb_gate.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const l = (p: string) => ({ price: new Decimal(p), size: new Decimal(1) });
- * midOf([l("99")], [l("101")])?.toString(); // "100"
+ * equal(midOf([l("99")], [l("101")])?.toString(), "100");
  * ```
  */
 export function midOf(
@@ -162,9 +167,10 @@ export function midOf(
  * ```ts
  * import { Decimal } from "../base.ts";
  * import { bookWalkCost } from "./funding_arb_gate.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const l = (p: string, s: string) => ({ price: new Decimal(p), size: new Decimal(s) });
  * // 1 @ 101 and 1 @ 102 against a mid of 100: 1 + 2 = 3
- * bookWalkCost([l("101", "1"), l("102", "5")], new Decimal(2), new Decimal(100))?.toString(); // "3"
+ * equal(bookWalkCost([l("101", "1"), l("102", "5")], new Decimal(2), new Decimal(100))?.toString(), "3");
  * ```
  */
 export function bookWalkCost(
@@ -195,7 +201,8 @@ export function bookWalkCost(
  * ```ts
  * import { Decimal } from "../base.ts";
  * import { settlementPays } from "./funding_arb_gate.ts";
- * settlementPays("short", new Decimal("0.0001")); // true
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(settlementPays("short", new Decimal("0.0001")), true);
  * ```
  */
 export function settlementPays(side: "long" | "short", rate: Decimal): boolean {
@@ -252,7 +259,9 @@ export function entryGate(
     notional: zero,
     funding: zero,
     fees: zero,
+    openFees: zero,
     crossing: zero,
+    entryCrossing: zero,
     buffer: zero,
     net: zero,
     netApr: zero,
@@ -263,9 +272,8 @@ export function entryGate(
   const funding = short.hourlyRate.minus(long.hourlyRate).times(holdHours).times(notional);
   const openFee = (leg: GateLeg, side: "long" | "short") =>
     input.makerLeg === side ? leg.makerFee : leg.takerFee;
-  const fees = notional.times(
-    openFee(long, "long").plus(openFee(short, "short")).plus(long.takerFee).plus(short.takerFee),
-  );
+  const openFees = notional.times(openFee(long, "long").plus(openFee(short, "short")));
+  const fees = openFees.plus(notional.times(long.takerFee.plus(short.takerFee)));
   // Entry: the hedge leg crosses (long buys asks, short sells bids). Exit: both legs cross back.
   const walks = [
     input.makerLeg === "long"
@@ -275,7 +283,14 @@ export function entryGate(
     bookWalkCost(short.asks, size, midS),
   ];
   if (walks.some((w) => w === undefined)) {
-    return { ...empty, notional, funding, fees, reason: "a book is too thin for the size" };
+    return {
+      ...empty,
+      notional,
+      funding,
+      fees,
+      openFees,
+      reason: "a book is too thin for the size",
+    };
   }
   const crossing = walks.reduce((a, b) => a!.plus(b!), zero)!;
   const buffer = notional.times(new Decimal(rules.exitBuffer ?? "0"));
@@ -287,7 +302,9 @@ export function entryGate(
     notional,
     funding,
     fees,
+    openFees,
     crossing,
+    entryCrossing: walks[0]!,
     buffer,
     net,
     netApr,
@@ -326,4 +343,137 @@ export function entryGate(
     return refuse(`net APR ${netApr.times(100).toFixed(2)} % below the minimum`);
   }
   return result;
+}
+
+/**
+ * What the held pair is worth keeping and what switching to another pair would earn, over the
+ * holding horizon.
+ *
+ * @example
+ * ```ts
+ * import type { SwitchInput } from "./funding_arb_gate.ts";
+ * const held = (i: SwitchInput) => i.heldSpread.times(i.heldNotional);
+ * ```
+ */
+export interface SwitchInput {
+  /** Hourly spread the held pair earns now (short − long hourly rate). */
+  heldSpread: Decimal;
+  /** Notional of the held pair. */
+  heldNotional: Decimal;
+  /** Fees of closing both held legs now (taker fee of each leg × notional). */
+  closeFees: Decimal;
+  /** Cost of walking both held legs' books to close them now. */
+  closeCrossing: Decimal;
+  /** The gate's figures of the new pair (it must pass the gate itself). */
+  next: GateResult;
+}
+
+/**
+ * The better-opportunity exit, decided net of switching costs.
+ *
+ * - `hold = heldSpread × heldNotional × holdHours` (what keeping the held pair earns);
+ * - `costs = closeFees + closeCrossing + next.openFees + next.entryCrossing` (closing both held
+ *   legs now, opening the new pair and crossing its hedge leg);
+ * - `gain = next.funding − costs`.
+ *
+ * Switch only when the new pair passes its own gate and `gain > hold`. Each side still owes one
+ * close at the end of the horizon; they are left out of both.
+ *
+ * @param input The held pair now and the new pair's gate figures.
+ * @param holdHours The horizon, hours.
+ * @returns Whether to switch, with `hold`, `costs` and `gain`.
+ *
+ * @example Costs eat a better spread
+ * ```ts
+ * import { Decimal } from "../base.ts";
+ * import { switchDecision, type GateResult } from "./funding_arb_gate.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ *
+ * const d = (s: string) => new Decimal(s);
+ * const next = { ok: true, funding: d("2.88"), openFees: d("0.6"), entryCrossing: d("0.01") } as GateResult;
+ * const r = switchDecision({
+ *   heldSpread: d("0.0001"), heldNotional: d("600"), closeFees: d("0.6"), closeCrossing: d("0.02"), next,
+ * }, "24");
+ * equal(r.hold.toString(), "1.44"); // 0.0001 × 600 × 24
+ * equal(r.gain.toString(), "1.65"); // 2.88 − (0.6 + 0.02 + 0.6 + 0.01)
+ * equal(r.switch, true);
+ * ```
+ */
+export function switchDecision(
+  input: SwitchInput,
+  holdHours: DecimalInput,
+): { switch: boolean; hold: Decimal; costs: Decimal; gain: Decimal } {
+  const hold = input.heldSpread.times(input.heldNotional).times(new Decimal(holdHours));
+  const costs = input.closeFees.plus(input.closeCrossing).plus(input.next.openFees)
+    .plus(input.next.entryCrossing);
+  const gain = input.next.funding.minus(costs);
+  return { switch: input.next.ok && gain.gt(hold), hold, costs, gain };
+}
+
+/**
+ * Notional caps of the portfolio (USD, one leg counted). Absent = unlimited.
+ *
+ * @example
+ * ```ts
+ * import type { NotionalCaps } from "./funding_arb_gate.ts";
+ * const caps: NotionalCaps = { perSymbol: "1000", perVenue: "2000", total: "3000" };
+ * ```
+ */
+export interface NotionalCaps {
+  /** Most notional held in one symbol (all pairs of it). */
+  perSymbol?: DecimalInput;
+  /** Most notional with a leg on one venue. */
+  perVenue?: DecimalInput;
+  /** Most notional in all. */
+  total?: DecimalInput;
+}
+
+/**
+ * Which cap a new entry would break, if any.
+ *
+ * @param held The positions held: symbol, both venues, notional.
+ * @param next The entry: symbol, both venues, notional.
+ * @param caps The caps.
+ * @returns The first cap broken, said in words, or `undefined` when the entry fits.
+ *
+ * @example
+ * ```ts
+ * import { Decimal } from "../base.ts";
+ * import { capRefusal } from "./funding_arb_gate.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ *
+ * const held = [{ symbol: "BTC", venues: ["lighter", "grvt"], notional: new Decimal(600) }];
+ * const next = { symbol: "ETH", venues: ["grvt", "edgex"], notional: new Decimal(600) };
+ * equal(capRefusal(held, next, { perVenue: "1000" }), "grvt notional 1200 above the cap 1000");
+ * equal(capRefusal(held, next, { perSymbol: "1000", total: "1200" }), undefined);
+ * ```
+ */
+export function capRefusal(
+  held: readonly { symbol: string; venues: readonly string[]; notional: Decimal }[],
+  next: { symbol: string; venues: readonly string[]; notional: Decimal },
+  caps: NotionalCaps,
+): string | undefined {
+  const sum = (keep: (h: (typeof held)[number]) => boolean) =>
+    held.filter(keep).reduce((s, h) => s.plus(h.notional), new Decimal(0)).plus(next.notional);
+  if (caps.perSymbol !== undefined) {
+    const n = sum((h) => h.symbol === next.symbol);
+    if (n.gt(new Decimal(caps.perSymbol))) {
+      return `${next.symbol} notional ${n} above the cap ${new Decimal(caps.perSymbol)}`;
+    }
+  }
+  if (caps.perVenue !== undefined) {
+    for (const v of next.venues) {
+      const n = sum((h) => h.venues.includes(v));
+      if (n.gt(new Decimal(caps.perVenue))) {
+        return `${v} notional ${n} above the cap ${new Decimal(caps.perVenue)}`;
+      }
+    }
+  }
+  if (caps.total !== undefined) {
+    const n = sum(() => true);
+    if (n.gt(new Decimal(caps.total))) {
+      return `total notional ${n} above the cap ${new Decimal(caps.total)}`;
+    }
+  }
+  return undefined;
 }

@@ -12,11 +12,25 @@
  *   worst price, sized to what filled in the hedge venue's step; what cannot be hedged is
  *   closed; a hedge that fails within its deadline rolls the filled leg back (cost reported).
  *   The naked window (first unhedged fill → hedge acknowledged) is measured per entry.
+ * - **Bounded naked window, never a duplicate leg**: every order call passes its own
+ *   `outcomeDeadlineMs` to `placeOrder` (`orderOutcomeMs`, never past the hedge / close
+ *   deadline), so a lost answer or a 5xx costs at most that, not the client's 30 s. The client
+ *   never sends that call's order twice (`placeOnce`); when the call ends with
+ *   `OrderOutcomeUnknownError`, the order stays pending in the position and nothing else is
+ *   sent on that leg until a lookup by its client order id answers: found → its fill counts and
+ *   the next order is sized to what is still missing; absent → the venue says it has no such
+ *   order. So at any time at most one order of a leg is in flight or unresolved, and the sizes
+ *   sent never add up past the target. (The strategy does not race the call with a timer of
+ *   its own: an abandoned call could still resolve and resend behind its back.) An exit closes
+ *   the second leg within the hedge deadline and a second one, as an entry's rollback.
  * - **Holding**: funding payments of both venues attributed per leg, delta drift reduced,
  *   liquidation distance watched, a venue outage on one leg handled without unhedging.
- * - **Exits**: spread flip for N settlements, erosion, max hold, liquidation risk, manual
- *   stop; a non-risk exit only when it beats holding after fees; reduce-only, liquid leg first,
- *   the other leg sized to what closed.
+ * - **Exits**: spread flip for N settlements, erosion, max hold, a better pair net of switching
+ *   costs ({@linkcode switchDecision}), liquidation risk, manual stop; a non-risk exit only when
+ *   it beats holding after fees; reduce-only, liquid leg first, the other leg sized to what
+ *   closed.
+ * - **Portfolio**: several pairs, caps per symbol, per venue and in total notional
+ *   ({@linkcode capRefusal}); leverage per venue set before the first entry.
  * - **State**: every position is persisted in the funding store before each order; on start
  *   the bot reconciles each held position with both venues before doing anything else, and a
  *   pair is claimed in the store so two bots never trade it at once.
@@ -30,6 +44,7 @@ import { getLogger } from "@logtape/logtape";
 import {
   type BookSnapshot,
   type Clock,
+  ConfigurationError,
   Decimal,
   type ExchangeClient,
   type Fill,
@@ -50,7 +65,16 @@ import { computeOpportunities, filterOpportunities } from "../funding/opportunit
 import type { FundingObservation } from "../funding/model.ts";
 import { DEFAULT_VENUE_FEES, UNKNOWN_VENUE_FEES, type VenueFees } from "../funding/fees.ts";
 import type { StoredArbPosition } from "../funding/store.ts";
-import { entryGate, type GateLeg, type GateResult, type GateRules } from "./funding_arb_gate.ts";
+import {
+  bookWalkCost,
+  capRefusal,
+  entryGate,
+  type GateLeg,
+  type GateResult,
+  type GateRules,
+  midOf,
+  switchDecision,
+} from "./funding_arb_gate.ts";
 import type { Strategy, StrategyStep } from "./runner.ts";
 import type { TradeLog } from "./trade_log.ts";
 
@@ -106,6 +130,12 @@ export interface FundingArbOptions extends GateRules {
   hedgeSlippage?: string;
   /** A hedge not done within this is rolled back (ms). @default {5000} */
   hedgeDeadlineMs?: number;
+  /**
+   * Longest time one order call spends resolving a doubtful create (a lost answer, a 5xx)
+   * before the strategy looks the order up itself; passed to `placeOrder` as its
+   * `outcomeDeadlineMs`, never past the hedge / close deadline. @default {1000}
+   */
+  orderOutcomeMs?: number;
   /** Rebalance when |long| − |short| exceeds this many size steps. @default {1} */
   driftSteps?: number;
   /** Reduce before the mark is this close to the liquidation price (fraction). @default {"0.05"} */
@@ -120,6 +150,8 @@ export interface FundingArbOptions extends GateRules {
   maxHoldHours?: number;
   /** Most open positions. @default {3} */
   maxPositions?: number;
+  /** Most notional per symbol (all pairs of it), USD. @default {unlimited} */
+  maxSymbolNotionalUsd?: string;
   /** Most notional per venue, USD. @default {unlimited} */
   maxVenueNotionalUsd?: string;
   /** Most notional in total (one leg counted), USD. @default {unlimited} */
@@ -129,7 +161,12 @@ export interface FundingArbOptions extends GateRules {
    * @default {DEFAULT_VENUE_FEES, then UNKNOWN_VENUE_FEES}
    */
   fees?: Readonly<Record<string, VenueFees>>;
-  /** Leverage to set per venue at start. @default {none set} */
+  /**
+   * Leverage per venue, set with `setLeverage` on every market the strategy may trade there
+   * (`symbols`, else all the venue's markets) at start, before any entry; a value above a
+   * market's `maxLeverage` stops the start with a `ConfigurationError` naming it.
+   * @default {none set: the venue's current leverage}
+   */
   leverage?: Readonly<Record<string, number>>;
   /** Close every position when stopped. @default {false} */
   closeOnStop?: boolean;
@@ -399,8 +436,9 @@ export function positionPnl(p: ArbPosition): ArbPnl {
  * @example
  * ```ts
  * import { legSize, type ArbPosition } from "./funding_arbitrage.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const p = { orders: [{ leg: "long", side: "buy", filled: "2" }, { leg: "long", side: "sell", filled: "0.5" }] } as unknown as ArbPosition;
- * legSize(p, "long").toString(); // "1.5"
+ * equal(legSize(p, "long").toString(), "1.5");
  * ```
  */
 export function legSize(p: ArbPosition, leg: "long" | "short"): Decimal {
@@ -423,7 +461,8 @@ export function legSize(p: ArbPosition, leg: "long" | "short"): Decimal {
  * @example
  * ```ts
  * import { pairKey } from "./funding_arbitrage.ts";
- * pairKey("BTC", "lighter", "grvt"); // "BTC:grvt:lighter"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(pairKey("BTC", "lighter", "grvt"), "BTC:grvt:lighter");
  * ```
  */
 export function pairKey(symbol: string, a: string, b: string): string {
@@ -512,7 +551,15 @@ export class FundingArbitrageStrategy implements Strategy {
   #seq = 0;
   #stopping = false;
   /** Counters for the status line and tests. */
-  readonly stats = { entries: 0, rollbacks: 0, exits: 0, refusals: 0, rebalances: 0 };
+  readonly stats = {
+    entries: 0,
+    rollbacks: 0,
+    exits: 0,
+    refusals: 0,
+    rebalances: 0,
+    switches: 0,
+    switchesRefused: 0,
+  };
 
   /**
    * Creates the strategy.
@@ -553,17 +600,47 @@ export class FundingArbitrageStrategy implements Strategy {
         this.#wake?.();
       }));
     }
-    for (const [venue, lev] of Object.entries(this.#o.leverage ?? {})) {
-      const v = this.#venues.get(venue);
-      if (!v) continue;
-      for (const symbol of this.#o.symbols ?? []) await v.client.setLeverage(symbol, lev);
-    }
+    await this.#applyLeverage();
     for (const row of await this.#store.arbPositions({ owner: this.#o.owner, held: true })) {
       const p = JSON.parse(row.data) as ArbPosition;
       this.#positions.set(p.id, p);
     }
     this.#seq = (await this.#store.arbPositions({ owner: this.#o.owner })).length;
     for (const p of [...this.#positions.values()]) await this.#reconcile(p);
+  }
+
+  /** Checks every configured leverage against the markets' maxima, then sets it. */
+  async #applyLeverage(): Promise<void> {
+    const plan: { venue: ArbVenue; symbol: string; leverage: number }[] = [];
+    for (const [name, leverage] of Object.entries(this.#o.leverage ?? {})) {
+      const venue = this.#venues.get(name);
+      if (!venue) {
+        throw new ConfigurationError(
+          `leverage is given for ${name}, which is not one of the venues (${
+            [...this.#venues.keys()].join(", ")
+          })`,
+        );
+      }
+      if (!(Number.isFinite(leverage) && leverage > 0)) {
+        throw new ConfigurationError(`leverage for ${name} must be positive: got ${leverage}`);
+      }
+      const markets = this.#o.symbols
+        ? await Promise.all(this.#o.symbols.map((s) => venue.client.getMarket(s)))
+        : await venue.client.getMarkets();
+      for (const m of markets) {
+        if (m.maxLeverage !== undefined && m.maxLeverage.lt(leverage)) {
+          throw new ConfigurationError(
+            `leverage ${leverage} on ${name} is above the ${m.symbol} maximum of ` +
+              `${m.maxLeverage}: use --leverage ${name}=${m.maxLeverage} or lower`,
+          );
+        }
+        plan.push({ venue, symbol: m.symbol, leverage });
+      }
+    }
+    for (const x of plan) {
+      await x.venue.client.setLeverage(x.symbol, x.leverage);
+      this.#say(`[arb] leverage ${x.leverage} set on ${x.venue.name} ${x.symbol}`);
+    }
   }
 
   /** One step: renew claims, hold (and exit) each position, then look for an entry. */
@@ -669,6 +746,8 @@ export class FundingArbitrageStrategy implements Strategy {
       postOnly?: boolean;
       ioc?: boolean;
       reduceOnly?: boolean;
+      /** Latest time this call may spend resolving a doubtful create (clock ms). */
+      resolveBy?: number;
     },
   ): Promise<ArbOrder> {
     const o: ArbOrder = {
@@ -685,6 +764,14 @@ export class FundingArbitrageStrategy implements Strategy {
     p.orders.push(o);
     await this.#save(p);
     const client = this.#v(p[leg].venue).client;
+    // The call never waits out the client's own outcome deadline: at most the per-order
+    // budget, and never past the caller's deadline. Its order is then looked up by client
+    // order id before anything else is sent on this leg.
+    const budget = this.#o.orderOutcomeMs ?? 1_000;
+    const outcomeDeadlineMs = Math.max(
+      0,
+      Math.min(budget, (req.resolveBy ?? Infinity) - this.#clock.now()),
+    );
     try {
       const order = await client.placeOrder({
         symbol: p.symbol,
@@ -696,6 +783,7 @@ export class FundingArbitrageStrategy implements Strategy {
         reduceOnly: req.reduceOnly ?? false,
         timeInForce: req.ioc ? "ioc" : "gtc",
         clientOrderId: o.clientOrderId,
+        outcomeDeadlineMs,
       });
       this.#apply(p, o, order);
       this.#trade(p, o, order, "placed");
@@ -736,10 +824,14 @@ export class FundingArbitrageStrategy implements Strategy {
       orderId: order.id,
       clientOrderId: o.clientOrderId,
       side: o.side,
-      kind: o.purpose === "open" || o.purpose === "hedge" ? "open" : "close",
+      // open (maker leg), hedge, close, rollback, rebalance.
+      kind: o.purpose,
       size: status === "placed" ? o.size : o.filled,
       price: order.price,
       status: `${status}:${order.status}`,
+      venue: p[o.leg].venue,
+      symbol: p.symbol,
+      ...(d(o.filled).gt(0) ? { fee: o.fee } : {}),
     });
     this.#say(
       `[arb] ${p.id} ${p.symbol} ${o.purpose} ${o.leg}@${p[o.leg].venue} ${o.side} ${o.size} ` +
@@ -825,6 +917,7 @@ export class FundingArbitrageStrategy implements Strategy {
             price: worst,
             ioc: true,
             reduceOnly,
+            resolveBy: deadline,
           });
           sent.push(o);
           if (!o.done) await this.#refresh(p, o);
@@ -881,7 +974,9 @@ export class FundingArbitrageStrategy implements Strategy {
 
   async #lookForEntry(signal: AbortSignal): Promise<void> {
     const held = [...this.#positions.values()];
-    if (held.length >= (this.#o.maxPositions ?? 3)) return;
+    const full = held.length >= (this.#o.maxPositions ?? 3);
+    // At the position limit only a switch can happen, and only from an open position.
+    if (full && !held.some((p) => p.status === "open")) return;
     const now = this.#clock.now();
     const obs = await this.#observations();
     const fees: Record<string, VenueFees> = {};
@@ -893,10 +988,21 @@ export class FundingArbitrageStrategy implements Strategy {
     });
     for (const opp of opps) {
       if (signal.aborted) return;
-      if (held.some((p) => p.symbol === opp.symbol)) continue;
       const key = pairKey(opp.symbol, opp.long.venue, opp.short.venue);
+      const same = held.find((p) => p.symbol === opp.symbol);
+      if (same && (same.pairKey === key || same.status !== "open")) continue;
+      // A held position this pair could replace: the same symbol (one position per symbol),
+      // or at the position limit the open position earning least now.
+      const rival = same ?? (full ? this.#weakest(held, obs) : undefined);
+      if (full && !rival) continue;
       const gate = await this.#gate(opp.symbol, opp.long.venue, opp.short.venue, obs, key);
       if (!gate) continue;
+      if (rival) {
+        if (gate.result.ok && await this.#switchTo(rival, key, gate.result, obs)) {
+          return; // the new pair is entered at a later step, once the old one is closed
+        }
+        continue;
+      }
       if (!gate.result.ok) {
         this.stats.refusals++;
         this.#say(
@@ -906,7 +1012,19 @@ export class FundingArbitrageStrategy implements Strategy {
         );
         continue;
       }
-      if (!this.#withinCaps(opp.long.venue, opp.short.venue, gate.result.notional)) continue;
+      const capped = this.#capRefusal(
+        opp.symbol,
+        opp.long.venue,
+        opp.short.venue,
+        gate.result.notional,
+      );
+      if (capped) {
+        this.stats.refusals++;
+        this.#say(
+          `[arb] skip ${opp.symbol} long ${opp.long.venue} short ${opp.short.venue}: ${capped}`,
+        );
+        continue;
+      }
       const others = await this.#store.arbPositions({ pairKey: key, held: true });
       if (others.some((r) => r.owner !== this.#o.owner)) continue;
       if (!await this.#store.claimPair(key, this.#o.owner, now, this.#o.claimTtlMs ?? 120_000)) {
@@ -918,25 +1036,82 @@ export class FundingArbitrageStrategy implements Strategy {
     }
   }
 
-  #withinCaps(long: string, short: string, notional: Decimal): boolean {
-    const held = [...this.#positions.values()];
-    const perVenue = new Map<string, Decimal>();
-    let total = d(0);
+  /** Which notional cap (per symbol, per venue, total) an entry would break, if any. */
+  #capRefusal(symbol: string, long: string, short: string, notional: Decimal): string | undefined {
+    const held = [...this.#positions.values()].map((p) => ({
+      symbol: p.symbol,
+      venues: [p.long.venue, p.short.venue],
+      notional: this.#notionalOf(p),
+    }));
+    return capRefusal(held, { symbol, venues: [long, short], notional }, {
+      perSymbol: this.#o.maxSymbolNotionalUsd,
+      perVenue: this.#o.maxVenueNotionalUsd,
+      total: this.#o.maxTotalNotionalUsd,
+    });
+  }
+
+  /** The held spread of a position from the latest observations (short − long, per hour). */
+  #heldSpread(p: ArbPosition, obs: FundingObservation[]): Decimal | undefined {
+    const l = obs.find((o) => o.venue === p.long.venue && o.symbol === p.symbol);
+    const s = obs.find((o) => o.venue === p.short.venue && o.symbol === p.symbol);
+    return l && s ? s.hourlyRate.minus(l.hourlyRate) : undefined;
+  }
+
+  /** The open position earning least now (by held spread × notional). */
+  #weakest(held: ArbPosition[], obs: FundingObservation[]): ArbPosition | undefined {
+    let worst: { p: ArbPosition; value: Decimal } | undefined;
     for (const p of held) {
-      const n = this.#notionalOf(p);
-      total = total.plus(n);
-      for (const v of [p.long.venue, p.short.venue]) {
-        perVenue.set(v, (perVenue.get(v) ?? d(0)).plus(n));
-      }
+      if (p.status !== "open") continue;
+      const spread = this.#heldSpread(p, obs);
+      if (!spread) continue;
+      const value = spread.times(this.#notionalOf(p));
+      if (!worst || value.lt(worst.value)) worst = { p, value };
     }
-    if (this.#o.maxTotalNotionalUsd && total.plus(notional).gt(this.#o.maxTotalNotionalUsd)) {
+    return worst?.p;
+  }
+
+  /**
+   * The better-opportunity exit: closes `p` when the new pair's funding over the horizon, net
+   * of closing both held legs now (taker fees + book walk), the new pair's open fees and its
+   * hedge's book walk, beats what holding `p` earns ({@linkcode switchDecision}).
+   */
+  async #switchTo(
+    p: ArbPosition,
+    key: string,
+    next: GateResult,
+    obs: FundingObservation[],
+  ): Promise<boolean> {
+    const spread = this.#heldSpread(p, obs);
+    if (!spread) return false;
+    const [ml, ms, bl, bs] = await Promise.all([
+      this.#market(p.long.venue, p.symbol),
+      this.#market(p.short.venue, p.symbol),
+      this.#book(p.long.venue, p.symbol),
+      this.#book(p.short.venue, p.symbol),
+    ]);
+    const midL = midOf(bl.bids, bl.asks);
+    const midS = midOf(bs.bids, bs.asks);
+    if (!midL || !midS) return false;
+    const walkL = bookWalkCost(bl.bids, legSize(p, "long").abs(), midL);
+    const walkS = bookWalkCost(bs.asks, legSize(p, "short").abs(), midS);
+    if (walkL === undefined || walkS === undefined) return false;
+    const notional = this.#notionalOf(p);
+    const r = switchDecision({
+      heldSpread: spread,
+      heldNotional: notional,
+      closeFees: notional.times(this.#fee(ml, "taker").plus(this.#fee(ms, "taker"))),
+      closeCrossing: walkL.plus(walkS),
+      next,
+    }, this.#o.holdHours);
+    const figures = `${key} earns ${r.gain.toFixed(4)} after switching costs ` +
+      `${r.costs.toFixed(4)}; holding ${p.pairKey} earns ${r.hold.toFixed(4)}`;
+    if (!r.switch) {
+      this.stats.switchesRefused++;
+      this.#say(`[arb] keep ${p.id}: ${figures}`);
       return false;
     }
-    if (this.#o.maxVenueNotionalUsd) {
-      for (const v of [long, short]) {
-        if ((perVenue.get(v) ?? d(0)).plus(notional).gt(this.#o.maxVenueNotionalUsd)) return false;
-      }
-    }
+    this.stats.switches++;
+    await this.#exit(p, `better opportunity: ${figures}`);
     return true;
   }
 
@@ -1441,7 +1616,7 @@ export class FundingArbitrageStrategy implements Strategy {
     const firstLeg = p.makerLeg === "long" ? "short" : "long";
     const secondLeg = p.makerLeg;
     const deadline = this.#o.hedgeDeadlineMs ?? 5_000;
-    const close = async (leg: "long" | "short", size: Decimal) => {
+    const close = async (leg: "long" | "short", size: Decimal, ms: number) => {
       if (!size.gt(0)) return d(0);
       const held = legSize(p, leg);
       return await this.#take(
@@ -1450,16 +1625,18 @@ export class FundingArbitrageStrategy implements Strategy {
         "close",
         held.isPositive() ? "sell" : "buy",
         size,
-        deadline,
+        ms,
         true,
       );
     };
     const a = legSize(p, firstLeg).abs();
     const t0 = this.#now();
-    await close(firstLeg, a);
-    // Mirror of the entry: the other leg closes exactly what the first leg has closed.
+    await close(firstLeg, a, deadline);
+    // Mirror of the entry: the other leg closes exactly what the first leg has closed, within
+    // the hedge deadline and a second one (the entry's rollback time): the naked window of an
+    // exit is bounded like an entry's, not by the next step.
     const b = legSize(p, secondLeg).abs().minus(legSize(p, firstLeg).abs());
-    await close(secondLeg, b);
+    await close(secondLeg, b, 2 * deadline);
     if (b.gt(0)) p.nakedMs.push(this.#now() - t0);
     if (legSize(p, "long").isZero() && legSize(p, "short").isZero()) {
       p.status = "closed";

@@ -4,6 +4,7 @@ import { deepStrictEqual as deepEqual, strictEqual as equal, throws } from "node
 import { parseBotArgs } from "../cli.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { runBot } from "../strategies/bot.ts";
+import { parseLeverage } from "../strategies/funding_arb_bot.ts";
 
 Deno.test("bot --strategy funding-arbitrage parses venues and the entry settings", () => {
   const c = parseBotArgs([
@@ -99,4 +100,41 @@ Deno.test("runBot --strategy funding-arbitrage runs offline on paper venues and 
   stop.abort();
   await clock.advance(60_000);
   equal(await done, 0);
+});
+
+Deno.test("bot --leverage and the notional caps reach the arbitrage settings; --leverage is checked", () => {
+  const c = parseBotArgs([
+    "--strategy",
+    "funding-arbitrage",
+    "--venues",
+    "lighter,grvt",
+    "--leverage",
+    "lighter=3,grvt=5",
+    "--max-symbol-notional",
+    "2000",
+    "--max-venue-notional",
+    "3000",
+    "--max-total-notional",
+    "5000",
+  ]);
+  equal(c.arb.leverage, "lighter=3,grvt=5");
+  deepEqual(
+    [c.arb.maxSymbolNotional, c.arb.maxVenueNotional, c.arb.maxTotalNotional],
+    ["2000", "3000", "5000"],
+  );
+  throws(
+    () => parseBotArgs(["--strategy", "funding-arbitrage", "--leverage", "lighter:3"]),
+    /--leverage must be a number such as 3 or venue=number pairs/,
+  );
+  throws(
+    () => parseBotArgs(["--strategy", "funding-arbitrage", "--max-total-notional", "-5"]),
+    /--max-total-notional must be a positive USD amount/,
+  );
+  deepEqual(parseLeverage("3", ["lighter", "grvt"]), { lighter: 3, grvt: 3 });
+  deepEqual(parseLeverage("lighter=3, grvt=5", ["lighter", "grvt"]), { lighter: 3, grvt: 5 });
+  throws(
+    () => parseLeverage("edgex=3", ["lighter", "grvt"]),
+    /--leverage takes a number or venue=number pairs of lighter, grvt: got 'edgex=3'/,
+  );
+  throws(() => parseLeverage("0", ["lighter"]), /--leverage must be a positive number/);
 });

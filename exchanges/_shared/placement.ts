@@ -94,7 +94,10 @@ export interface PlacementHooks<B, S, R, M extends Market = Market> {
   lookup: (order: CheckedOrder<M>) => Promise<Order | undefined>;
   /** Whether the venue's rules prove a signed attempt can no longer be accepted. @default {never} */
   canResend?: (signed: S) => boolean | Promise<boolean>;
-  /** Longest time spent resolving a doubtful create. @default {30000} */
+  /**
+   * Longest time spent resolving a doubtful create; a request's own `outcomeDeadlineMs`
+   * overrides it for that call. @default {30000}
+   */
   outcomeDeadlineMs?: number;
 }
 
@@ -152,7 +155,8 @@ export async function placeOrderWith<B, S, R, M extends Market>(
     venue: hooks.venue,
     endpoint: hooks.endpoint,
     clock: hooks.clock,
-    outcomeDeadlineMs: hooks.outcomeDeadlineMs,
+    // The call's own deadline (a hedge bound by its own) wins over the client's.
+    outcomeDeadlineMs: request.outcomeDeadlineMs ?? hooks.outcomeDeadlineMs,
     sign: (attempt) => hooks.sign(built, attempt),
     send: hooks.send,
     parse: (answer) => hooks.parse(answer, checked),
@@ -278,6 +282,12 @@ export async function checkOrderRequest<M extends Market>(
       "invalid_size",
     );
   }
+  const outcome = request.outcomeDeadlineMs;
+  if (
+    outcome !== undefined && !(typeof outcome === "number" && outcome >= 0 && isFinite(outcome))
+  ) {
+    refuse(`'outcomeDeadlineMs' must be a number of ms ≥ 0: got ${String(outcome)}`, "other");
+  }
   let expiresAt: number | undefined;
   if (tif === "gtt") {
     if (request.expiresAt === undefined) refuse("'expiresAt' is required for gtt", "other");
@@ -360,8 +370,16 @@ const PLAIN_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
  * import { strictEqual as equal, throws } from "node:assert/strict";
  *
  * equal(decimalField("0.50", "size", "grvt").toString(), "0.5");
- * // 'size' must be a decimal string such as "0.01", not the JS number 0.1 (a float cannot hold most prices exactly)
- * throws(() => decimalField(0.1 as unknown as string, "size", "grvt", "invalid_size"), InvalidOrderError);
+ * throws(() => decimalField(0.1 as unknown as string, "size", "grvt", "invalid_size"), (e) => {
+ *   equal(e instanceof InvalidOrderError, true);
+ *   equal(
+ *     (e as Error).message.includes(
+ *       `'size' must be a decimal string such as "0.01", not the JS number 0.1 (a float cannot hold most prices exactly)`,
+ *     ),
+ *     true,
+ *   );
+ *   return true;
+ * });
  * ```
  */
 export function decimalField(

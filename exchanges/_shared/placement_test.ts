@@ -299,3 +299,43 @@ Deno.test("placeOrderWith(): a lost answer with failing lookups ends unknown, se
   equal(error instanceof OrderOutcomeUnknownError && error.clientOrderId, "500");
   equal(sent, 1);
 });
+
+Deno.test("placeOrderWith(): a request's outcomeDeadlineMs bounds that call's lookups, not the client's 30 s", async () => {
+  let sent = 0;
+  let lookups = 0;
+  const clock = new ManualClock(NOW);
+  let endedAt: number | undefined;
+  const result = placeOrderWith({
+    ...rules(),
+    clock,
+    endpoint: "/order",
+    outcomeDeadlineMs: 30_000,
+    market: () => Promise.resolve(MARKET),
+    build: (o) => o.clientOrderId,
+    sign: (b) => b,
+    send: () => (sent++, Promise.reject(new NetworkError({ message: "reset" }))),
+    parse: () => ({}) as Order,
+    lookup: () => (lookups++, Promise.reject(new NetworkError({ message: "reset" }))),
+  }, { ...base, outcomeDeadlineMs: 1_500 }).then(() => undefined, (e) => {
+    endedAt = clock.now();
+    return e;
+  });
+  for (let i = 0; i < 40 && endedAt === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    await clock.advance(100);
+  }
+  const error = await result;
+  equal(error instanceof OrderOutcomeUnknownError && error.clientOrderId, "500");
+  // Ends within 1.5 s (+ one 100 ms tick of this loop), far before the client's 30 s.
+  equal(endedAt !== undefined && endedAt - NOW >= 1_500 && endedAt - NOW <= 1_600, true);
+  equal(sent, 1);
+  equal(lookups > 1, true);
+});
+
+Deno.test("checkOrderRequest(): a call's outcomeDeadlineMs is a number of ms ≥ 0", async () => {
+  for (const bad of [-1, Number.NaN, Infinity, "5" as unknown as number]) {
+    await refusedWith({ outcomeDeadlineMs: bad }, OrderRejectedError, "'outcomeDeadlineMs'");
+  }
+  const ok = await checkOrderRequest(rules(), MARKET, { ...base, outcomeDeadlineMs: 0 });
+  equal(ok.clientOrderId, "500");
+});
