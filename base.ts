@@ -241,6 +241,15 @@ export interface OrderRequest {
    * the same order must reuse the same id. @default a fresh id from the venue's generator
    */
   clientOrderId?: string;
+  /**
+   * Longest time this call spends resolving a doubtful create (an answer lost, unreadable or a
+   * 5xx) by looking the order up, in ms, instead of the client's `outcomeDeadlineMs`. When it
+   * passes, the call throws {@linkcode OrderOutcomeUnknownError} and nothing of it is sent again,
+   * so a caller bound by its own deadline (a hedge, a close) passes what is left of it and
+   * resolves the order afterwards with `getOrder` by client order id. The send itself is bounded
+   * by the transport's timeout. @default {the client's outcomeDeadlineMs (30 s)}
+   */
+  outcomeDeadlineMs?: number;
 }
 
 /**
@@ -642,9 +651,10 @@ export interface ExchangeClient extends AsyncDisposable {
  * @example
  * ```ts
  * import { fundingRate } from "./base.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const r = fundingRate({ rate: "0.0001", intervalHours: 8 });
- * r.hourlyRate.toString(); // "0.0000125"
- * r.apr.toString(); // "0.1095"
+ * equal(r.hourlyRate.toString(), "0.0000125");
+ * equal(r.apr.toString(), "0.1095");
  * ```
  */
 export interface FundingRate {
@@ -670,6 +680,14 @@ export interface FundingRate {
   indexPrice: Decimal | undefined;
   /** Observation time, ms since epoch. */
   timestamp: number;
+  /**
+   * The last settled rate, fraction per interval (the same interval as `rate`), when the
+   * venue reports it beside the predicted `rate` (EdgeX `fundingRate` vs
+   * `forecastFundingRate`, Lighter `funding_rate` vs `current_funding_rate`).
+   */
+  settledRate?: Decimal;
+  /** When `settledRate` settled, ms since epoch. */
+  settledTime?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The `perp` command line: `bot`, `funding` and `sim` subcommands.
+ * The `perp` command line: `bot`, `funding`, `sim` and `doctor` subcommands.
  *
  * This file only parses flags, reads the environment and hands over to library code; each
  * subcommand is one entry of {@linkcode SUBCOMMANDS} (`parse` → typed config, `run` → exit
@@ -13,6 +13,7 @@
  * deno task bot --exchange grvt --ticker BTC --quantity 0.01 --take-profit 0.02 --direction buy
  * deno task funding --once
  * deno task sim --seed 7
+ * deno task doctor --exchange lighter --network testnet
  * ```
  *
  * @example Running the command line in-process
@@ -28,7 +29,7 @@
  * assert.equal(code, 2);
  * assert.equal(
  *   err.join(""),
- *   'error: --exchange must be one of lighter, grvt, edgex (got "binance")\n',
+ *   'error: --exchange must be one of lighter, grvt, edgex, hyperliquid (got "binance")\n',
  * );
  * ```
  *
@@ -39,9 +40,23 @@ import { z } from "zod";
 import { Decimal } from "./core/decimal.ts";
 import { redact, registerSecret } from "./core/redact.ts";
 import { LOG_LEVELS, type LogLevel, resetLogging, setupLogging } from "./helpers/logging.ts";
+import packageConfig from "./deno.json" with { type: "json" };
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary
+
+/**
+ * The package version, from `deno.json`; `perp --version` prints it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { VERSION } from "./cli.ts";
+ *
+ * assert.match(VERSION, /^\d+\.\d+\.\d+/);
+ * ```
+ */
+export const VERSION: string = packageConfig.version;
 
 /**
  * Process exit codes of the command line.
@@ -66,7 +81,7 @@ export const ExitCode: {
 } = Object.freeze({ Ok: 0, Failure: 1, Usage: 2, NotBuilt: 3 });
 
 /** A venue this package trades on. */
-export type ExchangeName = "lighter" | "grvt" | "edgex";
+export type ExchangeName = "lighter" | "grvt" | "edgex" | "hyperliquid";
 
 /**
  * Every venue, in the order used for defaults and messages.
@@ -76,10 +91,15 @@ export type ExchangeName = "lighter" | "grvt" | "edgex";
  * import assert from "node:assert/strict";
  * import { EXCHANGES } from "./cli.ts";
  *
- * assert.deepEqual(EXCHANGES, ["lighter", "grvt", "edgex"]);
+ * assert.deepEqual(EXCHANGES, ["lighter", "grvt", "edgex", "hyperliquid"]);
  * ```
  */
-export const EXCHANGES: readonly ExchangeName[] = Object.freeze(["lighter", "grvt", "edgex"]);
+export const EXCHANGES: readonly ExchangeName[] = Object.freeze([
+  "lighter",
+  "grvt",
+  "edgex",
+  "hyperliquid",
+]);
 
 /** Which endpoints to talk to; `sim` starts the local venue replicas in-process. */
 export type Network = "mainnet" | "testnet" | "sim";
@@ -354,7 +374,12 @@ function formatHelp(
   ) => [`--${s.name}${s.value ? ` ${s.value}` : ""}`, s]);
   rows.push(["-h, --help", { name: "help", type: "boolean", description: "Show this help." }]);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
-  const lines = [`perp ${command}: ${summary}`, "", `Usage: ${usage}`, "", "Flags:"];
+  // Both ways of running it: `deno task …` in a checkout, `perp …` once installed.
+  const installed = usage.replace(/^deno task /, "perp ");
+  const usageLines = installed === usage
+    ? [`Usage: ${usage}`]
+    : [`Usage: ${usage}`, `       ${installed}`];
+  const lines = [`perp ${command}: ${summary}`, "", ...usageLines, "", "Flags:"];
   for (const [left, spec] of rows) {
     const extra = spec.default !== undefined ? ` Default: ${spec.default}.` : "";
     const wrapped = wrap(`${spec.description}${extra}`, HELP_WIDTH - 2 - width);
@@ -420,7 +445,9 @@ export interface BotConfig {
   simEnv?: string;
   /** Log level from `--log-level`; absent means env / default. */
   logLevel?: LogLevel;
-  /** Compute and log orders without sending them. */
+  /** `--paper`: trade on a paper account against the venue's live book; nothing is sent. */
+  paper: boolean;
+  /** `--dry-run`: deprecated alias of `--paper`. */
   dryRun: boolean;
   /** Cancel this bot's resting orders on exit. */
   cancelOnExit: boolean;
@@ -430,6 +457,14 @@ export interface BotConfig {
   statusHost?: string;
   /** `--status-token` (registered as a secret). */
   statusToken?: string;
+  /** `--force`: start although the take-profit is at or below the fees or above 10 %. */
+  force: boolean;
+  /** `--json`: one JSON event per line on stdout. */
+  json: boolean;
+  /** `--log-max-size` in bytes: the activity log rotates at this size. */
+  logMaxBytes: number;
+  /** `--log-files`: rotated activity logs kept. */
+  logFiles: number;
 }
 
 /** `funding-arbitrage` settings of `perp bot`; decimals are strings. */
@@ -452,6 +487,14 @@ export interface ArbConfig {
   maxFailedOpens: number;
   /** Most open arbitrages. */
   maxPositions: number;
+  /** Most notional per symbol, USD (`--max-symbol-notional`). */
+  maxSymbolNotional?: string;
+  /** Most notional with a leg on one venue, USD (`--max-venue-notional`). */
+  maxVenueNotional?: string;
+  /** Most notional in total, USD (`--max-total-notional`). */
+  maxTotalNotional?: string;
+  /** `--leverage`: `3` (every venue) or `lighter=3,grvt=5`; checked against the venues at start. */
+  leverage?: string;
   /** Funding store (`postgres://…` or a SQLite path). */
   db: string;
   /** Id of this bot in the store. */
@@ -598,6 +641,31 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
       default: d["max-positions"],
     },
     {
+      name: "max-symbol-notional",
+      type: "string",
+      value: "<usd>",
+      description: "funding-arbitrage: most notional held in one symbol (default: no cap).",
+    },
+    {
+      name: "max-venue-notional",
+      type: "string",
+      value: "<usd>",
+      description: "funding-arbitrage: most notional with a leg on one venue (default: no cap).",
+    },
+    {
+      name: "max-total-notional",
+      type: "string",
+      value: "<usd>",
+      description: "funding-arbitrage: most notional held in all (default: no cap).",
+    },
+    {
+      name: "leverage",
+      type: "string",
+      value: "<x|venue=x,…>",
+      description: "funding-arbitrage: leverage set before the first entry, on every venue (3) " +
+        "or per venue (lighter=3,grvt=5); refused above a market's maximum.",
+    },
+    {
       name: "db",
       type: "string",
       value: "<url|path>",
@@ -725,9 +793,17 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
       default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
     },
     {
+      name: "paper",
+      type: "boolean",
+      description: "Paper trading: nothing is sent to the venue. Orders fill on a paper account " +
+        "against the venue's live book (taker when they cross it, maker when the book trades " +
+        "through their price) at the market's fees; logs, trade log (its own file) and PnL " +
+        "as live, marked PAPER. With --network sim, against the replica's book.",
+    },
+    {
       name: "dry-run",
       type: "boolean",
-      description: "Compute and log orders without sending them.",
+      description: "Deprecated alias of --paper (prints a deprecation line).",
     },
     {
       name: "cancel-on-exit",
@@ -754,18 +830,44 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
       value: "<secret>",
       description: "Bearer token the status page requires (or env BOT_STATUS_TOKEN).",
     },
+    {
+      name: "force",
+      type: "boolean",
+      description: "grid: start although --take-profit is at or below the round-trip fee or " +
+        "above 10 % (warns instead of refusing).",
+    },
+    {
+      name: "json",
+      type: "boolean",
+      description: "grid: one JSON event per line on stdout (start, order, fill, funding, " +
+        "status with the PnL split, stop summary); log lines stay on stderr.",
+    },
+    {
+      name: "log-max-size",
+      type: "string",
+      value: "<MB>",
+      description: "The activity log rotates at this size.",
+      default: "10",
+    },
+    {
+      name: "log-files",
+      type: "string",
+      value: "<n>",
+      description: "Rotated activity logs kept (<name>.1 … <name>.n).",
+      default: "5",
+    },
   ] satisfies FlagSpec[],
 );
 
 const botSchema = z.object({
   exchange: oneOf(EXCHANGES).optional(),
-  venues: text("must be a comma-separated list of lighter, grvt, edgex")
+  venues: text(`must be a comma-separated list of ${EXCHANGES.join(", ")}`)
     .transform((s) => s.split(",").map((v) => v.trim().toLowerCase()).filter((v) => v !== ""))
     .refine(
       (vs) =>
         vs.length >= 2 && new Set(vs).size === vs.length &&
         vs.every((v) => (EXCHANGES as readonly string[]).includes(v)),
-      { error: "must be two or three distinct venues of lighter, grvt, edgex" },
+      { error: `must be two or three distinct venues of ${EXCHANGES.join(", ")}` },
     )
     .transform((vs) => vs as ExchangeName[])
     .default(d.venues.split(",") as ExchangeName[]),
@@ -794,6 +896,13 @@ const botSchema = z.object({
   "max-positions": whole("must be a positive integer such as 3", (n) => n > 0).default(
     Number(d["max-positions"]),
   ),
+  "max-symbol-notional": positiveDecimal("must be a positive USD amount such as 2000").optional(),
+  "max-venue-notional": positiveDecimal("must be a positive USD amount such as 2000").optional(),
+  "max-total-notional": positiveDecimal("must be a positive USD amount such as 5000").optional(),
+  leverage: text("must be a number such as 3 or venue=number pairs such as lighter=3,grvt=5")
+    .regex(/^(\d+(\.\d+)?|[A-Za-z]+=\d+(\.\d+)?(,[A-Za-z]+=\d+(\.\d+)?)*)$/, {
+      error: "must be a number such as 3 or venue=number pairs such as lighter=3,grvt=5",
+    }).optional(),
   db: text("must be a postgres:// URL or a file path").min(1, {
     error: "must be a postgres:// URL or a file path",
   }).optional(),
@@ -831,6 +940,7 @@ const botSchema = z.object({
   network: oneOf(NETWORKS).default("mainnet"),
   "sim-env": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
   "log-level": logLevelSchema,
+  paper: z.boolean().default(false),
   "dry-run": z.boolean().default(false),
   "cancel-on-exit": z.boolean().default(false),
   "status-port": whole("must be a port number from 0 to 65535", (n) => n <= 65535).optional(),
@@ -840,6 +950,11 @@ const botSchema = z.object({
   "status-token": text("must be a non-empty secret").min(1, {
     error: "must be a non-empty secret",
   }).optional(),
+  force: z.boolean().default(false),
+  json: z.boolean().default(false),
+  "log-max-size": positiveDecimal("must be a positive number of megabytes such as 10")
+    .default("10"),
+  "log-files": whole("must be a whole number of files such as 5").default(5),
 });
 
 /**
@@ -897,6 +1012,10 @@ export function parseBotArgs(args: readonly string[]): BotConfig {
       settlementWindowMin: v["settlement-window"],
       maxFailedOpens: v["max-failed-opens"],
       maxPositions: v["max-positions"],
+      ...(v["max-symbol-notional"] ? { maxSymbolNotional: v["max-symbol-notional"] } : {}),
+      ...(v["max-venue-notional"] ? { maxVenueNotional: v["max-venue-notional"] } : {}),
+      ...(v["max-total-notional"] ? { maxTotalNotional: v["max-total-notional"] } : {}),
+      ...(v.leverage ? { leverage: v.leverage } : {}),
       db: v.db ?? d.db,
       botId: v["bot-id"],
       simProtocol: v["sim-protocol"],
@@ -915,11 +1034,16 @@ export function parseBotArgs(args: readonly string[]): BotConfig {
     network: v.network,
     ...(v["sim-env"] !== undefined ? { simEnv: v["sim-env"] } : {}),
     logLevel: v["log-level"],
+    paper: v.paper || v["dry-run"],
     dryRun: v["dry-run"],
     cancelOnExit: v["cancel-on-exit"],
     ...(v["status-port"] !== undefined ? { statusPort: v["status-port"] } : {}),
     ...(v["status-host"] !== undefined ? { statusHost: v["status-host"] } : {}),
     ...(v["status-token"] !== undefined ? { statusToken: v["status-token"] } : {}),
+    force: v.force,
+    json: v.json,
+    logMaxBytes: Math.max(1, Math.round(Number(v["log-max-size"]) * 1024 * 1024)),
+    logFiles: v["log-files"],
   };
 }
 
@@ -937,11 +1061,16 @@ function describeBot(c: BotConfig): string {
       ["settlement-window", c.arb.settlementWindowMin],
       ["max-failed-opens", c.arb.maxFailedOpens],
       ["max-positions", c.arb.maxPositions],
+      ["max-symbol-notional", c.arb.maxSymbolNotional],
+      ["max-venue-notional", c.arb.maxVenueNotional],
+      ["max-total-notional", c.arb.maxTotalNotional],
+      ["leverage", c.arb.leverage],
       ["db", c.arb.db],
       ["bot-id", c.arb.botId],
       ["network", c.network],
       ["sim-protocol", c.network === "sim" ? c.arb.simProtocol : undefined],
       ["log-level", c.logLevel],
+      ["paper", c.paper],
       ["dry-run", c.dryRun],
       ["cancel-on-exit", c.cancelOnExit],
       ["status-port", c.statusPort],
@@ -966,11 +1095,16 @@ function describeBot(c: BotConfig): string {
     ["network", c.network],
     ["sim-env", c.simEnv],
     ["log-level", c.logLevel],
+    ["paper", c.paper],
     ["dry-run", c.dryRun],
     ["cancel-on-exit", c.cancelOnExit],
     ["status-port", c.statusPort],
     ["status-host", c.statusHost],
     ["status-token", c.statusToken === undefined ? undefined : "[REDACTED]"],
+    ["force", c.force],
+    ["json", c.json],
+    ["log-max-size", c.logMaxBytes / (1024 * 1024)],
+    ["log-files", c.logFiles],
   ]);
 }
 
@@ -1065,12 +1199,16 @@ export interface FundingConfig {
   holdHours: string;
   /** With `--network sim`: env file of a running `deno task sim` to collect from. */
   simEnv?: string;
+  /** `serve`: status servers of running bots to list on the Bots page (`--bot`). */
+  bots?: string[];
   /** Log level from `--log-level`; absent means env / default. */
   logLevel?: LogLevel;
 }
 
-/** Default SQLite file of the funding service. */
+/** Default SQLite file of the funding service (real networks). */
 export const DEFAULT_FUNDING_DB = "data/funding.db";
+/** Default SQLite file of `--network sim`: simulated rates never share the real file. */
+export const DEFAULT_FUNDING_SIM_DB = "data/funding-sim.db";
 
 /**
  * The flags of `perp funding`.
@@ -1124,8 +1262,10 @@ export const FUNDING_FLAGS: readonly FlagSpec[] = Object.freeze(
       name: "db",
       type: "string",
       value: "<path|url>",
-      description: "SQLite file path, or a postgres:// URL.",
-      default: `env DATABASE_URL, else ${DEFAULT_FUNDING_DB}`,
+      description: "SQLite file path, or a postgres:// URL. Rows carry their network and " +
+        "each run reads only its own network's rows, so one store never mixes sim and real data.",
+      default:
+        `env DATABASE_URL, else ${DEFAULT_FUNDING_DB} (${DEFAULT_FUNDING_SIM_DB} with --network sim)`,
     },
     {
       name: "json",
@@ -1151,6 +1291,13 @@ export const FUNDING_FLAGS: readonly FlagSpec[] = Object.freeze(
       type: "string",
       value: "<secret>",
       description: "Bearer token every request must carry in serve mode (or FUNDING_API_TOKEN).",
+    },
+    {
+      name: "bot",
+      type: "string",
+      value: "<url,…>",
+      description: "serve: comma-separated status servers of running bots (each started with " +
+        "--status-port), listed live on the Bots page, e.g. http://127.0.0.1:8101.",
     },
     {
       name: "hold-hours",
@@ -1195,6 +1342,8 @@ const databaseSchema: z.ZodType<DatabaseTarget> = text(DB_MESSAGE)
     return { kind: "sqlite", path: value };
   });
 
+const BOT_MESSAGE = "must be http:// addresses such as http://127.0.0.1:8101";
+
 const fundingSchema = z.object({
   once: z.boolean().default(false),
   interval: whole("must be a positive whole number of seconds such as 60", (n) => n > 0)
@@ -1212,6 +1361,28 @@ const fundingSchema = z.object({
   "hold-hours": positiveDecimal("must be a positive decimal number of hours such as 24")
     .default("24"),
   "sim-env": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
+  bot: text(BOT_MESSAGE).transform((s, ctx) => {
+    const list = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+    for (const item of list) {
+      let url: URL | undefined;
+      try {
+        url = new URL(item);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+        ctx.issues.push({ code: "custom", input: item, message: BOT_MESSAGE });
+        return z.NEVER;
+      }
+      const secret = url.password || url.username;
+      if (secret) registerSecret(decodeURIComponent(secret));
+    }
+    if (list.length === 0) {
+      ctx.issues.push({ code: "custom", input: s, message: BOT_MESSAGE });
+      return z.NEVER;
+    }
+    return list;
+  }).optional(),
   "log-level": logLevelSchema,
 });
 
@@ -1270,6 +1441,9 @@ export function parseFundingArgs(
   if (first !== "serve" && (v.host !== undefined || v.token !== undefined)) {
     throw new UsageError("--host and --token only apply to serve");
   }
+  if (first !== "serve" && v.bot !== undefined) {
+    throw new UsageError("--bot only applies to serve");
+  }
   const envToken = (options.env ?? denoEnv)("FUNDING_API_TOKEN");
   const token = v.token ?? (envToken !== undefined && envToken !== "" ? envToken : undefined);
   if (token !== undefined) registerSecret(token);
@@ -1283,7 +1457,10 @@ export function parseFundingArgs(
       }
       database = parsed.data;
     } else {
-      database = { kind: "sqlite", path: DEFAULT_FUNDING_DB };
+      database = {
+        kind: "sqlite",
+        path: v.network === "sim" ? DEFAULT_FUNDING_SIM_DB : DEFAULT_FUNDING_DB,
+      };
     }
   }
   return {
@@ -1298,6 +1475,7 @@ export function parseFundingArgs(
     ...(first === "serve" && token !== undefined ? { token } : {}),
     holdHours: v["hold-hours"],
     ...(v["sim-env"] !== undefined ? { simEnv: v["sim-env"] } : {}),
+    ...(v.bot !== undefined ? { bots: v.bot } : {}),
     logLevel: v["log-level"],
   };
 }
@@ -1316,6 +1494,7 @@ function describeFunding(c: FundingConfig): string {
     ["token", c.token === undefined ? undefined : "[REDACTED]"],
     ["hold-hours", c.holdHours],
     ["sim-env", c.simEnv],
+    ["bot", c.bots?.map((b) => new URL(b).origin).join(",")],
     ["log-level", c.logLevel],
   ]);
 }
@@ -1436,7 +1615,7 @@ const simSchema = z.object({
  * import { parseSimArgs } from "./cli.ts";
  *
  * assert.deepEqual(parseSimArgs(["--seed", "7", "--port", "9100"]), {
- *   venues: ["lighter", "grvt", "edgex"],
+ *   venues: ["lighter", "grvt", "edgex", "hyperliquid"],
  *   seed: 7,
  *   port: 9100,
  *   json: false,
@@ -1471,6 +1650,188 @@ function describeSim(c: SimConfig): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// doctor
+
+/** Validated `perp doctor` arguments. */
+export interface DoctorConfig {
+  /** Venue to check. */
+  exchange: ExchangeName;
+  /** Endpoints: the real venue, or a replica (`sim`). */
+  network: Network;
+  /** Market for the markets check and the test order, upper-cased. */
+  ticker: string;
+  /** Place one minimum-size post-only order far from the market and cancel it. */
+  placeTestOrder: boolean;
+  /** Path of the env file with the credentials. */
+  envFile: string;
+  /** Whether `--env-file` was given, in which case the file must exist. */
+  envFileRequired: boolean;
+  /** With `--network sim`: env file of a running `deno task sim` to check. */
+  simEnv?: string;
+  /** Log level from `--log-level`; absent means env / default. */
+  logLevel?: LogLevel;
+}
+
+/**
+ * The flags of `perp doctor`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DOCTOR_FLAGS } from "./cli.ts";
+ *
+ * assert.ok(DOCTOR_FLAGS.some((f) => f.name === "place-test-order"));
+ * ```
+ */
+export const DOCTOR_FLAGS: readonly FlagSpec[] = Object.freeze(
+  [
+    {
+      name: "exchange",
+      type: "string",
+      value: "<venue>",
+      description: `Venue to check: ${EXCHANGES.join(", ")}. Required.`,
+    },
+    {
+      name: "network",
+      type: "string",
+      value: "<name>",
+      description: `${NETWORKS.join(", ")}; sim checks a local replica (in-process, or the ` +
+        "running one of --sim-env).",
+      default: "mainnet",
+    },
+    {
+      name: "ticker",
+      type: "string",
+      value: "<symbol>",
+      description: "Market that must load, and that the test order uses.",
+      default: "ETH",
+    },
+    {
+      name: "place-test-order",
+      type: "boolean",
+      description: "Also place one minimum-size post-only buy at half the best bid (on the " +
+        "tick), cancel it and confirm it is gone.",
+    },
+    {
+      name: "env-file",
+      type: "string",
+      value: "<path>",
+      description: "File of credentials (NAME=value lines); variables already set win.",
+      default: ".env",
+    },
+    {
+      name: "sim-env",
+      type: "string",
+      value: "<path>",
+      description: "With --network sim: the env file of a running `deno task sim --env-file " +
+        "<path>`; check that replica.",
+    },
+    {
+      name: "log-level",
+      type: "string",
+      value: "<level>",
+      description: `${LOG_LEVELS.join(", ")}.`,
+      default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
+    },
+  ] satisfies FlagSpec[],
+);
+
+const doctorSchema = z.object({
+  exchange: oneOf(EXCHANGES),
+  network: oneOf(NETWORKS).default("mainnet"),
+  ticker: text("must be a symbol of letters and digits such as ETH or 1000PEPE")
+    .regex(/^[A-Za-z0-9]{1,20}$/, {
+      error: "must be a symbol of letters and digits such as ETH or 1000PEPE",
+    })
+    .transform((s) => s.toUpperCase())
+    .default("ETH"),
+  "place-test-order": z.boolean().default(false),
+  "env-file": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
+  "sim-env": text("must be a file path").min(1, { error: "must be a file path" }).optional(),
+  "log-level": logLevelSchema,
+});
+
+/**
+ * Parses and validates the arguments of `perp doctor` (everything after `doctor`).
+ *
+ * @param args The arguments, e.g. `["--exchange", "grvt", "--network", "testnet"]`.
+ * @returns The validated configuration with defaults filled in.
+ * @throws {UsageError} On an unknown flag, a missing `--exchange` or a malformed value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDoctorArgs } from "./cli.ts";
+ *
+ * assert.deepEqual(parseDoctorArgs(["--exchange", "lighter", "--place-test-order"]), {
+ *   exchange: "lighter",
+ *   network: "mainnet",
+ *   ticker: "ETH",
+ *   placeTestOrder: true,
+ *   envFile: ".env",
+ *   envFileRequired: false,
+ *   logLevel: undefined,
+ * });
+ * ```
+ */
+export function parseDoctorArgs(args: readonly string[]): DoctorConfig {
+  const raw = parseRaw("doctor", args, DOCTOR_FLAGS, false);
+  const v = validate(doctorSchema, raw.values);
+  if (v["sim-env"] !== undefined && v.network !== "sim") {
+    throw new UsageError("--sim-env needs --network sim");
+  }
+  return {
+    exchange: v.exchange,
+    network: v.network,
+    ticker: v.ticker,
+    placeTestOrder: v["place-test-order"],
+    envFile: v["env-file"] ?? ".env",
+    envFileRequired: v["env-file"] !== undefined,
+    ...(v["sim-env"] !== undefined ? { simEnv: v["sim-env"] } : {}),
+    logLevel: v["log-level"],
+  };
+}
+
+function describeDoctor(c: DoctorConfig): string {
+  return flagLine([
+    ["exchange", c.exchange],
+    ["network", c.network],
+    ["ticker", c.ticker],
+    ["place-test-order", c.placeTestOrder],
+    ["env-file", c.envFile],
+    ["sim-env", c.simEnv],
+    ["log-level", c.logLevel],
+  ]);
+}
+
+async function runDoctorCommand(config: DoctorConfig, io: CliIO): Promise<number> {
+  const [{ formatDoctorCheck, runDoctor }, { readSimEnvFile }] = await Promise.all([
+    import("./strategies/doctor.ts"),
+    import("./strategies/venue_clients.ts"),
+  ]);
+  const simEnv = config.simEnv === undefined ? undefined : readSimEnvFile(config.simEnv);
+  const where = config.simEnv ? ` (${config.simEnv})` : "";
+  io.stdout(`perp doctor: ${config.exchange} on ${config.network}${where}\n`);
+  const report = await runDoctor(
+    {
+      venue: config.exchange,
+      network: config.network,
+      ticker: config.ticker,
+      placeTestOrder: config.placeTestOrder,
+      ...(simEnv ? { simEnv } : {}),
+    },
+    { onCheck: (check) => io.stdout(formatDoctorCheck(check) + "\n") },
+  );
+  const failed = report.checks.filter((c) => c.ok !== true).length;
+  io.stdout(
+    report.ok
+      ? "All checks passed.\n"
+      : `${failed} of ${report.checks.length} checks failed or were not run.\n`,
+  );
+  return report.ok ? ExitCode.Ok : ExitCode.Failure;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The subcommand table
 
 /** What a subcommand's `run` gets besides its config. */
@@ -1488,6 +1849,11 @@ export interface Subcommand<T extends { logLevel?: LogLevel }> {
   readonly summary: string;
   /** The full `--help` text. */
   readonly help: string;
+  /**
+   * The help of a mode named by a positional argument (`funding serve --help`); `undefined`
+   * falls back to {@linkcode Subcommand.help}.
+   */
+  helpFor?(args: readonly string[]): string | undefined;
   /** Parses the arguments after the subcommand's name; throws {@linkcode UsageError}. */
   parse(args: readonly string[], options?: ParseOptions): T;
   /** Side effects that must happen before logging is set up (loading the env file). */
@@ -1506,6 +1872,8 @@ export interface Subcommands {
   readonly funding: Subcommand<FundingConfig>;
   /** Run the local venue replicas. */
   readonly sim: Subcommand<SimConfig>;
+  /** Check a venue account before trading on it. */
+  readonly doctor: Subcommand<DoctorConfig>;
 }
 
 /**
@@ -1516,7 +1884,7 @@ export interface Subcommands {
  * import assert from "node:assert/strict";
  * import { SUBCOMMANDS } from "./cli.ts";
  *
- * assert.deepEqual(Object.keys(SUBCOMMANDS), ["bot", "funding", "sim"]);
+ * assert.deepEqual(Object.keys(SUBCOMMANDS), ["bot", "funding", "sim", "doctor"]);
  * assert.match(SUBCOMMANDS.bot.help, /0\.02 means\s+0\.02\s+%/);
  * ```
  */
@@ -1531,7 +1899,7 @@ export const SUBCOMMANDS: Subcommands = {
       [
         "deno task bot --exchange grvt --ticker BTC --quantity 0.01 --take-profit 0.02 " +
         "--direction buy",
-        "deno task bot --exchange lighter --network sim --dry-run",
+        "deno task bot --exchange lighter --network sim --paper",
         "deno task bot --exchange grvt --network sim --sim-env .sim.env --ticker BTC",
         "deno task bot --strategy funding-arbitrage --venues lighter,grvt --network sim",
       ],
@@ -1558,6 +1926,7 @@ export const SUBCOMMANDS: Subcommands = {
         "deno task funding --once --network sim --sim-env .sim.env",
       ],
     ),
+    helpFor: (args) => fundingModeHelp(args),
     parse: (args, options) => parseFundingArgs(args, options),
     describe: describeFunding,
     run: async (config, { io }) => (await import("./funding/run.ts")).runFundingCommand(config, io),
@@ -1590,7 +1959,65 @@ export const SUBCOMMANDS: Subcommands = {
         { stdout: io.stdout, stderr: io.stderr },
       ),
   },
+  doctor: {
+    summary: "check a venue account before trading: variables, hosts, clock, login, markets",
+    help: formatHelp(
+      "doctor",
+      "check a venue account before trading on it, one line per check (exit 0 when all pass)",
+      "deno task doctor --exchange <venue> [flags]",
+      DOCTOR_FLAGS,
+      [
+        "deno task doctor --exchange lighter",
+        "deno task doctor --exchange grvt --network testnet --place-test-order",
+        "deno task doctor --exchange edgex --network sim",
+      ],
+    ),
+    parse: (args) => parseDoctorArgs(args),
+    prepare: (config) => {
+      if (config.network !== "sim" || config.envFileRequired) {
+        loadEnvFile(config.envFile, { required: config.envFileRequired });
+      }
+    },
+    describe: describeDoctor,
+    run: (config, { io }) => runDoctorCommand(config, io),
+  },
 };
+
+/** Flags of `perp funding` that only one mode reads. */
+const FUNDING_MODE_ONLY: Readonly<Record<string, "serve" | "once">> = {
+  once: "once",
+  json: "once",
+  interval: "serve",
+  port: "serve",
+  host: "serve",
+  token: "serve",
+};
+
+/** `funding serve --help` and `funding --once --help`: the flags of that mode only. */
+function fundingModeHelp(args: readonly string[]): string | undefined {
+  const mode = args.includes("serve") ? "serve" : args.includes("--once") ? "once" : undefined;
+  if (mode === undefined) return undefined;
+  const flags = FUNDING_FLAGS.filter((f) => (FUNDING_MODE_ONLY[f.name] ?? mode) === mode);
+  return mode === "serve"
+    ? formatHelp(
+      "funding serve",
+      "collect funding rates on a schedule and serve the HTTP API and dashboard",
+      "deno task funding serve [flags]",
+      flags.filter((f) => f.name !== "once"),
+      [
+        "deno task funding serve",
+        "deno task funding serve --interval 60 --port 8000",
+        "deno task funding serve --host 0.0.0.0 --token <secret>",
+      ],
+    )
+    : formatHelp(
+      "funding --once",
+      "collect every venue's funding rates once, store them, print and exit",
+      "deno task funding --once [flags]",
+      flags,
+      ["deno task funding --once", "deno task funding --once --json --network sim"],
+    );
+}
 
 /**
  * The top-level help listing the subcommands.
@@ -1609,15 +2036,20 @@ export function topLevelHelp(): string {
   const names = Object.keys(SUBCOMMANDS) as (keyof Subcommands)[];
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return [
-    "perp: grid bot, funding-rate service and venue replicas for Lighter, GRVT and EdgeX",
+    `perp ${VERSION}: grid bot, funding-rate service, account check and venue replicas for ` +
+    "Lighter, GRVT and EdgeX",
     "",
-    "Usage: deno run [permissions] cli.ts <subcommand> [flags]",
-    "       (or deno task bot | funding | sim)",
+    "Usage: perp <subcommand> [flags]             (installed with deno install, see README)",
+    `       deno task <subcommand> [flags]        (in a checkout: ${names.join(" | ")})`,
     "",
     "Subcommands:",
     ...names.map((n) => `  ${n.padEnd(width)}${SUBCOMMANDS[n].summary}`),
     "",
-    "Run `perp <subcommand> --help` for its flags.",
+    "Flags:",
+    "  -h, --help     Show this help.",
+    "  -V, --version  Print the version.",
+    "",
+    "Run `perp <subcommand> --help` (or `deno task <subcommand> --help`) for its flags.",
     "",
   ].join("\n");
 }
@@ -1646,18 +2078,40 @@ function wantsHelp(args: readonly string[]): boolean {
   return false;
 }
 
-function errorLine(error: unknown): string {
+/**
+ * What to do about an infrastructure error that reached the top level, by its kind; the
+ * message itself names the object (path, address) where the runtime gives one.
+ */
+function infraHint(error: unknown, command: string | undefined): string {
+  const cmd = command ?? "<subcommand>";
+  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
+    return `; the permissions deno was given do not cover it (deno task ${cmd} has fixed ` +
+      `ones in deno.json): run deno run -A cli.ts ${cmd} … or widen them`;
+  }
+  if (error instanceof Deno.errors.AddrInUse) {
+    return "; stop the process that listens there or pick another port";
+  }
+  if (error instanceof Deno.errors.ConnectionRefused) {
+    return "; nothing listens there: start that service or fix its address";
+  }
+  return "";
+}
+
+function errorLine(error: unknown, command?: string): string {
   const message = error instanceof Error ? error.message : String(error);
-  return `error: ${redact(maskUrlPassword(message)).split("\n")[0]}\n`;
+  const first = message.split("\n")[0];
+  const hint = first.includes("; ") ? "" : infraHint(error, command);
+  return `error: ${redact(maskUrlPassword(first + hint))}\n`;
 }
 
 async function runSubcommand<T extends { logLevel?: LogLevel }>(
   command: Subcommand<T>,
   args: readonly string[],
   io: CliIO,
+  name?: string,
 ): Promise<number> {
   if (wantsHelp(args)) {
-    io.stdout(command.help);
+    io.stdout(command.helpFor?.(args) ?? command.help);
     return ExitCode.Ok;
   }
   let config: T;
@@ -1674,7 +2128,7 @@ async function runSubcommand<T extends { logLevel?: LogLevel }>(
   try {
     return await command.run(config, { io });
   } catch (error) {
-    io.stderr(errorLine(error));
+    io.stderr(errorLine(error, name));
     return error instanceof UsageError ? ExitCode.Usage : ExitCode.Failure;
   } finally {
     await resetLogging();
@@ -1683,7 +2137,8 @@ async function runSubcommand<T extends { logLevel?: LogLevel }>(
 
 /**
  * Runs the command line in-process and returns the exit code; it never calls `Deno.exit`.
- * No arguments or `--help` prints the subcommands; `<subcommand> --help` prints its flags.
+ * No arguments or `--help` prints the subcommands; `<subcommand> --help` prints its flags;
+ * `--version` prints the package version.
  *
  * @param args The arguments after the program name, e.g. `["bot", "--exchange", "grvt"]`.
  * @param io Where to write; defaults to the process's stdout and stderr.
@@ -1717,13 +2172,19 @@ export async function main(args: readonly string[], io: CliIO = PROCESS_IO): Pro
     }
     return ExitCode.Ok;
   }
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.stdout(`perp ${VERSION}\n`);
+    return ExitCode.Ok;
+  }
   switch (name) {
     case "bot":
-      return await runSubcommand(SUBCOMMANDS.bot, rest, io);
+      return await runSubcommand(SUBCOMMANDS.bot, rest, io, name);
     case "funding":
-      return await runSubcommand(SUBCOMMANDS.funding, rest, io);
+      return await runSubcommand(SUBCOMMANDS.funding, rest, io, name);
     case "sim":
-      return await runSubcommand(SUBCOMMANDS.sim, rest, io);
+      return await runSubcommand(SUBCOMMANDS.sim, rest, io, name);
+    case "doctor":
+      return await runSubcommand(SUBCOMMANDS.doctor, rest, io, name);
     default: {
       const what = name.startsWith("-") ? "flag" : "subcommand";
       io.stderr(

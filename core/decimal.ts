@@ -38,8 +38,9 @@ export type DecimalRounding = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
  * @example
  * ```ts
  * import { Decimal } from "./decimal.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const price: Decimal = new Decimal("100.5");
- * price.plus("0.1").toString(); // "100.6"
+ * equal(price.plus("0.1").toString(), "100.6");
  * ```
  */
 export interface Decimal {
@@ -154,8 +155,9 @@ export type DecimalValue = string | number | Decimal;
  * @example
  * ```ts
  * import { Decimal, type DecimalConstructor } from "./decimal.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const D: DecimalConstructor = Decimal;
- * D.max("1", "2").toString(); // "2"
+ * equal(D.max("1", "2").toString(), "2");
  * ```
  */
 export interface DecimalConstructor {

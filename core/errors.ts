@@ -156,8 +156,9 @@ function causeText(cause: unknown): string {
  * @example
  * ```ts
  * import { TimeoutError } from "./errors.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new TimeoutError(5000, { venue: "edgex", endpoint: "getDepth" });
- * e.timeoutMs; // 5000
+ * equal(e.timeoutMs, 5000);
  * ```
  */
 export class TimeoutError extends NetworkError {
@@ -185,8 +186,9 @@ export class TimeoutError extends NetworkError {
  * @example
  * ```ts
  * import { RateLimitedError } from "./errors.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new RateLimitedError(1000, { venue: "lighter", code: 429 });
- * e.retryAfterMs; // 1000
+ * equal(e.retryAfterMs, 1000);
  * ```
  */
 export class RateLimitedError extends PerpError {
@@ -260,8 +262,9 @@ export type RejectReason =
  * @example
  * ```ts
  * import { OrderRejectedError } from "./errors.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new OrderRejectedError("reduce_only", { venue: "edgex", message: "would increase position" });
- * e.reason; // "reduce_only"
+ * equal(e.reason, "reduce_only");
  * ```
  */
 export class OrderRejectedError extends PerpError {
@@ -357,8 +360,9 @@ export class InvalidOrderError extends OrderRejectedError {
  * @example
  * ```ts
  * import { DuplicateClientOrderIdError } from "./errors.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new DuplicateClientOrderIdError("42", { venue: "grvt", code: 2012 });
- * e.clientOrderId; // "42"
+ * equal(e.clientOrderId, "42");
  * ```
  */
 export class DuplicateClientOrderIdError extends OrderRejectedError {
@@ -392,9 +396,10 @@ export class DuplicateClientOrderIdError extends OrderRejectedError {
  * @example
  * ```ts
  * import { OrderOutcomeUnknownError } from "./errors.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new OrderOutcomeUnknownError("42", { venue: "lighter" });
- * e.clientOrderId; // "42"
- * e.retryable; // false
+ * equal(e.clientOrderId, "42");
+ * equal(e.retryable, false);
  * ```
  */
 export class OrderOutcomeUnknownError extends PerpError {
@@ -448,8 +453,9 @@ export class AuthenticationError extends PerpError {
  * @example
  * ```ts
  * import { AuthenticationError, InvalidSignatureError } from "./errors.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new InvalidSignatureError({ venue: "edgex" });
- * e instanceof AuthenticationError; // true
+ * equal(e instanceof AuthenticationError, true);
  * ```
  */
 export class InvalidSignatureError extends AuthenticationError {
@@ -491,12 +497,13 @@ export class NotFoundError extends PerpError {
  * @example
  * ```ts
  * import { MalformedPayloadError } from "./errors.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new MalformedPayloadError("result.mark_price", {
  *   venue: "grvt",
  *   endpoint: "full/v1/ticker",
  *   details: "expected decimal string, received number",
  * });
- * e.field; // "result.mark_price"
+ * equal(e.field, "result.mark_price");
  * ```
  */
 export class MalformedPayloadError extends PerpError {

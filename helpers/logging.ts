@@ -262,24 +262,99 @@ function dirnameOf(path: string): string {
   return i > 0 ? path.slice(0, i) : "";
 }
 
+/** Default size at which the activity log is rotated: 10 MB. */
+export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+
+/** Default number of rotated activity-log files kept besides the current one. */
+export const DEFAULT_LOG_FILES = 5;
+
 /**
- * A sink that appends redacted lines to a file, creating the file and its folder. Writes are
- * synchronous so that nothing is lost when the program exits right after logging; the file is
- * closed when LogTape disposes the sink ({@linkcode resetLogging}).
+ * A line writer that appends to a file and rotates it by size: once the next line would take
+ * the file past `maxBytes`, `path` becomes `path.1` (`path.1` becomes `path.2` …, the oldest
+ * beyond `maxFiles` is deleted) and a fresh `path` is started. A single line longer than
+ * `maxBytes` still goes out whole. Writes are synchronous, so nothing is lost when the program
+ * exits right after logging.
+ *
+ * @param path The file; its folder is created.
+ * @param options `maxBytes` (default {@linkcode DEFAULT_LOG_MAX_BYTES}) and `maxFiles`, the
+ *   rotated files kept (default {@linkcode DEFAULT_LOG_FILES}; 0 keeps none).
+ * @returns `write(line)` and `close()`.
+ *
+ * @example
+ * ```ts
+ * import { rotatingFileWriter } from "./logging.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const w = rotatingFileWriter(`${dir}/a.log`, { maxBytes: 10, maxFiles: 2 });
+ * for (const line of ["first\n", "second\n", "third\n", "fourth\n"]) w.write(line);
+ * w.close();
+ * equal(await Deno.readTextFile(`${dir}/a.log`), "fourth\n");
+ * equal(await Deno.readTextFile(`${dir}/a.log.1`), "third\n");
+ * equal(await Deno.readTextFile(`${dir}/a.log.2`), "second\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
-function fileSink(path: string): Sink & Disposable {
+export function rotatingFileWriter(
+  path: string,
+  options: { maxBytes?: number; maxFiles?: number } = {},
+): { write(line: string): void; close(): void } {
+  const maxBytes = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
+  const maxFiles = options.maxFiles ?? DEFAULT_LOG_FILES;
+  if (!(maxBytes > 0)) throw new RangeError("maxBytes must be positive");
+  if (!(Number.isInteger(maxFiles) && maxFiles >= 0)) {
+    throw new RangeError("maxFiles must be a whole number");
+  }
   const dir = dirnameOf(path);
   if (dir !== "") Deno.mkdirSync(dir, { recursive: true });
-  const file = Deno.openSync(path, { append: true, create: true });
-  let open = true;
-  const sink = ((record: LogRecord) => {
-    if (open) writeAllSync(file, encoder.encode(formatLogRecord(record)));
-  }) as Sink & Disposable;
-  sink[Symbol.dispose] = () => {
-    if (!open) return;
-    open = false;
-    file.close();
+  let file: Deno.FsFile | undefined = Deno.openSync(path, { append: true, create: true });
+  let size = file.statSync().size;
+  const rotate = () => {
+    file?.close();
+    try {
+      Deno.removeSync(maxFiles === 0 ? path : `${path}.${maxFiles}`);
+    } catch {
+      // Nothing to drop yet.
+    }
+    for (let n = maxFiles - 1; n >= 1; n--) {
+      try {
+        Deno.renameSync(`${path}.${n}`, `${path}.${n + 1}`);
+      } catch {
+        // A gap in the numbering.
+      }
+    }
+    if (maxFiles > 0) Deno.renameSync(path, `${path}.1`);
+    file = Deno.openSync(path, { append: true, create: true });
+    size = 0;
   };
+  return {
+    write(line: string): void {
+      if (file === undefined) return;
+      const bytes = encoder.encode(line);
+      if (size > 0 && size + bytes.length > maxBytes) rotate();
+      writeAllSync(file!, bytes);
+      size += bytes.length;
+    },
+    close(): void {
+      file?.close();
+      file = undefined;
+    },
+  };
+}
+
+/**
+ * A sink that appends redacted lines to a rotating file ({@linkcode rotatingFileWriter}); the
+ * file is closed when LogTape disposes the sink ({@linkcode resetLogging}).
+ */
+function fileSink(
+  path: string,
+  options: { maxBytes?: number; maxFiles?: number },
+): Sink & Disposable {
+  const writer = rotatingFileWriter(path, options);
+  const sink = ((record: LogRecord) => {
+    writer.write(formatLogRecord(record));
+  }) as Sink & Disposable;
+  sink[Symbol.dispose] = () => writer.close();
   return sink;
 }
 
@@ -301,6 +376,10 @@ export interface SetupLoggingOptions {
    * @default {the console level}
    */
   fileLevel?: string;
+  /** Size at which the file is rotated, bytes. @default {DEFAULT_LOG_MAX_BYTES (10 MB)} */
+  maxFileBytes?: number;
+  /** Rotated files kept besides the current one. @default {DEFAULT_LOG_FILES (5)} */
+  maxFiles?: number;
   /**
    * Receives each console line (newline-terminated). Tests pass a capturing function.
    * @default {a synchronous write to stderr}
@@ -348,7 +427,10 @@ export async function setupLogging(options: SetupLoggingOptions = {}): Promise<L
   };
   const perpSinks = ["console"];
   if (options.file !== undefined && options.file !== "") {
-    sinks.file = withFilter(fileSink(options.file), fileLevel);
+    sinks.file = withFilter(
+      fileSink(options.file, { maxBytes: options.maxFileBytes, maxFiles: options.maxFiles }),
+      fileLevel,
+    );
     perpSinks.push("file");
   }
   await configure({

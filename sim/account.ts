@@ -20,9 +20,10 @@ import type { Instrument } from "./instrument.ts";
  * ```ts
  * import { Account } from "./account.ts";
  * import { Instrument } from "./instrument.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const inst = new Instrument({ symbol: "BTC", tickSize: "1", sizeStep: "1" });
  * const p = new Account("a").position(inst);
- * p.lots; // 0
+ * equal(p.lots, 0);
  * ```
  */
 export class PositionState {

@@ -21,7 +21,8 @@ import {
  * @example
  * ```ts
  * import { DEFAULT_FUNDING_INTERVAL_HOURS } from "./instrument.ts";
- * DEFAULT_FUNDING_INTERVAL_HOURS.edgex; // 4
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(DEFAULT_FUNDING_INTERVAL_HOURS.edgex, 4);
  * ```
  */
 export const DEFAULT_FUNDING_INTERVAL_HOURS: Readonly<
@@ -403,8 +404,9 @@ export class Instrument {
  * @example
  * ```ts
  * import { Instrument, type InstrumentInfo } from "./instrument.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const info: InstrumentInfo = new Instrument({ symbol: "SOL", tickSize: "0.001", sizeStep: "0.01" }).describe();
- * info.fundingIntervalHours; // 8
+ * equal(info.fundingIntervalHours, 8);
  * ```
  */
 export interface InstrumentInfo {

@@ -3,19 +3,47 @@
  * activity log and the notifications together, and handles Ctrl-C (SIGINT / SIGTERM: stop
  * opening, optionally cancel resting opens, leave the take-profits, flush the logs).
  *
+ * Before anything is sent, the pre-trade checks (`preflight.ts`) refuse with one line per
+ * problem, exit 2. The PnL split (`pnl.ts`) is on the status line, in the stop summary and on
+ * the `--status-port` page. The activity log is written at the console's level (DEBUG only
+ * with `--log-level debug`) and rotates by size.
+ *
+ * `--json` prints one JSON object per line on stdout (log lines stay on stderr); decimals are
+ * strings, times ISO-8601 UTC:
+ *
+ * - `{"event":"start","time","run_id","strategy","venue","symbol","network","direction","quantity","take_profit_percent"}`
+ * - `{"event":"order","time","run_id","venue","symbol","kind","status","side","size","price","client_order_id","order_id"}`
+ *   — every trade-log row of an order: `placed`, `filled`, `canceled`, `expired`, `rejected`,
+ *   `canceled_partial` …
+ * - `{"event":"fill","time","run_id","venue","symbol","kind","side","size","price","client_order_id","order_id","fee","realized_pnl"}`
+ * - `{"event":"funding","time","venue","symbol","amount"}`
+ * - `{"event":"status","time","position","pnl":{"realized","unrealized","fees","funding","net"}}`
+ *   — at start and every status interval (60 s)
+ * - `{"event":"stop","time","run_id","reason","exit_code","opens_filled","take_profits_filled","fills","position","pnl":{…}}`
+ *
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { type Clock, ConfigurationError, NotFoundError, redact, registerSecret } from "../base.ts";
+import {
+  type Clock,
+  ConfigurationError,
+  Decimal,
+  type ExchangeClient,
+  NotFoundError,
+  redact,
+  registerSecret,
+} from "../base.ts";
 import { systemClock } from "../exchanges/_shared/clock.ts";
 import { setupLogging } from "../helpers/logging.ts";
 import { Notifications, notifiersFromEnv } from "../helpers/notifier.ts";
-import { DryRunClient } from "./dry_run.ts";
 import { type FundingArbBotOptions, runFundingArbBot } from "./funding_arb_bot.ts";
 import { GridStrategy } from "./grid.ts";
+import { PaperTradingClient } from "./paper_trading.ts";
+import { formatPnl, pnlJson, PnlTracker } from "./pnl.ts";
+import { preflightGrid } from "./preflight.ts";
 import { runStrategy } from "./runner.ts";
 import { BotStatusTracker, serveBotStatus } from "./status_server.ts";
-import { TradeLog, tradeLogPaths } from "./trade_log.ts";
+import { newRunId, TradeLog, tradeLogPaths, type TradeRecord } from "./trade_log.ts";
 import {
   type BotNetwork,
   type BotVenue,
@@ -76,7 +104,12 @@ export interface BotOptions {
   simEnv?: string;
   /** Log level; absent = environment / default. */
   logLevel?: string;
-  /** Log orders instead of sending them. */
+  /**
+   * Trade on a paper account against the venue's live book (`--paper`): nothing is sent to the
+   * venue; fills, fees and PnL are simulated (see `PaperTradingClient`). @default {false}
+   */
+  paper?: boolean;
+  /** `--dry-run`: a deprecated alias of `paper` (a deprecation line is printed). */
   dryRun: boolean;
   /** Cancel resting opens on exit. */
   cancelOnExit: boolean;
@@ -86,6 +119,20 @@ export interface BotOptions {
   statusHost?: string;
   /** Bearer token the status server requires. */
   statusToken?: string;
+  /**
+   * Start even when the take-profit is at or below the round-trip fee or above 10 %
+   * (`--force`); the pre-trade checks warn instead. @default {false}
+   */
+  force?: boolean;
+  /**
+   * Print one JSON event per line on stdout (`--json`; the shapes are in the module
+   * documentation); log lines stay on stderr and in the activity log. @default {false}
+   */
+  json?: boolean;
+  /** Activity log: size at which it rotates, bytes. @default {10 MB} */
+  logMaxBytes?: number;
+  /** Activity log: rotated files kept. @default {5} */
+  logFiles?: number;
 }
 
 /**
@@ -118,6 +165,8 @@ export interface BotContext {
   onConnected?: (venue: VenueConnection) => void;
   /** Called with the status server's URL once it listens (`statusPort`). */
   onStatusServer?: (url: string) => void;
+  /** Period of the status line and of `--json` status events (ms). @default {60000} */
+  statusIntervalMs?: number;
 }
 
 /** Starts the status server of a tracker; returns what stops both. */
@@ -129,11 +178,22 @@ async function startStatus(
   const fromEnv = (context.env ?? denoEnv)("BOT_STATUS_TOKEN");
   const token = options.statusToken ?? (fromEnv ? fromEnv : undefined);
   if (token !== undefined) registerSecret(token);
-  const server = await serveBotStatus(tracker, {
-    port: options.statusPort!,
-    ...(options.statusHost !== undefined ? { hostname: options.statusHost } : {}),
-    ...(token !== undefined ? { token } : {}),
-  });
+  let server: Awaited<ReturnType<typeof serveBotStatus>>;
+  try {
+    server = await serveBotStatus(tracker, {
+      port: options.statusPort!,
+      ...(options.statusHost !== undefined ? { hostname: options.statusHost } : {}),
+      ...(token !== undefined ? { token } : {}),
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Error(
+        `--status-port ${options.statusPort} on ${options.statusHost ?? "127.0.0.1"} is in use: ` +
+          "stop what listens there or pick another --status-port (0 picks a free one)",
+      );
+    }
+    throw error;
+  }
   getLogger(["perp", "bot"]).info(`Bot status page on ${server.url}/`);
   context.onStatusServer?.(server.url);
   void tracker.start();
@@ -238,7 +298,15 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
     io.stderr(`error: --strategy ${options.strategy} is not available; use --strategy grid\n`);
     return 2;
   }
-  const label = `${options.exchange.toUpperCase()}_${options.ticker}`;
+  // Paper rows never share a file with real or simulated orders; every line says "PAPER".
+  const paper = options.paper === true || options.dryRun;
+  if (options.dryRun) {
+    io.stderr(
+      "warning: --dry-run is deprecated and now runs --paper: orders fill on a paper account " +
+        "against the venue's live book; nothing is sent to the venue\n",
+    );
+  }
+  const label = `${paper ? "PAPER " : ""}${options.exchange.toUpperCase()}_${options.ticker}`;
   const accountName = env("ACCOUNT_NAME")?.trim() || undefined;
   const paths = context.logDir === null
     ? undefined
@@ -246,6 +314,7 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
       dir: context.logDir ?? "logs",
       network: options.network,
       accountName,
+      paper,
     });
 
   let venue: VenueConnection;
@@ -270,23 +339,80 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
     }
     throw error;
   }
+  // Test hook: `PERP_BOT_TEST_CLOSE_DELAY_MS` makes closing the venue take that much longer,
+  // so a process test can land a repeated Ctrl-C while the venue closes.
+  const closeDelayMs = Number(env("PERP_BOT_TEST_CLOSE_DELAY_MS") ?? 0);
+  if (closeDelayMs > 0) {
+    const opened = venue;
+    venue = { ...opened, close: () => clock.sleep(closeDelayMs).then(() => opened.close()) };
+  }
   context.onConnected?.(venue);
   // Files are created only once the venue is reachable in principle (no log of a typo).
   if (context.configureLogging ?? true) {
+    // The file gets the console's level: DEBUG lines only with --log-level debug.
     await setupLogging({
       level: options.logLevel,
       file: paths?.activity,
-      fileLevel: "debug",
       write: (line) => io.stderr(line),
       env,
+      ...(options.logMaxBytes !== undefined ? { maxFileBytes: options.logMaxBytes } : {}),
+      ...(options.logFiles !== undefined ? { maxFiles: options.logFiles } : {}),
     });
   }
   const log = getLogger(["perp", "bot"]);
+  const emit = options.json
+    ? (event: Record<string, unknown>) => io.stdout(`${JSON.stringify(event)}\n`)
+    : undefined;
+  const runId = newRunId(clock.now());
 
   const notifications = new Notifications(notifiersFromEnv(env, { fetch: context.fetch }));
   const notify = (text: string) => notifications.notify(text);
-  const tradeLog = new TradeLog(paths ? { path: paths.orders } : {});
-  const client = options.dryRun ? new DryRunClient(venue.client) : venue.client;
+  const tradeLog = new TradeLog({
+    ...(paths ? { path: paths.orders } : {}),
+    runId,
+    network: paper ? "paper" : options.network,
+    strategy: "grid",
+    venue: options.exchange,
+    symbol: options.ticker,
+    ...(emit ? { onRow: (row: TradeRecord) => emit(rowEvent(row)) } : {}),
+  });
+  if (tradeLog.lockedBy && paths) {
+    log.warn(
+      `[${label}] Another bot (pid ${tradeLog.lockedBy.pid}, run ${
+        tradeLog.lockedBy.runId ?? "?"
+      }) writes ${paths.orders}: its rows and ours are told apart by run_id ${runId}; two ` +
+        `grids on one account and symbol are not safe`,
+    );
+  }
+  const client = paper ? new PaperTradingClient(venue.client, { clock }) : venue.client;
+  const pnl = new PnlTracker();
+  const offFills = client.onEvent((e) => {
+    if (e.type === "fill" && e.fill.symbol === options.ticker) {
+      const realized = pnl.onFill(e.fill);
+      if (realized === undefined) return;
+      const f = e.fill;
+      tradeLog.append({
+        timestamp: f.timestamp || clock.now(),
+        orderId: f.orderId,
+        clientOrderId: f.clientOrderId ?? "",
+        side: f.side,
+        kind: (f.clientOrderId && tradeLog.kindOf(f.clientOrderId)) ?? "",
+        size: f.size,
+        price: f.price,
+        status: "fill",
+        fee: f.fee,
+        realizedPnl: realized,
+      });
+    } else if (e.type === "funding" && pnl.onFunding(e.payment)) {
+      emit?.({
+        event: "funding",
+        time: new Date(e.payment.time || clock.now()).toISOString(),
+        venue: e.payment.venue,
+        symbol: e.payment.symbol,
+        amount: e.payment.amount.toString(),
+      });
+    }
+  });
   const strategy = new GridStrategy(
     {
       symbol: options.ticker,
@@ -298,13 +424,17 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
       gridStep: options.gridStep,
       stopPrice: options.stopPrice,
       pausePrice: options.pausePrice,
-      cancelOnExit: options.cancelOnExit,
+      // A paper order ends with the process: nothing is left "resting" for a restart to adopt.
+      cancelOnExit: options.cancelOnExit || paper,
       onMismatch: options.onMismatch ?? "repair",
       idPrefix: `${options.exchange}/${accountName ?? "default"}/${options.ticker}/` +
         `${options.direction}`,
       label,
+      ...(context.statusIntervalMs !== undefined
+        ? { statusIntervalMs: context.statusIntervalMs }
+        : {}),
     },
-    { client, clock, notify, tradeLog },
+    { client, clock, notify, tradeLog, pnl },
   );
 
   let stopStatus: (() => Promise<void>) | undefined;
@@ -319,14 +449,56 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
           clients: [{ venue: options.exchange, client }],
           symbols: [options.ticker],
           clock,
+          pnl,
         }),
       );
     } catch (error) {
       io.stderr(`error: status server: ${oneLine(error)}\n`);
+      offFills();
       tradeLog.close();
       await venue.close();
       return 2;
     }
+  }
+
+  const startedAt = clock.now();
+  let asset = "";
+  try {
+    // A stop while the checks still wait on the venue ends the run quietly.
+    const checking = preflight(options, client, pnl);
+    checking.catch(() => {});
+    const checked = await Promise.race([checking, abortedBy(context.signal)]);
+    if (checked === "aborted") {
+      offFills();
+      await stopStatus?.();
+      tradeLog.close();
+      await venue.close();
+      return 0;
+    }
+    asset = checked.asset;
+    for (const w of checked.warnings) log.warn(`[${label}] ${w}`);
+    if (checked.errors.length > 0) {
+      for (const e of checked.errors) io.stderr(`error: ${e}\n`);
+      offFills();
+      await stopStatus?.();
+      tradeLog.close();
+      await venue.close();
+      return 2;
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigurationError || error instanceof NotFoundError)) {
+      offFills();
+      await stopStatus?.();
+      tradeLog.close();
+      await venue.close();
+      throw error;
+    }
+    io.stderr(`error: ${oneLine(error)}\n`);
+    offFills();
+    await stopStatus?.();
+    tradeLog.close();
+    await venue.close();
+    return 2;
   }
 
   const stop = new AbortController();
@@ -364,11 +536,58 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
   log.info(
     `[${label}] Starting the grid bot on ${options.exchange} (${options.network}` +
       `${options.simEnv ? `, attached to the replica of ${options.simEnv}` : ""}` +
-      `${options.dryRun ? ", dry run" : ""})` +
+      `${paper ? ", paper trading: nothing is sent to the venue" : ""})` +
       (paths ? `; trade log ${paths.orders}, activity log ${paths.activity}` : ""),
   );
+  emit?.({
+    event: "start",
+    time: new Date(startedAt).toISOString(),
+    run_id: runId,
+    strategy: "grid",
+    venue: options.exchange,
+    symbol: options.ticker,
+    network: paper ? "paper" : options.network,
+    direction: options.direction,
+    quantity: options.quantity,
+    take_profit_percent: options.takeProfit,
+  });
+  const statusEvery = context.statusIntervalMs ?? 60_000;
+  const statusLoop = emit
+    ? (async () => {
+      emit(await statusEvent(client, options.ticker, pnl, clock.now()));
+      while (!stop.signal.aborted) {
+        try {
+          await clock.sleep(statusEvery, stop.signal);
+        } catch {
+          return;
+        }
+        if (stop.signal.aborted) return;
+        emit(await statusEvent(client, options.ticker, pnl, clock.now()));
+      }
+    })()
+    : undefined;
   try {
     const result = await runStrategy(strategy, { clock, signal: stop.signal, notify, label });
+    stop.abort();
+    await statusLoop;
+    const summary = await stopSummary(client, options.ticker, pnl, startedAt);
+    log.info(
+      `[${label}] Summary: ${strategy.stats.opensFilled} opens filled, ` +
+        `${strategy.stats.tpFills} take-profits filled, ${pnl.fills} fills | PnL: ` +
+        `${formatPnl(pnl.split(), summary.asset ?? asset)}`,
+    );
+    emit?.({
+      event: "stop",
+      time: new Date(clock.now()).toISOString(),
+      run_id: runId,
+      reason: result.reason === "error" ? "error" : result.detail,
+      exit_code: result.exitCode,
+      opens_filled: strategy.stats.opensFilled,
+      take_profits_filled: strategy.stats.tpFills,
+      fills: pnl.fills,
+      position: summary.position,
+      pnl: pnlJson(pnl.split()),
+    });
     if (result.reason === "error") {
       const e = result.error;
       if (
@@ -387,10 +606,21 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
       `[${label}] Bot stopped: ${result.detail} (opens filled ${strategy.stats.opensFilled}, ` +
         `take-profits placed ${strategy.stats.closesPlaced}, filled ${strategy.stats.tpFills})`,
     );
+    if (client instanceof PaperTradingClient) {
+      const left = client.summary().openOrders;
+      log.info(
+        `[${label}] Paper run ended: nothing was sent to ${options.exchange} and no order rests ` +
+          `there; the paper account and its ${left} open paper order${left === 1 ? "" : "s"} ` +
+          `end with this run`,
+      );
+    }
     return result.exitCode;
   } finally {
     try {
       context.signal?.removeEventListener("abort", onOuterAbort);
+      stop.abort();
+      await statusLoop;
+      offFills();
       await stopStatus?.();
       tradeLog.close();
       await venue.close();
@@ -400,4 +630,110 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
       for (const remove of removers) remove();
     }
   }
+}
+
+/** What the pre-trade checks need, read from the venue; seeds the PnL with held positions. */
+async function preflight(
+  options: BotOptions,
+  client: ExchangeClient,
+  pnl: PnlTracker,
+): Promise<{ errors: string[]; warnings: string[]; asset: string }> {
+  await client.connect();
+  const market = await client.getMarket(options.ticker);
+  const quote = await client.getBestBidAsk(options.ticker).catch(() => undefined);
+  const balance = await client.getBalance().catch(() => undefined);
+  const positions = await client.getPositions().catch(() => []);
+  const held = positions.find((p) => p.symbol === options.ticker);
+  for (const p of positions) pnl.seed(p);
+  pnl.setPositions(positions, client.venue);
+  const usable = quote && !quote.stale && quote.bid.gt(0) && quote.ask.gt(quote.bid);
+  const r = preflightGrid({
+    market,
+    quantity: options.quantity,
+    takeProfit: options.takeProfit,
+    ...(usable ? { quote } : {}),
+    ...(balance ? { balance } : {}),
+    ...(held?.leverage ? { leverage: held.leverage } : {}),
+    force: options.force ?? false,
+  });
+  return { errors: r.errors, warnings: r.warnings, asset: balance?.asset ?? market.quoteAsset };
+}
+
+/** The `--json` event of a trade-log row: `order` for order transitions, `fill` for fills. */
+function rowEvent(row: TradeRecord): Record<string, unknown> {
+  const fill = row.status === "fill";
+  return {
+    event: fill ? "fill" : "order",
+    time: new Date(row.timestamp).toISOString(),
+    run_id: row.runId,
+    venue: row.venue,
+    symbol: row.symbol,
+    kind: row.kind,
+    ...(fill ? {} : { status: row.status }),
+    side: row.side,
+    size: row.size.toString(),
+    price: row.price?.toString() ?? null,
+    client_order_id: row.clientOrderId,
+    order_id: row.orderId ?? null,
+    ...(fill
+      ? { fee: row.fee?.toString() ?? null, realized_pnl: row.realizedPnl?.toString() ?? null }
+      : {}),
+  };
+}
+
+/** Position and PnL now, as a `status` event (unrealized from the venue's position). */
+async function statusEvent(
+  client: ExchangeClient,
+  symbol: string,
+  pnl: PnlTracker,
+  now: number,
+): Promise<Record<string, unknown>> {
+  let position: string | null = null;
+  try {
+    const positions = await client.getPositions();
+    pnl.setPositions(positions, client.venue);
+    position = (positions.find((p) => p.symbol === symbol)?.size ?? new Decimal(0)).toString();
+  } catch {
+    // The last known unrealized PnL stays.
+  }
+  return {
+    event: "status",
+    time: new Date(now).toISOString(),
+    position,
+    pnl: pnlJson(pnl.split()),
+  };
+}
+
+/** Final reads for the stop summary: funding payments since start, positions, asset. */
+async function stopSummary(
+  client: ExchangeClient,
+  symbol: string,
+  pnl: PnlTracker,
+  startedAt: number,
+): Promise<{ position: string | null; asset: string | undefined }> {
+  const log = getLogger(["perp", "bot"]);
+  let position: string | null = null;
+  let asset: string | undefined;
+  try {
+    await pnl.syncFunding(client, { symbol, start: startedAt });
+  } catch (error) {
+    log.debug("Funding payments not read for the summary: {error}", { error: oneLine(error) });
+  }
+  try {
+    const positions = await client.getPositions();
+    pnl.setPositions(positions, client.venue);
+    position = (positions.find((p) => p.symbol === symbol)?.size ?? new Decimal(0)).toString();
+    asset = (await client.getBalance()).asset;
+  } catch (error) {
+    log.debug("Positions not read for the summary: {error}", { error: oneLine(error) });
+  }
+  return { position, asset };
+}
+
+/** Resolves with `"aborted"` once the signal aborts (never without a signal). */
+function abortedBy(signal: AbortSignal | undefined): Promise<"aborted"> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve("aborted");
+    signal?.addEventListener("abort", () => resolve("aborted"), { once: true });
+  });
 }

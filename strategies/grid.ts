@@ -79,6 +79,7 @@ import { systemClock } from "../exchanges/_shared/clock.ts";
 import { isMultipleOf, quantize } from "../exchanges/_shared/quantize.ts";
 import { isTerminal, OrderTracker } from "./order_tracker.ts";
 import type { Strategy, StrategyStep } from "./runner.ts";
+import { formatPnl, type PnlTracker } from "./pnl.ts";
 import type { TradeLog } from "./trade_log.ts";
 
 /**
@@ -351,6 +352,12 @@ export interface GridDependencies {
   notify?: (text: string) => Promise<unknown>;
   /** The CSV trade log. */
   tradeLog?: TradeLog;
+  /**
+   * The run's PnL split (fed with the client's fills by its owner); the status line shows it
+   * and the guard's position reads update its unrealized part. Without it the status line shows
+   * the change in equity.
+   */
+  pnl?: PnlTracker;
 }
 
 interface Cycle {
@@ -369,7 +376,9 @@ interface Cycle {
 type Quote = Pick<BestBidAsk, "bid" | "ask">;
 
 function idVenue(venue: string): ClientOrderIdVenue {
-  return venue === "grvt" || venue === "lighter" || venue === "edgex" ? venue : "edgex";
+  return venue === "grvt" || venue === "lighter" || venue === "edgex" || venue === "hyperliquid"
+    ? venue
+    : "edgex";
 }
 
 function shortHash(text: string): string {
@@ -442,6 +451,7 @@ export class GridStrategy implements Strategy {
   readonly #clock: Clock;
   readonly #notify: (text: string) => Promise<unknown>;
   readonly #tradeLog: TradeLog | undefined;
+  readonly #pnl: PnlTracker | undefined;
   readonly #symbol: string;
   readonly #direction: Side;
   readonly #closeSide: Side;
@@ -507,6 +517,7 @@ export class GridStrategy implements Strategy {
     this.#clock = deps.clock ?? systemClock;
     this.#notify = deps.notify ?? (() => Promise.resolve());
     this.#tradeLog = deps.tradeLog;
+    this.#pnl = deps.pnl;
     this.#symbol = options.symbol;
     this.#direction = options.direction;
     this.#closeSide = closeSideOf(options.direction);
@@ -719,10 +730,12 @@ export class GridStrategy implements Strategy {
    * @returns What to do next.
    */
   async step(signal: AbortSignal): Promise<StrategyStep> {
-    if (this.#current) return await this.#runCycle(signal);
     const pending = this.#pending[0];
     if (pending) {
-      // A filled open found at start: its take-profit first (looked up before it is sent).
+      // A filled open found at start: its take-profit first (looked up before it is sent),
+      // before the cycle of an adopted open. Until then the guard counts the open's filled size
+      // as in flight; if its take-profit already rests, that is counted twice, and the guard
+      // would read "take-profits beyond the position" and stop the bot.
       const o = this.#tracker!.get(pending.clientOrderId) ??
         await this.#client.getOrder(this.#symbol, { clientOrderId: pending.clientOrderId });
       if (o && o.filledSize.gt(0) && await this.#placeClose(pending, o.filledSize)) {
@@ -732,6 +745,7 @@ export class GridStrategy implements Strategy {
       this.#guardDue = true;
       return { kind: "continue", sleepMs: 0 };
     }
+    if (this.#current) return await this.#runCycle(signal);
     this.#tracker?.prune();
     const client = this.#client;
     const now = this.#clock.now();
@@ -1052,6 +1066,7 @@ export class GridStrategy implements Strategy {
         this.#log.debug(
           escapeBraces(`[${this.#label}] Open ${o.id} ${o.status} unfilled; chasing`),
         );
+        this.#record(o, "open", o.status, o.size);
       }
     }
     if (filled.gt(0)) await this.#placeClose(c, filled);
@@ -1119,7 +1134,14 @@ export class GridStrategy implements Strategy {
   }
 
   #onOrderUpdate(o: Order, prev: Order | undefined): void {
-    if (o.side !== this.#closeSide || o.filledSize.isZero()) return;
+    if (o.side !== this.#closeSide) return;
+    if (o.status !== "filled" && isTerminal(o) && prev !== undefined && !isTerminal(prev)) {
+      // A take-profit that ended without filling (canceled by hand, expired): its last row.
+      const status = o.filledSize.isZero() ? o.status : `${o.status}_partial`;
+      this.#record(o, "close", status, o.filledSize.isZero() ? o.size : o.filledSize);
+      return;
+    }
+    if (o.filledSize.isZero()) return;
     if (o.status === "filled" && prev?.status !== "filled") {
       this.stats.tpFills++;
       this.#info(`[CLOSE] [${o.id}] FILLED ${o.filledSize} @ ${o.averageFillPrice ?? o.price}`);
@@ -1146,6 +1168,7 @@ export class GridStrategy implements Strategy {
       ]);
       const closes = orders.filter((o) => o.side === this.#closeSide);
       const closeAmount = closes.reduce((s, o) => s.plus(o.remainingSize), new Decimal(0));
+      this.#pnl?.setPositions(positions, client.venue);
       const held = positions.find((p) => p.symbol === this.#symbol);
       const position = held?.size ?? new Decimal(0);
       // Filled parts whose take-profit is not out yet.
@@ -1170,7 +1193,9 @@ export class GridStrategy implements Strategy {
       let pnl = "";
       try {
         const balance = await this.#client.getBalance();
-        if (this.#startEquity !== undefined) {
+        if (this.#pnl) {
+          pnl = ` | PnL: ${formatPnl(this.#pnl.split(), balance.asset)}`;
+        } else if (this.#startEquity !== undefined) {
           const d = balance.equity.minus(this.#startEquity);
           pnl = ` | PnL: ${d.isNegative() ? "" : "+"}${d.toFixed(4)} ${balance.asset}`;
         }
@@ -1254,7 +1279,7 @@ export class GridStrategy implements Strategy {
       if (o.filledSize.isZero() && (o.status === "rejected" || o.status === "canceled")) continue;
       this.stats.repairs++;
       this.#info(`[REPAIR] [${o.id}] ${this.#closeSide} ${size} @ ${price} post-only`);
-      this.#record(o, "close", "repair", size);
+      this.#record(o, "repair", "placed", size);
       return;
     }
   }
@@ -1297,7 +1322,7 @@ export class GridStrategy implements Strategy {
     return undefined;
   }
 
-  #record(o: Order, kind: "open" | "close", status: string, size: Decimal): void {
+  #record(o: Order, kind: "open" | "close" | "repair", status: string, size: Decimal): void {
     this.#tradeLog?.append({
       timestamp: this.#clock.now(),
       orderId: o.id,

@@ -3,7 +3,7 @@
  * funding-rate arbitrage, both on the
  * venue-independent `ExchangeClient`, a strategy-independent runner (event loop and error
  * policy), the CSV trade log, the venue-client factory (`sim` replicas or live venues), the
- * dry-run client and `runBot()`, which `deno task bot` calls.
+ * paper-trading client (`--paper`) and `runBot()`, which `deno task bot` calls.
  *
  * Also exported: exact price/size quantization with an explicit rounding direction, and client
  * order ids that are valid per venue — derived ids make a restarted bot send the same id for
@@ -42,6 +42,9 @@ export * from "./runner.ts";
 export * from "./order_tracker.ts";
 export * from "./trade_log.ts";
 export * from "./venue_clients.ts";
-export * from "./dry_run.ts";
+export * from "./paper_trading.ts";
+export * from "./pnl.ts";
+export * from "./preflight.ts";
+export * from "./doctor.ts";
 export * from "./bot.ts";
 export * from "../base.ts";

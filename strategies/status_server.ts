@@ -31,9 +31,9 @@ import {
 } from "../funding/dashboard/bots.ts";
 import { layout } from "../funding/dashboard/pages.ts";
 import { type ArbPosition, type ArbVenue, positionPnl } from "./funding_arbitrage.ts";
+import { pnlJson, PnlTracker } from "./pnl.ts";
 
 const log = getLogger(["perp", "bot", "status"]);
-const ZERO = new Decimal(0);
 const MAX_EVENTS = 50;
 
 /** What a funding-arbitrage bot shows besides its clients. */
@@ -60,19 +60,20 @@ export interface BotStatusOptions {
   clock?: Clock;
   /** Most time between two reads of positions, orders and collateral (ms). @default {5000} */
   pollMs?: number;
-}
-
-interface Book {
-  size: Decimal;
-  cost: Decimal;
+  /**
+   * The run's PnL account, shared with the bot's status line and stop summary (fills and
+   * payments are booked once, by id, whoever sees them first). @default {a tracker of its own}
+   */
+  pnl?: PnlTracker;
 }
 
 /**
  * Follows a bot's clients and keeps its status.
  *
- * Realized PnL is by the average-entry method per venue and symbol, from the position held at
- * start and every fill seen since; fees are the fills' fees (negative = rebates); funding is
- * the sum of the clients' `funding` events; unrealized PnL is what the venues report.
+ * The PnL split is a {@linkcode PnlTracker} (`strategies/pnl.ts`, shared with the bot): realized
+ * by the average-entry method per venue and symbol, from the position held at start and every
+ * fill seen since; fees are the fills' fees (negative = rebates); funding is the sum of the
+ * clients' `funding` events; unrealized PnL is what the venues report.
  *
  * @example
  * ```ts
@@ -99,13 +100,11 @@ export class BotStatusTracker {
   readonly #startedAt: number;
   #state: BotStatusView["bot"]["state"] = "starting";
   #updatedAt: number;
-  readonly #books = new Map<string, Book>();
-  readonly #seen = new Set<string>();
+  readonly #pnl: PnlTracker;
+  readonly #ownsPnl: boolean;
+  /** Trade ids already in the recent-events list. */
+  readonly #listed = new Set<string>();
   readonly #seeded = new Set<string>();
-  #realized = ZERO;
-  #fees = ZERO;
-  #funding = ZERO;
-  #fills = 0;
   #positions: Position[] = [];
   #orders: Order[] = [];
   #balances: Balance[] = [];
@@ -124,6 +123,8 @@ export class BotStatusTracker {
     this.#startedAt = this.#clock.now();
     this.#updatedAt = this.#startedAt;
     this.#arbs = options.arbitrage ? [] : null;
+    this.#pnl = options.pnl ?? new PnlTracker();
+    this.#ownsPnl = options.pnl === undefined;
   }
 
   /**
@@ -176,13 +177,12 @@ export class BotStatusTracker {
     switch (e.type) {
       case "fill": {
         const f = e.fill;
+        // A shared tracker is fed by its owner; ours is fed here.
+        if (this.#ownsPnl) this.#pnl.onFill(f);
         const id = `${f.venue}:${f.tradeId}`;
-        if (this.#seen.has(id)) return;
-        this.#seen.add(id);
-        if (this.#seen.size > 10_000) this.#seen.delete(this.#seen.values().next().value!);
-        this.#fills++;
-        this.#fees = this.#fees.plus(f.fee);
-        this.#apply(`${f.venue}:${f.symbol}`, f.side === "buy" ? f.size : f.size.neg(), f.price);
+        if (this.#listed.has(id)) return;
+        this.#listed.add(id);
+        if (this.#listed.size > 10_000) this.#listed.delete(this.#listed.values().next().value!);
         this.#event(
           f.timestamp || at,
           "fill",
@@ -206,7 +206,7 @@ export class BotStatusTracker {
       }
       case "funding": {
         const p = e.payment;
-        this.#funding = this.#funding.plus(p.amount);
+        if (this.#ownsPnl) this.#pnl.onFunding(p);
         this.#event(
           p.time || at,
           "funding",
@@ -272,13 +272,9 @@ export class BotStatusTracker {
         if (!this.#seeded.has(venue)) {
           // The position held before the first read is the starting cost basis.
           this.#seeded.add(venue);
-          for (const p of r.value.positions) {
-            const key = `${p.venue}:${p.symbol}`;
-            if (!this.#books.has(key) && !p.size.isZero()) {
-              this.#books.set(key, { size: p.size, cost: p.size.times(p.entryPrice) });
-            }
-          }
+          if (this.#ownsPnl) { for (const p of r.value.positions) this.#pnl.seed(p); }
         }
+        this.#pnl.setPositions(r.value.positions, venue);
         positions.push(...r.value.positions.filter((p) => !p.size.isZero()));
         orders.push(...r.value.orders);
         balances.push(r.value.balance);
@@ -346,28 +342,6 @@ export class BotStatusTracker {
     });
   }
 
-  #apply(key: string, q: Decimal, price: Decimal): void {
-    const b = this.#books.get(key) ?? { size: ZERO, cost: ZERO };
-    if (b.size.isZero() || b.size.isNegative() === q.isNegative()) {
-      b.size = b.size.plus(q);
-      b.cost = b.cost.plus(q.times(price));
-    } else {
-      const avg = b.cost.div(b.size);
-      const closing = Decimal.min(q.abs(), b.size.abs());
-      const direction = b.size.isNegative() ? -1 : 1;
-      this.#realized = this.#realized.plus(closing.times(price.minus(avg)).times(direction));
-      const after = b.size.plus(q);
-      if (q.abs().lte(b.size.abs())) {
-        b.size = after;
-        b.cost = avg.times(after);
-      } else {
-        b.size = after;
-        b.cost = after.times(price);
-      }
-    }
-    this.#books.set(key, b);
-  }
-
   #event(time: number, kind: BotEventView["kind"], venue: string | null, text: string): void {
     this.#events.unshift({ time: new Date(time).toISOString(), kind, venue, text });
     if (this.#events.length > MAX_EVENTS) this.#events.length = MAX_EVENTS;
@@ -386,10 +360,6 @@ export class BotStatusTracker {
 
   /** The status as `GET /api/v1/bot` answers it. */
   status(): BotStatusView {
-    const unrealized = this.#positions.reduce(
-      (t, p) => t.plus(p.unrealizedPnl ?? ZERO),
-      ZERO,
-    );
     const dec = (d: Decimal | undefined) => (d === undefined ? null : d.toString());
     const venues = this.#options.clients.map((c) => c.venue);
     return {
@@ -403,14 +373,8 @@ export class BotStatusTracker {
         started_at: new Date(this.#startedAt).toISOString(),
         updated_at: new Date(this.#updatedAt).toISOString(),
       },
-      pnl: {
-        realized: this.#realized.toString(),
-        unrealized: unrealized.toString(),
-        fees: this.#fees.toString(),
-        funding: this.#funding.toString(),
-        net: this.#realized.plus(unrealized).minus(this.#fees).plus(this.#funding).toString(),
-      },
-      fills: this.#fills,
+      pnl: pnlJson(this.#pnl.split()),
+      fills: this.#pnl.fills,
       positions: this.#positions.map((p) => ({
         venue: p.venue,
         symbol: p.symbol,

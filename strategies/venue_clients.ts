@@ -12,7 +12,7 @@ import { type Clock, ConfigurationError, type ExchangeClient } from "../base.ts"
 import type { ManualClock } from "../exchanges/_shared/clock.ts";
 
 /** A venue the bot trades on. */
-export type BotVenue = "lighter" | "grvt" | "edgex";
+export type BotVenue = "lighter" | "grvt" | "edgex" | "hyperliquid";
 
 /** Which endpoints: the real venue (`mainnet`, `testnet`) or the in-process replica (`sim`). */
 export type BotNetwork = "mainnet" | "testnet" | "sim";
@@ -23,19 +23,22 @@ export type BotNetwork = "mainnet" | "testnet" | "sim";
  * @example
  * ```ts
  * import { VENUE_CLIENT_EXPORTS } from "./venue_clients.ts";
- * VENUE_CLIENT_EXPORTS.grvt; // "GRVTClient"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(VENUE_CLIENT_EXPORTS.grvt, "GRVTClient");
  * ```
  */
 export const VENUE_CLIENT_EXPORTS: Readonly<Record<BotVenue, string>> = Object.freeze({
   lighter: "LighterClient",
   grvt: "GRVTClient",
   edgex: "EdgeXClient",
+  hyperliquid: "HyperliquidClient",
 });
 
 const LOADERS: Readonly<Record<BotVenue, () => Promise<Record<string, unknown>>>> = {
   lighter: () => import("../exchanges/lighter/mod.ts"),
   grvt: () => import("../exchanges/grvt/mod.ts"),
   edgex: () => import("../exchanges/edgex/mod.ts"),
+  hyperliquid: () => import("../exchanges/hyperliquid/mod.ts"),
 };
 
 /**
@@ -44,8 +47,9 @@ const LOADERS: Readonly<Record<BotVenue, () => Promise<Record<string, unknown>>>
  * @example
  * ```ts
  * import { VenueClientUnavailableError } from "./venue_clients.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new VenueClientUnavailableError("grvt", "GRVTClient");
- * e.message; // "the grvt trading client is not built yet: exchanges/grvt/mod.ts does not export GRVTClient (use --network sim to trade on the local replica)"
+ * equal(e.message, "the grvt trading client is not built yet: exchanges/grvt/mod.ts does not export GRVTClient (use --network sim to trade on the local replica)");
  * ```
  */
 export class VenueClientUnavailableError extends Error {
@@ -107,7 +111,8 @@ export interface OpenVenueClientOptions {
  * @example
  * ```ts
  * import { VENUE_HOST_VARIABLES } from "./venue_clients.ts";
- * VENUE_HOST_VARIABLES.edgex; // { EDGEX_REST_URL: "restUrl", EDGEX_WS_URL: "wsUrl" }
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ * deepEqual(VENUE_HOST_VARIABLES.edgex, { EDGEX_REST_URL: "restUrl", EDGEX_WS_URL: "wsUrl" });
  * ```
  */
 export const VENUE_HOST_VARIABLES: Readonly<Record<BotVenue, Readonly<Record<string, string>>>> =
@@ -124,7 +129,92 @@ export const VENUE_HOST_VARIABLES: Readonly<Record<BotVenue, Readonly<Record<str
       GRVT_CHAIN_ID: "hosts.chainId",
     }),
     edgex: Object.freeze({ EDGEX_REST_URL: "restUrl", EDGEX_WS_URL: "wsUrl" }),
+    hyperliquid: Object.freeze({
+      HYPERLIQUID_API_URL: "hosts.apiUrl",
+      HYPERLIQUID_WS_URL: "hosts.wsUrl",
+    }),
   });
+
+/**
+ * The credential variables each venue's trading client needs on a live network, in the order
+ * messages name them. An inner list is a choice: any one of its variables is enough (Lighter
+ * finds the account from `LIGHTER_L1_ADDRESS` when `LIGHTER_ACCOUNT_INDEX` is not set).
+ *
+ * @example
+ * ```ts
+ * import { VENUE_CREDENTIAL_VARIABLES } from "./venue_clients.ts";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ * deepEqual(VENUE_CREDENTIAL_VARIABLES.grvt, ["GRVT_API_KEY", "GRVT_PRIVATE_KEY", "GRVT_TRADING_ACCOUNT_ID"]);
+ * ```
+ */
+export const VENUE_CREDENTIAL_VARIABLES: Readonly<
+  Record<BotVenue, readonly (string | readonly string[])[]>
+> = Object.freeze({
+  lighter: Object.freeze([
+    "LIGHTER_API_KEY_PRIVATE_KEY",
+    Object.freeze(["LIGHTER_ACCOUNT_INDEX", "LIGHTER_L1_ADDRESS"]),
+    "LIGHTER_API_KEY_INDEX",
+  ]),
+  grvt: Object.freeze(["GRVT_API_KEY", "GRVT_PRIVATE_KEY", "GRVT_TRADING_ACCOUNT_ID"]),
+  edgex: Object.freeze([
+    "EDGEX_ACCOUNT_ID",
+    "EDGEX_API_KEY",
+    "EDGEX_API_SECRET",
+    "EDGEX_API_PASSPHRASE",
+    "EDGEX_SIGNER_PRIVATE_KEY",
+  ]),
+  hyperliquid: Object.freeze(["HYPERLIQUID_PRIVATE_KEY"]),
+});
+
+/**
+ * The credential variables of {@linkcode VENUE_CREDENTIAL_VARIABLES} that are unset or blank,
+ * by name only (a choice is written `A (or B)`). Values are never read into the answer.
+ *
+ * @param venue The venue.
+ * @param env Reads a variable.
+ * @returns The missing names, empty when the client can be built.
+ *
+ * @example
+ * ```ts
+ * import { missingCredentialVariables } from "./venue_clients.ts";
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ *
+ * const env: Record<string, string> = { LIGHTER_API_KEY_INDEX: "4" };
+ * deepEqual(missingCredentialVariables("lighter", (n) => env[n]), [
+ *   "LIGHTER_API_KEY_PRIVATE_KEY",
+ *   "LIGHTER_ACCOUNT_INDEX (or LIGHTER_L1_ADDRESS)",
+ * ]);
+ * ```
+ */
+export function missingCredentialVariables(
+  venue: BotVenue,
+  env: (name: string) => string | undefined,
+): string[] {
+  const set = (name: string) => (env(name)?.trim() ?? "") !== "";
+  const missing: string[] = [];
+  for (const entry of VENUE_CREDENTIAL_VARIABLES[venue]) {
+    if (typeof entry === "string") {
+      if (!set(entry)) missing.push(entry);
+    } else if (!entry.some(set)) {
+      missing.push(`${entry[0]} (or ${entry.slice(1).join(", ")})`);
+    }
+  }
+  return missing;
+}
+
+/**
+ * Throws when credential variables are missing: one line naming them all, before any request
+ * (offline, a client without credentials would only retry its first public request).
+ */
+function requireCredentials(venue: BotVenue, env: (name: string) => string | undefined): void {
+  const missing = missingCredentialVariables(venue, env);
+  if (missing.length === 0) return;
+  throw new ConfigurationError(
+    `Missing ${venue} credentials: set ${missing.join(", ")} (in the --env-file or the ` +
+      `environment), or use --network sim for the local replica`,
+    { venue },
+  );
+}
 
 /**
  * The host options a venue's client (or funding adapter) takes from the variables of
@@ -185,9 +275,10 @@ export function venueHostOptions(
  * @example
  * ```ts
  * import { readSimEnvFile } from "./venue_clients.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "# replicas\nEDGEX_REST_URL=http://127.0.0.1:9102\n");
- * console.log(readSimEnvFile(path).EDGEX_REST_URL); // "http://127.0.0.1:9102"
+ * equal(readSimEnvFile(path).EDGEX_REST_URL, "http://127.0.0.1:9102");
  * await Deno.remove(path);
  * ```
  */
@@ -267,6 +358,8 @@ function liveOptions(
         );
       }
       return common;
+    case "hyperliquid":
+      return { ...common, environment: network };
   }
 }
 
@@ -290,9 +383,9 @@ function denoEnv(name: string): string | undefined {
  *   funded test account.
  * - `mainnet` / `testnet`: loads `exchanges/<venue>/mod.ts` and builds its client class
  *   ({@linkcode VENUE_CLIENT_EXPORTS}) with the venue's network option (GRVT `environment`
- *   prod / testnet, Lighter `network`; EdgeX has no testnet), `env` and `clock`. The venue
- *   client reads its own credentials and throws a `ConfigurationError` naming the missing
- *   variables.
+ *   prod / testnet, Lighter `network`; EdgeX has no testnet), `env` and `clock`. The
+ *   credential variables ({@linkcode VENUE_CREDENTIAL_VARIABLES}) are checked first: a
+ *   `ConfigurationError` names every missing one before any module loads or request goes out.
  *
  * @param venue The venue.
  * @param options Network, environment, clock and simulator seed.
@@ -304,6 +397,7 @@ function denoEnv(name: string): string | undefined {
  * ```ts
  * import { openVenueClient } from "./venue_clients.ts";
  * import { ManualClock } from "../exchanges/_shared/clock.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const venue = await openVenueClient("edgex", {
  *   network: "sim",
@@ -311,7 +405,7 @@ function denoEnv(name: string): string | undefined {
  *   clock: new ManualClock(0),
  * });
  * await venue.client.connect();
- * console.log((await venue.client.getBalance()).equity.toString()); // "100000"
+ * equal((await venue.client.getBalance()).equity.toString(), "100000");
  * await venue.close();
  * ```
  */
@@ -348,11 +442,16 @@ export async function openVenueClient(
   }
   const load = LOADERS[venue];
   if (!load) throw new RangeError(`Unknown venue '${venue}'`);
+  const env = options.env ?? denoEnv;
+  if (venue === "edgex" && options.network === "testnet") {
+    // Said before the credentials: asking for keys of a network that does not exist helps no one.
+    liveOptions(venue, options.network, env, options.clock);
+  }
+  requireCredentials(venue, env);
   const exportName = VENUE_CLIENT_EXPORTS[venue];
   const mod = await load();
   const Class = mod[exportName] as (new (o: Record<string, unknown>) => ExchangeClient) | undefined;
   if (typeof Class !== "function") throw new VenueClientUnavailableError(venue, exportName);
-  const env = options.env ?? denoEnv;
   const client = new Class(liveOptions(venue, options.network, env, options.clock));
   return { client, network: options.network, close: () => client.disconnect() };
 }
@@ -382,7 +481,7 @@ async function attachToReplica(
   if (typeof Class !== "function") throw new VenueClientUnavailableError(venue, exportName);
   const base: Record<string, unknown> = { env, ...hosts };
   if (options.clock) base.clock = options.clock;
-  if (venue === "grvt") base.environment = "sim";
+  if (venue === "grvt" || venue === "hyperliquid") base.environment = "sim";
   const client = new Class(base);
   return { client, network: "sim", close: () => client.disconnect() };
 }

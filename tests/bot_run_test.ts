@@ -78,6 +78,8 @@ Deno.test("runBot: the stop price stops at once; Telegram and Lark get start and
     assert.match(r.stderr, /Stop price 1000 triggered/);
     const activity = r.files["grvt-sim_BTC_activity.log"];
     assert.match(activity, /Grid started on grvt/);
+    // INFO by default: DEBUG lines only with --log-level debug.
+    assert.ok(!/ DEBUG /.test(activity), activity);
     for (const text of [r.stderr, activity]) {
       assert.ok(!text.includes(TG_TOKEN) && !text.includes(LARK_TOKEN));
     }
@@ -86,7 +88,7 @@ Deno.test("runBot: the stop price stops at once; Telegram and Lark get start and
   }
 });
 
-Deno.test("runBot: --dry-run sends nothing and logs the order it would place", async () => {
+Deno.test("runBot: --dry-run (an alias of paper trading) sends nothing to the venue", async () => {
   const stop = new AbortController();
   let stderr = "";
   const logDir = await Deno.makeTempDir();
@@ -98,9 +100,10 @@ Deno.test("runBot: --dry-run sends nothing and logs the order it would place", a
       installSignalHandlers: false,
       signal: stop.signal,
       onConnected: (venue) => {
-        // Stop once the first would-be order is logged; nothing reached the venue.
+        // Stop once the first paper order is logged; nothing reached the venue.
+        const deadline = Date.now() + 30_000;
         const check = setInterval(() => {
-          if (!stderr.includes("[dry-run] would place")) return;
+          if (!stderr.includes("[OPEN]") && Date.now() < deadline) return;
           clearInterval(check);
           assert.equal(venue.sim!.openOrderCount(), 0);
           stop.abort();
@@ -108,7 +111,8 @@ Deno.test("runBot: --dry-run sends nothing and logs the order it would place", a
       },
     });
     assert.equal(await done, 0);
-    assert.match(stderr, /\[dry-run\] would place buy 0\.01 BTC limit @ \d+(\.\d)? post-only/);
+    assert.match(stderr, /--dry-run is deprecated/);
+    assert.match(stderr, /\[OPEN\] .*buy 0\.01 @ \d+(\.\d)? post-only/);
   } finally {
     await resetLogging();
     await Deno.remove(logDir, { recursive: true });
@@ -119,7 +123,8 @@ Deno.test("runBot: the trade log gets a header and one row per placed order", as
   const stop = new AbortController();
   const logDir = await Deno.makeTempDir();
   try {
-    const done = runBot(options({ exchange: "edgex", cancelOnExit: true }), {
+    // EdgeX charges 0.015 % per maker fill: a take-profit of 0.05 % clears the round trip.
+    const done = runBot(options({ exchange: "edgex", cancelOnExit: true, takeProfit: "0.05" }), {
       io: { stdout: () => {}, stderr: () => {} },
       env: (n) => (n === "ACCOUNT_NAME" ? "acct1" : undefined),
       logDir,
@@ -137,8 +142,15 @@ Deno.test("runBot: the trade log gets a header and one row per placed order", as
     assert.equal(await done, 0);
     const csv = await Deno.readTextFile(`${logDir}/edgex-sim_BTC_acct1_orders.csv`);
     const [header, first] = csv.trim().split("\n");
-    assert.equal(header, "timestamp_utc,order_id,client_order_id,side,kind,size,price,status");
-    assert.match(first, /^\d{4}-\d\d-\d\dT[\d:.]+Z,\d+,\d+,buy,open,0\.01,\d+(\.\d)?,placed$/);
+    assert.equal(
+      header,
+      "timestamp_utc,run_id,network,strategy,venue,symbol,client_order_id,order_id,kind,side," +
+        "size,price,status,fee,realized_pnl",
+    );
+    assert.match(
+      first,
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z,\d{8}T\d{6}Z-[0-9a-f]{6},sim,grid,edgex,BTC,\d+,\d+,open,buy,0\.01,\d+(\.\d)?,placed,,$/,
+    );
   } finally {
     await Deno.remove(logDir, { recursive: true });
   }
@@ -160,8 +172,9 @@ Deno.test("runBot: missing credentials on a live network are one line naming the
   const grvt = await run({ network: "mainnet", exchange: "grvt" });
   assert.equal(grvt.code, 2, grvt.stderr);
   assert.deepEqual(grvt.stderr.split("\n").filter((l) => l.startsWith("error: ")), [
-    "error: Cannot trade on grvt without credentials: set GRVT_API_KEY, GRVT_PRIVATE_KEY, " +
-    "GRVT_TRADING_ACCOUNT_ID or pass apiKey, privateKey, tradingAccountId",
+    "error: Missing grvt credentials: set GRVT_API_KEY, GRVT_PRIVATE_KEY, " +
+    "GRVT_TRADING_ACCOUNT_ID (in the --env-file or the environment), or use --network sim for " +
+    "the local replica",
   ]);
   assert.ok(!/ERROR/.test(grvt.stderr), grvt.stderr);
   const edgex = await run({ network: "mainnet", exchange: "edgex" });

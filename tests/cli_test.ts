@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
   BOT_FLAGS,
+  DOCTOR_FLAGS,
   FUNDING_FLAGS,
   loadEnvFile,
   main,
   parseBotArgs,
+  parseDoctorArgs,
   parseFundingArgs,
   parseSimArgs,
   SIM_FLAGS,
@@ -86,7 +88,7 @@ Deno.test("bot --exchange binance exits 2 naming --exchange and the allowed valu
   assertUsageError(result);
   assert.equal(
     result.stderr,
-    'error: --exchange must be one of lighter, grvt, edgex (got "binance")\n',
+    'error: --exchange must be one of lighter, grvt, edgex, hyperliquid (got "binance")\n',
   );
 });
 
@@ -191,8 +193,13 @@ Deno.test("parseBotArgs() keeps the original defaults and decimal strings", () =
     envFileRequired: false,
     network: "mainnet",
     logLevel: undefined,
+    paper: false,
     dryRun: false,
     cancelOnExit: false,
+    force: false,
+    json: false,
+    logMaxBytes: 10_485_760,
+    logFiles: 5,
   });
   const exact = parseBotArgs(["--exchange", "edgex", "--quantity", "0.10000000000000000001"]);
   assert.equal(exact.quantity, "0.10000000000000000001");
@@ -287,7 +294,7 @@ Deno.test("parseFundingArgs() defaults --db to DATABASE_URL, else data/funding.d
   assert.equal(fallback.interval, 60);
   assert.equal(fallback.port, 8000);
   assert.equal(fallback.holdHours, "24");
-  assert.deepEqual(fallback.exchanges, ["lighter", "grvt", "edgex"]);
+  assert.deepEqual(fallback.exchanges, ["lighter", "grvt", "edgex", "hyperliquid"]);
 });
 
 Deno.test("sim rejects a bad --venues, --seed, --port or --markets", async () => {
@@ -310,7 +317,7 @@ Deno.test("sim takes a fixed port, markets, an env file and JSON output", () => 
       "--json",
     ]),
     {
-      venues: ["lighter", "grvt", "edgex"],
+      venues: ["lighter", "grvt", "edgex", "hyperliquid"],
       seed: 1,
       port: 9100,
       markets: ["BTC", "1000PEPE"],
@@ -400,7 +407,10 @@ Deno.test("deno run cli.ts bot --exchange nope exits 2 with a single stderr line
   const stderr = new TextDecoder().decode(output.stderr);
   assert.equal(output.code, 2, stderr);
   assert.equal(new TextDecoder().decode(output.stdout), "");
-  assert.equal(stderr, 'error: --exchange must be one of lighter, grvt, edgex (got "nope")\n');
+  assert.equal(
+    stderr,
+    'error: --exchange must be one of lighter, grvt, edgex, hyperliquid (got "nope")\n',
+  );
 });
 
 Deno.test("funding serve takes --host and --token (or FUNDING_API_TOKEN); --once refuses them", () => {
@@ -416,4 +426,342 @@ Deno.test("funding serve takes --host and --token (or FUNDING_API_TOKEN); --once
     () => parseFundingArgs(["--once", "--token", "x"], { env: () => undefined }),
     (e: unknown) => e instanceof UsageError && e.message.includes("only apply to serve"),
   );
+});
+
+// ---------------------------------------------------------------------------------------------
+// The perp command: version, help per subcommand, install, fast credential errors, errors with
+// context, doctor.
+
+const CLI_PATH = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const CONFIG_PATH = fileURLToPath(new URL("../deno.json", import.meta.url));
+
+/** The variables a child deno needs (cache, PATH with deno on it) and nothing else. */
+function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  const denoDir = Deno.execPath().replace(/\/[^/]*$/, "");
+  env.PATH = `${denoDir}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`;
+  return { ...env, ...extra };
+}
+
+/** Runs `deno run <permissions> cli.ts <args>` in a fresh environment, from a temp directory. */
+async function cliProcess(
+  permissions: readonly string[],
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Promise<Run> {
+  const cwd = await Deno.makeTempDir();
+  try {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...permissions, "--no-prompt", "--config", CONFIG_PATH, CLI_PATH, ...args],
+      cwd,
+      clearEnv: true,
+      env: childEnv(extraEnv),
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+}
+
+const BOT_TASK = ["--allow-net", "--allow-env", "--allow-read", "--allow-write=logs,data"];
+const DOCTOR_TASK = ["--allow-net", "--allow-env", "--allow-read"];
+
+Deno.test("perp --version (and -V, version) prints the version of deno.json", async () => {
+  const { version } = JSON.parse(await Deno.readTextFile(CONFIG_PATH));
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  for (const flag of ["--version", "-V", "version"]) {
+    const result = await run(flag);
+    assert.deepEqual(result, { code: 0, stdout: `perp ${version}\n`, stderr: "" });
+  }
+});
+
+Deno.test("perp --help names both ways to run it, every subcommand and --version", async () => {
+  const { stdout } = await run("--help");
+  assert.match(stdout, /^Usage: perp <subcommand> \[flags\]/m);
+  assert.match(stdout, /^ {7}deno task <subcommand> \[flags\] .*bot \| funding \| sim \| doctor/m);
+  assert.match(stdout, /^ {2}doctor {2,}check a venue account/m);
+  assert.match(stdout, /^ {2}-V, --version {2}Print the version\.$/m);
+});
+
+Deno.test("each subcommand's help shows its usage as a task and as perp", async () => {
+  for (const name of ["bot", "funding", "sim", "doctor"]) {
+    const { code, stdout } = await run(name, "--help");
+    assert.equal(code, 0);
+    assert.ok(stdout.startsWith(`perp ${name}: `), stdout.split("\n")[0]);
+    assert.match(stdout, new RegExp(`^Usage: deno task ${name} `, "m"), name);
+    assert.match(stdout, new RegExp(`^ {7}perp ${name} `, "m"), name);
+  }
+});
+
+Deno.test("funding serve --help prints serve's own flags; funding --once --help the one-shot's", async () => {
+  const all = (await run("funding", "--help")).stdout;
+  const serve = await run("funding", "serve", "--help");
+  assert.equal(serve.code, 0);
+  assert.notEqual(serve.stdout, all);
+  assert.ok(serve.stdout.startsWith("perp funding serve: "), serve.stdout);
+  assert.match(serve.stdout, /^Usage: deno task funding serve \[flags\]$/m);
+  for (const flag of ["--interval", "--port", "--host", "--token", "--db", "--exchanges"]) {
+    assert.ok(serve.stdout.includes(flag), `serve help lacks ${flag}`);
+  }
+  for (const flag of ["--once", "--json"]) {
+    assert.ok(!serve.stdout.includes(flag), `serve help lists ${flag}`);
+  }
+  const once = await run("funding", "--once", "--help");
+  assert.ok(once.stdout.startsWith("perp funding --once: "), once.stdout);
+  for (const flag of ["--interval", "--port", "--host", "--token"]) {
+    assert.ok(!once.stdout.includes(flag), `--once help lists ${flag}`);
+  }
+  assert.ok(once.stdout.includes("--json"));
+});
+
+Deno.test("doctor --help lists its flags; a bad doctor command line exits 2 with one line", async () => {
+  const { stdout } = await run("doctor", "--help");
+  for (const flag of DOCTOR_FLAGS) assert.ok(stdout.includes(`--${flag.name}`), flag.name);
+  assertUsageError(await run("doctor"), "--exchange is required: one of lighter, grvt, edgex");
+  assertUsageError(await run("doctor", "--exchange", "kraken"), "--exchange must be one of");
+  assertUsageError(
+    await run("doctor", "--exchange", "grvt", "--sim-env", "x.env"),
+    "--sim-env needs --network sim",
+  );
+  assert.deepEqual(parseDoctorArgs(["--exchange", "grvt", "--network", "testnet"]), {
+    exchange: "grvt",
+    network: "testnet",
+    ticker: "ETH",
+    placeTestOrder: false,
+    envFile: ".env",
+    envFileRequired: false,
+    logLevel: undefined,
+  });
+});
+
+Deno.test("the bot without credentials exits 2 at once with one line naming every missing variable", async () => {
+  const cases = [
+    [
+      "lighter",
+      {},
+      "LIGHTER_API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX (or LIGHTER_L1_ADDRESS), " +
+      "LIGHTER_API_KEY_INDEX",
+    ],
+    // A partial setup: only what is missing is named, and no value is shown.
+    [
+      "lighter",
+      { LIGHTER_API_KEY_PRIVATE_KEY: "c0ffee".repeat(13) + "ab", LIGHTER_L1_ADDRESS: "" },
+      "LIGHTER_ACCOUNT_INDEX (or LIGHTER_L1_ADDRESS), LIGHTER_API_KEY_INDEX",
+    ],
+    ["grvt", {}, "GRVT_API_KEY, GRVT_PRIVATE_KEY, GRVT_TRADING_ACCOUNT_ID"],
+    [
+      "edgex",
+      { EDGEX_API_KEY: "key-1" },
+      "EDGEX_ACCOUNT_ID, EDGEX_API_SECRET, EDGEX_API_PASSPHRASE, EDGEX_SIGNER_PRIVATE_KEY",
+    ],
+  ] as const;
+  for (const [venue, env, names] of cases) {
+    const started = Date.now();
+    const result = await cliProcess(
+      BOT_TASK,
+      ["bot", "--exchange", venue, "--env-file", "/dev/null"],
+      env,
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr,
+      `error: Missing ${venue} credentials: set ${names} (in the --env-file or the ` +
+        "environment), or use --network sim for the local replica\n",
+    );
+    assert.equal(result.stdout, "");
+    // Loosely: it exits by itself (a retry loop would hit the 60 s kill above).
+    assert.ok(Date.now() - started < 30_000);
+  }
+});
+
+Deno.test("sim --port on a taken port exits 1 naming the port and what to do", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = taken.addr.port;
+  try {
+    const result = await cliProcess(
+      ["--allow-net=127.0.0.1,localhost", "--allow-env", "--allow-read", "--allow-write"],
+      ["sim", "--venues", "lighter", "--port", String(port)],
+    );
+    assert.equal(result.code, 1, result.stderr);
+    const lines = result.stderr.split("\n").filter((l) => l !== "");
+    assert.equal(
+      lines.at(-1),
+      `error: the lighter replica cannot listen on 127.0.0.1 port ${port} (--port ${port}): a port is in use, perhaps by another deno task sim; stop it or pick another base with --port`,
+    );
+  } finally {
+    taken.close();
+  }
+});
+
+Deno.test("an infrastructure error at the top level names its object and what to do", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const envFile = `${dir}/replicas.env`;
+    const result = await cliProcess(
+      ["--allow-net=127.0.0.1,localhost", "--allow-env", "--allow-read", "--allow-write=data"],
+      ["sim", "--venues", "edgex", "--env-file", envFile],
+    );
+    assert.equal(result.code, 1, result.stderr);
+    const last = result.stderr.split("\n").filter((l) => l !== "").at(-1)!;
+    assert.ok(last.startsWith("error: "), last);
+    assert.ok(last.includes(envFile), last);
+    assert.ok(
+      last.endsWith(
+        "; the permissions deno was given do not cover it (deno task sim has fixed ones in " +
+          "deno.json): run deno run -A cli.ts sim … or widen them",
+      ),
+      last,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("perp doctor --network sim checks an in-process replica and exits 0", async () => {
+  const result = await cliProcess(DOCTOR_TASK, [
+    "doctor",
+    "--exchange",
+    "edgex",
+    "--network",
+    "sim",
+  ]);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const lines = result.stdout.split("\n").filter((l) => l !== "");
+  assert.equal(lines[0], "perp doctor: edgex on sim");
+  assert.deepEqual(
+    lines.slice(1, -1).map((l) => l.split(":")[0]),
+    [
+      "✓ variables",
+      "✓ hosts",
+      "✓ clock",
+      "✓ authentication",
+      "✓ markets",
+      "✓ balance",
+      "✓ positions",
+    ],
+  );
+  assert.equal(lines.at(-1), "All checks passed.");
+});
+
+Deno.test("perp doctor against a running replica with an unregistered API key index exits 1", async () => {
+  const { startSimVenue } = await import("../sim/network.ts");
+  const sim = await startSimVenue("lighter", { protocol: "replica" });
+  const dir = await Deno.makeTempDir();
+  try {
+    const envFile = `${dir}/sim.env`;
+    const vars = { ...sim.endpoints, LIGHTER_API_KEY_INDEX: "9" };
+    await Deno.writeTextFile(
+      envFile,
+      Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(""),
+    );
+    const result = await cliProcess(DOCTOR_TASK, [
+      "doctor",
+      "--exchange",
+      "lighter",
+      "--network",
+      "sim",
+      "--sim-env",
+      envFile,
+    ]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      /^✗ api key: API key index 9 is not registered to account 4242 → /m,
+    );
+    assert.match(result.stdout, /^– markets: not checked \(needs authentication\)$/m);
+    assert.match(result.stdout, /checks failed or were not run\.\n$/);
+  } finally {
+    await sim.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno install puts a working perp command on the PATH", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "install",
+        "-g",
+        "-f",
+        "-n",
+        "perp",
+        "--root",
+        root,
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--allow-write",
+        "--config",
+        CONFIG_PATH,
+        CLI_PATH,
+      ],
+      clearEnv: true,
+      env: childEnv(),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(install.code, 0, new TextDecoder().decode(install.stderr));
+    const { version } = JSON.parse(await Deno.readTextFile(CONFIG_PATH));
+    const perp = async (...args: string[]) => {
+      const out = await new Deno.Command(`${root}/bin/perp`, {
+        args,
+        cwd: root,
+        clearEnv: true,
+        env: childEnv(),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
+    };
+    assert.deepEqual(await perp("--version"), { code: 0, stdout: `perp ${version}\n` });
+    const help = await perp("bot", "--help");
+    assert.equal(help.code, 0);
+    assert.ok(help.stdout.startsWith("perp bot: "), help.stdout);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("bot --status-port on a taken port exits 2 naming the port and what to do", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = taken.addr.port;
+  try {
+    const result = await cliProcess(
+      ["-A"],
+      [
+        "bot",
+        "--exchange",
+        "edgex",
+        "--network",
+        "sim",
+        "--ticker",
+        "BTC",
+        "--quantity",
+        "0.01",
+        "--take-profit",
+        "0.05",
+        "--status-port",
+        String(port),
+      ],
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(
+      result.stderr.includes(
+        `error: status server: --status-port ${port} on 127.0.0.1 is in use: stop what listens ` +
+          "there or pick another --status-port (0 picks a free one)",
+      ),
+      result.stderr,
+    );
+  } finally {
+    taken.close();
+  }
 });

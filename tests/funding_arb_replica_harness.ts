@@ -37,8 +37,8 @@ export interface ReplicaWorld {
 
 /**
  * Starts the replicas of `names` on a flat BTC market (unless `volatilityBps` moves it) (mark and index 64 000, no random walk;
- * the background liquidity quotes 63 999.8 / 64 000.2 and 0.5 BTC a level) with scripted BTC
- * funding per venue.
+ * the background liquidity quotes 63 999.8 / 64 000.2 — 63 998 / 64 002 on Hyperliquid, tick 1
+ * — and 0.5 BTC a level) with scripted BTC funding per venue.
  */
 export async function replicaWorld(
   start: number,

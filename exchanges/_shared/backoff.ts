@@ -130,8 +130,9 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
  * @example
  * ```ts
  * import { createBackoff } from "./backoff.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const backoff = createBackoff({ jitter: "none" });
- * backoff.next(); // 200
+ * equal(backoff.next(), 200);
  * backoff.reset();
  * ```
  */

@@ -144,7 +144,8 @@ export function edgeXHeaderNames(prefix: string): EdgeXHeaderNames {
  * @example
  * ```ts
  * import { EDGEX_HEADER_NAMES } from "./auth.ts";
- * EDGEX_HEADER_NAMES.timestamp; // "X-edgeX-Timestamp"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(EDGEX_HEADER_NAMES.timestamp, "X-edgeX-Timestamp");
  * ```
  */
 export const EDGEX_HEADER_NAMES: Readonly<EdgeXHeaderNames> = edgeXHeaderNames("edgeX");

@@ -13,7 +13,8 @@
  * @example
  * ```ts
  * import { EDGEX_PRODUCTION } from "./common.ts";
- * EDGEX_PRODUCTION.restUrl; // "https://edgex-prod-v2.edgex.exchange"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(EDGEX_PRODUCTION.restUrl, "https://edgex-prod-v2.edgex.exchange");
  * ```
  */
 export const EDGEX_PRODUCTION: Readonly<{ restUrl: string; wsUrl: string }> = Object.freeze({
@@ -27,7 +28,8 @@ export const EDGEX_PRODUCTION: Readonly<{ restUrl: string; wsUrl: string }> = Ob
  * @example
  * ```ts
  * import { EDGEX_WS_PATHS } from "./common.ts";
- * EDGEX_WS_PATHS.public; // "/api/v1/public/ws"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(EDGEX_WS_PATHS.public, "/api/v1/public/ws");
  * ```
  */
 export const EDGEX_WS_PATHS: Readonly<{ public: string; private: string }> = Object.freeze({
@@ -41,7 +43,8 @@ export const EDGEX_WS_PATHS: Readonly<{ public: string; private: string }> = Obj
  * @example
  * ```ts
  * import { EDGEX_PATHS } from "./common.ts";
- * EDGEX_PATHS.createOrder; // "/api/v2/private/order/createOrder"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(EDGEX_PATHS.createOrder, "/api/v2/private/order/createOrder");
  * ```
  */
 export const EDGEX_PATHS: Readonly<{
@@ -86,7 +89,8 @@ export const EDGEX_PATHS: Readonly<{
  * @example
  * ```ts
  * import { EDGEX_ENV } from "./common.ts";
- * EDGEX_ENV.signerPrivateKey; // "EDGEX_SIGNER_PRIVATE_KEY"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(EDGEX_ENV.signerPrivateKey, "EDGEX_SIGNER_PRIVATE_KEY");
  * ```
  */
 export const EDGEX_ENV: Readonly<{
@@ -110,7 +114,8 @@ export const EDGEX_ENV: Readonly<{
  * @example
  * ```ts
  * import { EDGEX_EXPIRY } from "./common.ts";
- * EDGEX_EXPIRY.l2GapMs / 86_400_000; // 8
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(EDGEX_EXPIRY.l2GapMs / 86_400_000, 8);
  * ```
  */
 export const EDGEX_EXPIRY: Readonly<{ defaultMs: number; l2GapMs: number }> = Object.freeze({

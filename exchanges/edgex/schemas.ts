@@ -12,10 +12,11 @@
  * import { edgeXEnvelope, tickerSchema } from "./schemas.ts";
  * import { parsePayload } from "../_shared/parse.ts";
  * import { z } from "zod";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const body = { code: "SUCCESS", data: [{ contractId: "30000001", lastPrice: "79031.2" }] };
  * const tickers = parsePayload(edgeXEnvelope(z.array(tickerSchema)), body).data;
- * tickers[0].lastPrice?.toString(); // "79031.2"
+ * equal(tickers[0].lastPrice?.toString(), "79031.2");
  * ```
  *
  * @module

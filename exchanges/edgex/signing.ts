@@ -119,11 +119,12 @@ export interface EdgeXDomain {
  * @example
  * ```ts
  * import { edgeXDomain, type EdgeXEip712Domain } from "./signing.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const d: EdgeXEip712Domain = edgeXDomain({
  *   chainId: "0x8297",
  *   verifyingContract: "0x1ae109ea449cfe0bed08bfe8911e968a49a919b1",
  * });
- * d.chainId; // 33431n
+ * equal(d.chainId, 33431n);
  * ```
  */
 export interface EdgeXEip712Domain {

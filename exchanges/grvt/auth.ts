@@ -135,6 +135,7 @@ export interface GrvtSessionState {
  * @example Headers for a private call
  * ```ts
  * import { GrvtSession } from "./auth.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  *
  * const session = new GrvtSession({
  *   edgeUrl: "https://edge.grvt.io",
@@ -149,7 +150,7 @@ export interface GrvtSessionState {
  *     })),
  * });
  * const headers = await session.headers();
- * console.log(headers["X-Grvt-Account-Id"]); // "2147050003876484"
+ * equal(headers["X-Grvt-Account-Id"], "2147050003876484");
  * ```
  */
 export class GrvtSession {
@@ -347,7 +348,8 @@ export class GrvtSession {
  * @example
  * ```ts
  * import { sessionHeaders } from "./auth.ts";
- * sessionHeaders({ cookie: "abc", accountId: "1", expiresAt: 0 }).Cookie; // "gravity=abc"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(sessionHeaders({ cookie: "abc", accountId: "1", expiresAt: 0 }).Cookie, "gravity=abc");
  * ```
  */
 export function sessionHeaders(state: GrvtSessionState): Record<string, string> {

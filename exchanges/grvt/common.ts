@@ -37,7 +37,8 @@ export interface GrvtEnvironmentHosts {
  * @example
  * ```ts
  * import { GRVT_ENVIRONMENTS } from "./common.ts";
- * GRVT_ENVIRONMENTS.testnet.chainId; // 326
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_ENVIRONMENTS.testnet.chainId, 326);
  * ```
  */
 export const GRVT_ENVIRONMENTS: Readonly<Record<"prod" | "testnet" | "dev", GrvtEnvironmentHosts>> =
@@ -80,7 +81,8 @@ export type GrvtEnvironment = "prod" | "testnet" | "dev" | "sim";
  * @example
  * ```ts
  * import { GRVT_ENVIRONMENT_NAMES } from "./common.ts";
- * GRVT_ENVIRONMENT_NAMES.includes("sim"); // true
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_ENVIRONMENT_NAMES.includes("sim"), true);
  * ```
  */
 export const GRVT_ENVIRONMENT_NAMES: readonly GrvtEnvironment[] = Object.freeze([
@@ -97,7 +99,8 @@ export const GRVT_ENVIRONMENT_NAMES: readonly GrvtEnvironment[] = Object.freeze(
  * @example
  * ```ts
  * import { GRVT_SIM_CHAIN_ID } from "./common.ts";
- * GRVT_SIM_CHAIN_ID; // 327
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_SIM_CHAIN_ID, 327);
  * ```
  */
 export const GRVT_SIM_CHAIN_ID = 327;
@@ -108,7 +111,8 @@ export const GRVT_SIM_CHAIN_ID = 327;
  * @example
  * ```ts
  * import { GRVT_ENV_VARS } from "./common.ts";
- * GRVT_ENV_VARS.apiKey; // "GRVT_API_KEY"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_ENV_VARS.apiKey, "GRVT_API_KEY");
  * ```
  */
 export const GRVT_ENV_VARS: Readonly<{
@@ -129,7 +133,8 @@ export const GRVT_ENV_VARS: Readonly<{
  * @example
  * ```ts
  * import { GRVT_COOKIE_NAME } from "./common.ts";
- * GRVT_COOKIE_NAME; // "gravity"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_COOKIE_NAME, "gravity");
  * ```
  */
 export const GRVT_COOKIE_NAME = "gravity";
@@ -141,7 +146,8 @@ export const GRVT_COOKIE_NAME = "gravity";
  * @example
  * ```ts
  * import { GRVT_ACCOUNT_ID_HEADER } from "./common.ts";
- * GRVT_ACCOUNT_ID_HEADER; // "X-Grvt-Account-Id"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_ACCOUNT_ID_HEADER, "X-Grvt-Account-Id");
  * ```
  */
 export const GRVT_ACCOUNT_ID_HEADER = "X-Grvt-Account-Id";
@@ -153,7 +159,8 @@ export const GRVT_ACCOUNT_ID_HEADER = "X-Grvt-Account-Id";
  * @example
  * ```ts
  * import { GRVT_SYMBOL_OVERRIDES } from "./common.ts";
- * GRVT_SYMBOL_OVERRIDES.KPEPE; // "1000PEPE"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_SYMBOL_OVERRIDES.KPEPE, "1000PEPE");
  * ```
  */
 export const GRVT_SYMBOL_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({
@@ -188,7 +195,8 @@ export function grvtUnifiedSymbol(base: string): string {
  * @example
  * ```ts
  * import { msToNs } from "./common.ts";
- * msToNs(1_764_777_600_000); // "1764777600000000000"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(msToNs(1_764_777_600_000), "1764777600000000000");
  * ```
  */
 export function msToNs(ms: number): string {

@@ -213,7 +213,8 @@ export function resolveGrvtCredentials(
  * @example
  * ```ts
  * import { grvtWsUrl } from "./config.ts";
- * grvtWsUrl("https://market-data.grvt.io"); // "wss://market-data.grvt.io/ws/full"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(grvtWsUrl("https://market-data.grvt.io"), "wss://market-data.grvt.io/ws/full");
  * ```
  */
 export function grvtWsUrl(httpUrl: string): string {

@@ -74,7 +74,8 @@ const e = (status: number, message: string, kind: GrvtErrorKind): GrvtErrorEntry
  * @example
  * ```ts
  * import { GRVT_ERROR_CODES } from "./errors.ts";
- * GRVT_ERROR_CODES[2012].message; // "Client Order ID overlaps with existing active order"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_ERROR_CODES[2012].message, "Client Order ID overlaps with existing active order");
  * ```
  */
 export const GRVT_ERROR_CODES: Readonly<Record<number, GrvtErrorEntry>> = Object.freeze({
@@ -248,7 +249,8 @@ function kindOfStatus(status: number | undefined): GrvtErrorKind {
  * @example
  * ```ts
  * import { GRVT_REJECT_REASONS } from "./errors.ts";
- * GRVT_REJECT_REASONS.FAIL_POST_ONLY; // "post_only_would_cross"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_REJECT_REASONS.FAIL_POST_ONLY, "post_only_would_cross");
  * ```
  */
 export const GRVT_REJECT_REASONS: Readonly<Record<string, CancelReason>> = Object.freeze({
@@ -282,7 +284,8 @@ export const GRVT_REJECT_REASONS: Readonly<Record<string, CancelReason>> = Objec
  * @example
  * ```ts
  * import { grvtCancelReason } from "./errors.ts";
- * grvtCancelReason("IOC_CANCEL"); // "ioc_unfilled"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(grvtCancelReason("IOC_CANCEL"), "ioc_unfilled");
  * ```
  */
 export function grvtCancelReason(reason: string | undefined): CancelReason | undefined {

@@ -36,8 +36,9 @@ const DECIMAL_BOUND = new Decimal("1e15");
  * @example
  * ```ts
  * import { docDecimal } from "./schemas.ts";
- * docDecimal.parse(0.0003).toString(); // "0.0003"
- * docDecimal.parse("0.0037").toString(); // "0.0037"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(docDecimal.parse(0.0003).toString(), "0.0003");
+ * equal(docDecimal.parse("0.0037").toString(), "0.0037");
  * ```
  */
 export const docDecimal: z.ZodType<Decimal, string | number> = z
@@ -84,12 +85,13 @@ const positiveSize = dec.refine((d) => d.gt(0), { error: "expected a positive si
  * @example
  * ```ts
  * import { instrumentSchema } from "./schemas.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const i = instrumentSchema.parse({
  *   instrument: "BTC_USDT_Perp", instrument_hash: "0x030501", base: "BTC", quote: "USDT",
  *   kind: "PERPETUAL", base_decimals: "9", tick_size: "0.1", min_size: "0.001",
  *   funding_interval_hours: 8,
  * });
- * i.base_decimals; // 9
+ * equal(i.base_decimals, 9);
  * ```
  */
 export const instrumentSchema = z.object({
@@ -117,7 +119,8 @@ export const instrumentSchema = z.object({
  * @example
  * ```ts
  * import { instrumentsResponseSchema } from "./schemas.ts";
- * instrumentsResponseSchema.parse({ result: [] }).result.length; // 0
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(instrumentsResponseSchema.parse({ result: [] }).result.length, 0);
  * ```
  */
 export const instrumentsResponseSchema = z.object({ result: z.array(instrumentSchema) });
@@ -129,10 +132,11 @@ export const instrumentsResponseSchema = z.object({ result: z.array(instrumentSc
  * @example
  * ```ts
  * import { tickerSchema } from "./schemas.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const t = tickerSchema.parse({
  *   instrument: "BTC_USDT_Perp", funding_rate: "0.0037", next_funding_time: "1764777600000000000",
  * });
- * t.next_funding_time; // 1764777600000
+ * equal(t.next_funding_time, 1764777600000);
  * ```
  */
 export const tickerSchema = z.object({
@@ -164,7 +168,8 @@ export const tickerSchema = z.object({
  * @example
  * ```ts
  * import { tickerResponseSchema } from "./schemas.ts";
- * tickerResponseSchema.safeParse({ result: {} }).success; // false: instrument is missing
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(tickerResponseSchema.safeParse({ result: {} }).success, false); // instrument is missing
  * ```
  */
 export const tickerResponseSchema = z.object({ result: tickerSchema });
@@ -177,8 +182,9 @@ export const tickerResponseSchema = z.object({ result: tickerSchema });
  * @example
  * ```ts
  * import { bookLevelSchema } from "./schemas.ts";
- * bookLevelSchema.parse({ price: "88107.3", size: "5.322", num_orders: "11" }).num_orders; // 11
- * bookLevelSchema.safeParse({ price: "-1", size: "1" }).success; // false
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(bookLevelSchema.parse({ price: "88107.3", size: "5.322", num_orders: "11" }).num_orders, 11);
+ * equal(bookLevelSchema.safeParse({ price: "-1", size: "1" }).success, false);
  * ```
  */
 export const bookLevelSchema = z.object({
@@ -193,7 +199,8 @@ export const bookLevelSchema = z.object({
  * @example
  * ```ts
  * import { bookSchema } from "./schemas.ts";
- * bookSchema.parse({ instrument: "BTC_USDT_Perp", bids: [], asks: [] }).bids.length; // 0
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(bookSchema.parse({ instrument: "BTC_USDT_Perp", bids: [], asks: [] }).bids.length, 0);
  * ```
  */
 export const bookSchema = z.object({
@@ -215,10 +222,11 @@ const restBookLevelSchema = z.object({
  * @example
  * ```ts
  * import { bookResponseSchema } from "./schemas.ts";
- * bookResponseSchema.safeParse({ result: { instrument: "X", bids: [], asks: [] } }).success; // true
- * bookResponseSchema.safeParse({
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(bookResponseSchema.safeParse({ result: { instrument: "X", bids: [], asks: [] } }).success, true);
+ * equal(bookResponseSchema.safeParse({
  *   result: { instrument: "X", bids: [{ price: "1", size: "0" }], asks: [] },
- * }).success; // false
+ * }).success, false);
  * ```
  */
 export const bookResponseSchema = z.object({
@@ -236,10 +244,11 @@ export const bookResponseSchema = z.object({
  * @example
  * ```ts
  * import { fundingRowSchema } from "./schemas.ts";
- * fundingRowSchema.parse({
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(fundingRowSchema.parse({
  *   instrument: "BTC_USDT_Perp", funding_rate: "-0.0034", funding_time: "1760494260000000000",
  *   funding_interval_hours: "0",
- * }).funding_interval_hours; // 0
+ * }).funding_interval_hours, 0);
  * ```
  */
 export const fundingRowSchema = z.object({
@@ -257,7 +266,8 @@ export const fundingRowSchema = z.object({
  * @example
  * ```ts
  * import { fundingResponseSchema } from "./schemas.ts";
- * fundingResponseSchema.parse({ result: [], next: "" }).next; // ""
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(fundingResponseSchema.parse({ result: [], next: "" }).next, "");
  * ```
  */
 export const fundingResponseSchema = z.object({
@@ -275,13 +285,14 @@ const orderStatus = z.enum(["PENDING", "OPEN", "FILLED", "REJECTED", "CANCELLED"
  * @example
  * ```ts
  * import { orderSchema } from "./schemas.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const o = orderSchema.parse({
  *   order_id: "0x00", time_in_force: "GOOD_TILL_TIME",
  *   legs: [{ instrument: "BTC_USDT_Perp", size: "0.001", limit_price: "50000.0", is_buying_asset: true }],
  *   metadata: { client_order_id: "1766076671", create_time: "1766076671243762741" },
  *   state: { status: "PENDING", book_size: ["0.001"], traded_size: ["0.0"], avg_fill_price: ["0.0"] },
  * });
- * o.state.status; // "PENDING"
+ * equal(o.state.status, "PENDING");
  * ```
  */
 export const orderSchema = z.object({
@@ -324,7 +335,8 @@ export const orderSchema = z.object({
  * @example
  * ```ts
  * import { orderResponseSchema } from "./schemas.ts";
- * orderResponseSchema.safeParse({ result: {} }).success; // false
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(orderResponseSchema.safeParse({ result: {} }).success, false);
  * ```
  */
 export const orderResponseSchema = z.object({ result: orderSchema });
@@ -335,7 +347,8 @@ export const orderResponseSchema = z.object({ result: orderSchema });
  * @example
  * ```ts
  * import { ordersResponseSchema } from "./schemas.ts";
- * ordersResponseSchema.parse({ result: [] }).result.length; // 0
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(ordersResponseSchema.parse({ result: [] }).result.length, 0);
  * ```
  */
 export const ordersResponseSchema = z.object({
@@ -349,7 +362,8 @@ export const ordersResponseSchema = z.object({
  * @example
  * ```ts
  * import { ackResponseSchema } from "./schemas.ts";
- * ackResponseSchema.parse({ result: { ack: "true" } }).result.ack; // true
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(ackResponseSchema.parse({ result: { ack: "true" } }).result.ack, true);
  * ```
  */
 export const ackResponseSchema = z.object({
@@ -366,7 +380,8 @@ export const ackResponseSchema = z.object({
  * @example
  * ```ts
  * import { positionSchema } from "./schemas.ts";
- * positionSchema.parse({ instrument: "BTC_USDT_Perp", size: "-0.5", entry_price: "90000.0" }).size.toString(); // "-0.5"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(positionSchema.parse({ instrument: "BTC_USDT_Perp", size: "-0.5", entry_price: "90000.0" }).size.toString(), "-0.5");
  * ```
  */
 export const positionSchema = z.object({
@@ -395,7 +410,8 @@ export const positionSchema = z.object({
  * @example
  * ```ts
  * import { positionsResponseSchema } from "./schemas.ts";
- * positionsResponseSchema.parse({ result: [] }).result.length; // 0
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(positionsResponseSchema.parse({ result: [] }).result.length, 0);
  * ```
  */
 export const positionsResponseSchema = z.object({ result: z.array(positionSchema) });
@@ -406,7 +422,8 @@ export const positionsResponseSchema = z.object({ result: z.array(positionSchema
  * @example
  * ```ts
  * import { accountSummarySchema } from "./schemas.ts";
- * accountSummarySchema.parse({ total_equity: "15.0", available_balance: "15.0" }).total_equity.toString(); // "15"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(accountSummarySchema.parse({ total_equity: "15.0", available_balance: "15.0" }).total_equity.toString(), "15");
  * ```
  */
 export const accountSummarySchema = z.object({
@@ -425,7 +442,8 @@ export const accountSummarySchema = z.object({
  * @example
  * ```ts
  * import { accountSummaryResponseSchema } from "./schemas.ts";
- * accountSummaryResponseSchema.safeParse({ result: { total_equity: 15 } }).success; // false
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(accountSummaryResponseSchema.safeParse({ result: { total_equity: 15 } }).success, false);
  * ```
  */
 export const accountSummaryResponseSchema = z.object({ result: accountSummarySchema });
@@ -436,10 +454,11 @@ export const accountSummaryResponseSchema = z.object({ result: accountSummarySch
  * @example
  * ```ts
  * import { fillSchema } from "./schemas.ts";
- * fillSchema.parse({
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(fillSchema.parse({
  *   event_time: "1767354369431470728", instrument: "BTC_USDT_Perp", is_buyer: true, is_taker: true,
  *   size: "0.001", price: "89473.4", fee: "0.040263", trade_id: "74150425-1",
- * }).trade_id; // "74150425-1"
+ * }).trade_id, "74150425-1");
  * ```
  */
 export const fillSchema = z.object({
@@ -462,7 +481,8 @@ export const fillSchema = z.object({
  * @example
  * ```ts
  * import { fillsResponseSchema } from "./schemas.ts";
- * fillsResponseSchema.parse({ result: [], next: "" }).result.length; // 0
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(fillsResponseSchema.parse({ result: [], next: "" }).result.length, 0);
  * ```
  */
 export const fillsResponseSchema = z.object({
@@ -478,11 +498,12 @@ export const fillsResponseSchema = z.object({
  * @example
  * ```ts
  * import { fundingPaymentSchema } from "./schemas.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const p = fundingPaymentSchema.parse({
  *   event_time: "1697788800000000000", sub_account_id: "2147050003876484",
  *   instrument: "BTC_USDT_Perp", currency: "USDT", amount: "9.75", tx_id: "209358",
  * });
- * p.event_time; // 1697788800000
+ * equal(p.event_time, 1697788800000);
  * ```
  */
 export const fundingPaymentSchema = z.object({
@@ -501,7 +522,8 @@ export const fundingPaymentSchema = z.object({
  * @example
  * ```ts
  * import { fundingPaymentsResponseSchema } from "./schemas.ts";
- * fundingPaymentsResponseSchema.parse({ result: [], next: "" }).next; // ""
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(fundingPaymentsResponseSchema.parse({ result: [], next: "" }).next, "");
  * ```
  */
 export const fundingPaymentsResponseSchema = z.object({
@@ -519,11 +541,12 @@ const leverage = docDecimal.refine((d) => d.gt(0), { error: "expected a positive
  * @example
  * ```ts
  * import { initialLeverageResponseSchema } from "./schemas.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const r = initialLeverageResponseSchema.parse({ results: [{
  *   instrument: "BTC_USDT_Perp", leverage: "10", min_leverage: "10", max_leverage: "50",
  *   margin_type: "ISOLATED",
  * }] });
- * r.results[0].max_leverage.toString(); // "50"
+ * equal(r.results[0].max_leverage.toString(), "50");
  * ```
  */
 export const initialLeverageResponseSchema = z.object({
@@ -543,7 +566,8 @@ export const initialLeverageResponseSchema = z.object({
  * @example
  * ```ts
  * import { setLeverageResponseSchema } from "./schemas.ts";
- * setLeverageResponseSchema.parse({ success: "true" }).success; // true
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(setLeverageResponseSchema.parse({ success: "true" }).success, true);
  * ```
  */
 export const setLeverageResponseSchema = z.object({
@@ -558,7 +582,8 @@ export const setLeverageResponseSchema = z.object({
  * @example
  * ```ts
  * import { loginResponseSchema } from "./schemas.ts";
- * loginResponseSchema.parse({ status: "success", location: "" }).status; // "success"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(loginResponseSchema.parse({ status: "success", location: "" }).status, "success");
  * ```
  */
 export const loginResponseSchema = z.object({
@@ -574,7 +599,8 @@ export const loginResponseSchema = z.object({
  * @example
  * ```ts
  * import { errorResponseSchema } from "./schemas.ts";
- * errorResponseSchema.parse({ code: 1002, message: "Internal Server Error", status: 500 }).code; // 1002
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(errorResponseSchema.parse({ code: 1002, message: "Internal Server Error", status: 500 }).code, 1002);
  * ```
  */
 export const errorResponseSchema = z.object({
@@ -591,10 +617,11 @@ export const errorResponseSchema = z.object({
  * @example
  * ```ts
  * import { subscribeResultSchema } from "./schemas.ts";
- * subscribeResultSchema.parse({
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ * deepEqual(subscribeResultSchema.parse({
  *   stream: "v1.mini.d", subs: ["BTC_USDT_Perp@500"], unsubs: [], num_snapshots: [1],
  *   first_sequence_number: ["1061214"], latest_sequence_number: ["1061213"],
- * }).latest_sequence_number; // [1061213]
+ * }).latest_sequence_number, [1061213]);
  * ```
  */
 export const subscribeResultSchema = z.object({
@@ -613,9 +640,10 @@ export const subscribeResultSchema = z.object({
  * @example
  * ```ts
  * import { feedEnvelopeSchema } from "./schemas.ts";
- * feedEnvelopeSchema.parse({
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(feedEnvelopeSchema.parse({
  *   stream: "v1.fill", selector: "2147050003876484", sequence_number: "1", prev_sequence_number: "0", feed: {},
- * }).sequence_number; // 1
+ * }).sequence_number, 1);
  * ```
  */
 export const feedEnvelopeSchema = z.object({

@@ -11,7 +11,8 @@
  * @example
  * ```ts
  * import { LIGHTER_ENVIRONMENTS } from "./common.ts";
- * LIGHTER_ENVIRONMENTS.mainnet.restUrl; // "https://mainnet.zklighter.elliot.ai"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_ENVIRONMENTS.mainnet.restUrl, "https://mainnet.zklighter.elliot.ai");
  * ```
  */
 export const LIGHTER_ENVIRONMENTS: Readonly<
@@ -35,7 +36,8 @@ export const LIGHTER_ENVIRONMENTS: Readonly<
  * @example
  * ```ts
  * import { LIGHTER_FUNDING_INTERVAL_HOURS } from "./common.ts";
- * LIGHTER_FUNDING_INTERVAL_HOURS; // 1
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_FUNDING_INTERVAL_HOURS, 1);
  * ```
  */
 export const LIGHTER_FUNDING_INTERVAL_HOURS = 1;
@@ -46,7 +48,8 @@ export const LIGHTER_FUNDING_INTERVAL_HOURS = 1;
  * @example
  * ```ts
  * import { LIGHTER_VENUE } from "./common.ts";
- * LIGHTER_VENUE; // "lighter"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_VENUE, "lighter");
  * ```
  */
 export const LIGHTER_VENUE = "lighter";
@@ -58,7 +61,8 @@ export const LIGHTER_VENUE = "lighter";
  * @example
  * ```ts
  * import { LIGHTER_MIN_ORDER_INDEX } from "./common.ts";
- * 281474976710656 >= LIGHTER_MIN_ORDER_INDEX; // true: a venue order index
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(281474976710656 >= LIGHTER_MIN_ORDER_INDEX, true); // a venue order index
  * ```
  */
 export const LIGHTER_MIN_ORDER_INDEX: number = 2 ** 48;
@@ -71,7 +75,8 @@ export const LIGHTER_MIN_ORDER_INDEX: number = 2 ** 48;
  * @example
  * ```ts
  * import { LIGHTER_ORDER_EXPIRY } from "./common.ts";
- * LIGHTER_ORDER_EXPIRY.defaultMs / 86_400_000; // 28
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_ORDER_EXPIRY.defaultMs / 86_400_000, 28);
  * ```
  */
 export const LIGHTER_ORDER_EXPIRY: Readonly<{ minMs: number; maxMs: number; defaultMs: number }> =
@@ -83,7 +88,8 @@ export const LIGHTER_ORDER_EXPIRY: Readonly<{ minMs: number; maxMs: number; defa
  * @example
  * ```ts
  * import { LIGHTER_ALL } from "./common.ts";
- * LIGHTER_ALL; // 255
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_ALL, 255);
  * ```
  */
 export const LIGHTER_ALL = 255;

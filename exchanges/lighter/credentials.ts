@@ -39,13 +39,14 @@ export interface LighterCredentials {
  * @example
  * ```ts
  * import { lighterCredentialsFromEnv } from "./credentials.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const vars: Record<string, string> = {
  *   LIGHTER_API_KEY_PRIVATE_KEY: "ab".repeat(40),
  *   LIGHTER_ACCOUNT_INDEX: "1077",
  *   LIGHTER_API_KEY_INDEX: "4",
  * };
  * const creds = lighterCredentialsFromEnv((name) => vars[name]);
- * creds?.accountIndex; // 1077
+ * equal(creds?.accountIndex, 1077);
  * ```
  */
 export function lighterCredentialsFromEnv(

@@ -26,7 +26,8 @@ import {
  * @example
  * ```ts
  * import { LIGHTER_ERROR_CODES } from "./errors.ts";
- * LIGHTER_ERROR_CODES[21104].message; // "invalid nonce"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_ERROR_CODES[21104].message, "invalid nonce");
  * ```
  */
 export const LIGHTER_ERROR_CODES: Readonly<

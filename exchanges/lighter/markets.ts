@@ -41,15 +41,16 @@ export interface LighterMarket extends Market {
  * ```ts
  * import { marketFromDetail } from "./markets.ts";
  * import { Decimal } from "../../core/decimal.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const m = marketFromDetail({
  *   symbol: "ETH", market_id: 0, status: "active", taker_fee: new Decimal("0.0280"),
  *   maker_fee: new Decimal("0.0040"), min_base_amount: new Decimal("0.0050"),
  *   min_quote_amount: new Decimal("10.000000"), size_decimals: 4, price_decimals: 2,
  *   min_initial_margin_fraction: 200,
  * });
- * m.tickSize.toString(); // "0.01"
- * m.takerFee?.toString(); // "0.00028"
- * m.maxLeverage?.toString(); // "50"
+ * equal(m.tickSize.toString(), "0.01");
+ * equal(m.takerFee?.toString(), "0.00028");
+ * equal(m.maxLeverage?.toString(), "50");
  * ```
  */
 export function marketFromDetail(d: OrderBookDetail): LighterMarket {
@@ -87,7 +88,8 @@ export function marketFromDetail(d: OrderBookDetail): LighterMarket {
  * @example
  * ```ts
  * import { encodePrice } from "./markets.ts";
- * encodePrice({ priceDecimals: 2 }, "4050"); // 405000
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(encodePrice({ priceDecimals: 2 }, "4050"), 405000);
  * ```
  */
 export function encodePrice(
@@ -118,7 +120,8 @@ export function encodePrice(
  * @example
  * ```ts
  * import { encodeSize } from "./markets.ts";
- * encodeSize({ sizeDecimals: 5 }, "0.001"); // 100
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(encodeSize({ sizeDecimals: 5 }, "0.001"), 100);
  * ```
  */
 export function encodeSize(

@@ -26,7 +26,8 @@ const int = z.number().int();
  * @example
  * ```ts
  * import { LIGHTER_MAX_DECIMAL_CHARS } from "./schemas.ts";
- * LIGHTER_MAX_DECIMAL_CHARS; // 40
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_MAX_DECIMAL_CHARS, 40);
  * ```
  */
 export const LIGHTER_MAX_DECIMAL_CHARS = 40;
@@ -100,7 +101,8 @@ const priceOrZero = lighterDecimal.refine((d) => !d.isNeg() && d.lt(1e15), {
  * @example
  * ```ts
  * import { LIGHTER_ORDER_STATUSES } from "./schemas.ts";
- * LIGHTER_ORDER_STATUSES.includes("canceled-post-only"); // true
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_ORDER_STATUSES.includes("canceled-post-only"), true);
  * ```
  */
 export const LIGHTER_ORDER_STATUSES = [
@@ -136,7 +138,8 @@ export type LighterOrderStatus = typeof LIGHTER_ORDER_STATUSES[number];
  * @example
  * ```ts
  * import { floatDecimal } from "./schemas.ts";
- * floatDecimal(9.599999999999999e-05).toString(); // "0.000096"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(floatDecimal(9.599999999999999e-05).toString(), "0.000096");
  * ```
  */
 export function floatDecimal(value: number): Decimal {

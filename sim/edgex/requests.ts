@@ -14,8 +14,9 @@ import { Decimal } from "../../core/decimal.ts";
  * @example
  * ```ts
  * import { EdgeXBodyError } from "./requests.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const e = new EdgeXBodyError("size", "must be a decimal string");
- * e.field; // "size"
+ * equal(e.field, "size");
  * ```
  */
 export class EdgeXBodyError extends Error {

@@ -21,7 +21,8 @@ export interface GrvtWireError {
  * @example
  * ```ts
  * import { GRVT_WIRE_ERRORS } from "./_error_codes.ts";
- * GRVT_WIRE_ERRORS[1000].status; // 401
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(GRVT_WIRE_ERRORS[1000].status, 401);
  * ```
  */
 export const GRVT_WIRE_ERRORS: Readonly<Record<number, GrvtWireError>> = Object.freeze({

@@ -22,7 +22,8 @@ const ORDER_LEG = [
  * @example
  * ```ts
  * import { ORDER_TYPES } from "./_order_signature.ts";
- * ORDER_TYPES.Order.length; // 8
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(ORDER_TYPES.Order.length, 8);
  * ```
  */
 export const ORDER_TYPES = {
@@ -104,7 +105,8 @@ export interface WireSignature {
  * @example
  * ```ts
  * import { scaledInteger } from "./_order_signature.ts";
- * scaledInteger("1.1231231239", 9); // 1123123123n
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(scaledInteger("1.1231231239", 9), 1123123123n);
  * ```
  */
 export function scaledInteger(value: string, digits: number): bigint {
@@ -137,12 +139,13 @@ function hasBuilder(builder: unknown): builder is string {
  * @example
  * ```ts
  * import { orderTypedData } from "./_order_signature.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const data = orderTypedData({
  *   sub_account_id: "1", time_in_force: "GOOD_TILL_TIME",
  *   legs: [{ instrument: "BTC_USDT_Perp", size: "0.001", limit_price: "90000.0", is_buying_asset: true }],
  *   signature: { expiration: "1767455222801000000", nonce: 1 },
  * }, () => ({ instrumentHash: "0x030501", baseDecimals: 9 }), 325);
- * data.primaryType; // "Order"
+ * equal(data.primaryType, "Order");
  * ```
  */
 export function orderTypedData(
@@ -211,11 +214,12 @@ export function orderTypedData(
  * @example
  * ```ts
  * import { orderDigest } from "./_order_signature.ts";
- * orderDigest({
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(orderDigest({
  *   sub_account_id: "1", time_in_force: "GOOD_TILL_TIME",
  *   legs: [{ instrument: "BTC_USDT_Perp", size: "0.001", limit_price: "90000.0", is_buying_asset: true }],
  *   signature: { expiration: "1767455222801000000", nonce: 1 },
- * }, () => ({ instrumentHash: "0x030501", baseDecimals: 9 }), 325).length; // 66
+ * }, () => ({ instrumentHash: "0x030501", baseDecimals: 9 }), 325).length, 66);
  * ```
  */
 export function orderDigest(

@@ -24,7 +24,8 @@ import { verify } from "../../crypto/ecgfp5/verify.ts";
  * @example
  * ```ts
  * import { AUTH_TOKEN_MAX_AHEAD_SECONDS } from "./auth.ts";
- * AUTH_TOKEN_MAX_AHEAD_SECONDS; // 28800
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(AUTH_TOKEN_MAX_AHEAD_SECONDS, 28800);
  * ```
  */
 export const AUTH_TOKEN_MAX_AHEAD_SECONDS = 8 * 3600;
@@ -91,7 +92,8 @@ export function parseLighterAuthToken(token: string): AuthToken | undefined {
  * @example
  * ```ts
  * import { lighterAuthMessageHash } from "./auth.ts";
- * lighterAuthMessageHash("1700000000:12345:5").length; // 40
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(lighterAuthMessageHash("1700000000:12345:5").length, 40);
  * ```
  */
 export function lighterAuthMessageHash(message: string): Uint8Array {

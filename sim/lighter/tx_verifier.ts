@@ -135,8 +135,9 @@ function base64Bytes(text: unknown): Uint8Array | undefined {
  * @example
  * ```ts
  * import { parseTxInfo } from "./tx_verifier.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const tx = parseTxInfo(15, '{"AccountIndex":1,"ApiKeyIndex":2,"MarketIndex":0,"Index":7,"ExpiredAt":5,"Nonce":3,"Sig":"","L2TxAttributes":null}');
- * tx.fields.Index; // 7
+ * equal(tx.fields.Index, 7);
  * ```
  */
 export function parseTxInfo(txType: number, txInfo: string | Record<string, unknown>): ParsedTx {
@@ -213,8 +214,9 @@ function toBytes(h: Float64Array): Uint8Array {
  * @example
  * ```ts
  * import { lighterTxHash, parseTxInfo } from "./tx_verifier.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const tx = parseTxInfo(14, '{"AccountIndex":12345,"ApiKeyIndex":5,"MarketIndex":0,"ClientOrderIndex":123,"BaseAmount":1000,"Price":405000,"IsAsk":1,"Type":0,"TimeInForce":1,"ReduceOnly":0,"TriggerPrice":0,"OrderExpiry":1735689600000,"ExpiredAt":1783955882578,"Nonce":0,"Sig":"","L2TxAttributes":null}');
- * lighterTxHash(300, tx).slice(0, 8); // "49c80b61"
+ * equal(lighterTxHash(300, tx).slice(0, 8), "49c80b61");
  * ```
  */
 export function lighterTxHash(chainId: number, tx: ParsedTx): string {
@@ -260,8 +262,9 @@ function hex(bytes: Uint8Array): string {
  * @example
  * ```ts
  * import { parseTxInfo, verifyTx } from "./tx_verifier.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
  * const tx = parseTxInfo(15, '{"AccountIndex":1,"ApiKeyIndex":2,"MarketIndex":0,"Index":7,"ExpiredAt":5,"Nonce":3,"Sig":"","L2TxAttributes":null}');
- * verifyTx(304, tx, "00".repeat(40)); // false: no signature
+ * equal(verifyTx(304, tx, "00".repeat(40)), false); // no signature
  * ```
  */
 export function verifyTx(chainId: number, tx: ParsedTx, publicKey: string): boolean {

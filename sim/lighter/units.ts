@@ -23,7 +23,8 @@ import { Decimal } from "../../core/decimal.ts";
  * @example
  * ```ts
  * import { marketStatsRate } from "./units.ts";
- * marketStatsRate("-0.000028"); // "-0.0028"
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(marketStatsRate("-0.000028"), "-0.0028");
  * ```
  */
 export function marketStatsRate(hourlyFraction: string | Decimal): string {
@@ -40,7 +41,8 @@ export function marketStatsRate(hourlyFraction: string | Decimal): string {
  * @example
  * ```ts
  * import { fundingsRow } from "./units.ts";
- * fundingsRow("-0.0000125"); // { rate: "0.0012", direction: "short" }
+ * import { deepStrictEqual as deepEqual } from "node:assert/strict";
+ * deepEqual(fundingsRow("-0.0000125"), { rate: "0.0012", direction: "short" });
  * ```
  */
 export function fundingsRow(
@@ -62,7 +64,8 @@ export function fundingsRow(
  * @example
  * ```ts
  * import { fundingRatesFloat } from "./units.ts";
- * fundingRatesFloat("0.000012"); // 0.000096
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(fundingRatesFloat("0.000012"), 0.000096);
  * ```
  */
 export function fundingRatesFloat(hourlyFraction: string | Decimal): number {

@@ -364,13 +364,14 @@ export class LighterSigner {
    * @example
    * ```ts
    * import { LighterSigner } from "./lighter_signer.ts";
+   * import { strictEqual as equal } from "node:assert/strict";
    * const signer = new LighterSigner({
    *   privateKey: "0b8e0f63c24d8baacd9d29ad4e9a4b73c4a8d2bb8b16dc4fa9d7c2e1d3a8b1f0e8d3a4c5b6e7f001",
    *   accountIndex: 12345,
    *   apiKeyIndex: 5,
    *   chainId: 304,
    * });
-   * signer.signAuthMessage(1700000000).slice(0, 19); // "1700000000:12345:5:"
+   * equal(signer.signAuthMessage(1700000000).slice(0, 19), "1700000000:12345:5:");
    * ```
    */
   signAuthMessage(deadline: number): string {

@@ -12,7 +12,7 @@
  * @example Sign an order and an auth token
  * ```ts
  * import { LighterSigner, verify } from "./mod.ts";
- * import { ok } from "node:assert/strict";
+ * import { match, ok } from "node:assert/strict";
  *
  * const signer = new LighterSigner({
  *   privateKey: "0b8e0f63c24d8baacd9d29ad4e9a4b73c4a8d2bb8b16dc4fa9d7c2e1d3a8b1f0e8d3a4c5b6e7f001",
@@ -36,7 +36,8 @@
  * const sig = Uint8Array.from(atob(JSON.parse(txInfo).Sig), (c) => c.charCodeAt(0));
  * ok(txType === 14 && verify(signer.publicKey, txHash, sig));
  *
- * const auth = signer.createAuthToken(); // "deadline:12345:5:<signature hex>"
+ * // deadline:account:key:signature (80 bytes, hex)
+ * match(signer.createAuthToken(), /^\d+:12345:5:[0-9a-f]{160}$/);
  * ```
  *
  * @module

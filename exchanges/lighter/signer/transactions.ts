@@ -17,7 +17,8 @@ export type TxInteger = number | bigint;
  * @example
  * ```ts
  * import { LIGHTER_TX_TYPE } from "./transactions.ts";
- * LIGHTER_TX_TYPE.createOrder; // 14
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_TX_TYPE.createOrder, 14);
  * ```
  */
 export const LIGHTER_TX_TYPE: Readonly<{
@@ -47,7 +48,8 @@ export type LighterTxType = (typeof LIGHTER_TX_TYPE)[keyof typeof LIGHTER_TX_TYP
  * @example
  * ```ts
  * import { LIGHTER_ORDER_TYPE } from "./transactions.ts";
- * LIGHTER_ORDER_TYPE.market; // 1
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_ORDER_TYPE.market, 1);
  * ```
  */
 export const LIGHTER_ORDER_TYPE: Readonly<{
@@ -79,7 +81,8 @@ export type LighterOrderType = (typeof LIGHTER_ORDER_TYPE)[keyof typeof LIGHTER_
  * @example
  * ```ts
  * import { LIGHTER_TIME_IN_FORCE } from "./transactions.ts";
- * LIGHTER_TIME_IN_FORCE.postOnly; // 2
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_TIME_IN_FORCE.postOnly, 2);
  * ```
  */
 export const LIGHTER_TIME_IN_FORCE: Readonly<
@@ -98,7 +101,8 @@ export type LighterTimeInForce = (typeof LIGHTER_TIME_IN_FORCE)[keyof typeof LIG
  * @example
  * ```ts
  * import { LIGHTER_CANCEL_ALL_MODE } from "./transactions.ts";
- * LIGHTER_CANCEL_ALL_MODE.scheduled; // 1
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(LIGHTER_CANCEL_ALL_MODE.scheduled, 1);
  * ```
  */
 export const LIGHTER_CANCEL_ALL_MODE: Readonly<{ immediate: 0; scheduled: 1; abort: 2 }> = Object
