@@ -366,7 +366,9 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
   const runId = newRunId(clock.now());
 
   const notifications = new Notifications(notifiersFromEnv(env, { fetch: context.fetch }));
-  const notify = (text: string) => notifications.notify(text);
+  // A message from a simulated or test network never reads like one from real money.
+  const networkTag = options.network === "mainnet" ? "" : `[${options.network.toUpperCase()}] `;
+  const notify = (text: string) => notifications.notify(networkTag + text);
   const tradeLog = new TradeLog({
     ...(paths ? { path: paths.orders } : {}),
     runId,

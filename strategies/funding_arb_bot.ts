@@ -259,7 +259,9 @@ export async function runFundingArbBot(
     return 2;
   }
   const notifications = new Notifications(notifiersFromEnv(env));
-  const notify = (text: string) => notifications.notify(text);
+  // A message from a simulated or test network never reads like one from real money.
+  const networkTag = options.network === "mainnet" ? "" : `[${options.network.toUpperCase()}] `;
+  const notify = (text: string) => notifications.notify(networkTag + text);
   const tradeLog = new TradeLog({
     ...(logDir === null ? {} : { path: `${logDir}/funding_arb_${options.botId}_orders.csv` }),
     network: options.network,

@@ -72,7 +72,7 @@ Deno.test("runBot: the stop price stops at once; Telegram and Lark get start and
     assert.equal(telegram.length, 2);
     assert.equal(lark.length, 2);
     assert.ok(telegram.every((t) => t.body.chat_id === "5550001"));
-    assert.match(String(telegram[0].body.text), /^INFO: \[GRVT_BTC\] Grid bot started/);
+    assert.match(String(telegram[0].body.text), /^\[SIM\] INFO: \[GRVT_BTC\] Grid bot started/);
     assert.match(String(telegram[1].body.text), /Stopped trading due to stop price triggered/);
     assert.deepEqual(lark[1].body, { msg_type: "text", content: { text: telegram[1].body.text } });
     assert.match(r.stderr, /Stop price 1000 triggered/);
