@@ -334,6 +334,15 @@ function venueList(): z.ZodType<ExchangeName[]> {
     .transform((list) => [...new Set(list)] as ExchangeName[]);
 }
 
+/** The `--log-level` flag, the same on every subcommand. */
+const LOG_LEVEL_FLAG: FlagSpec = {
+  name: "log-level",
+  type: "string",
+  value: "<level>",
+  description: `${LOG_LEVELS.join(", ")}.`,
+  default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
+};
+
 const logLevelSchema: z.ZodType<LogLevel | undefined> = z
   .string()
   .transform((s) => s.toLowerCase())
@@ -785,13 +794,7 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
       description: "With --network sim: the env file of a running `deno task sim --env-file " +
         "<path>`; trade on that replica (a restart adopts what it left there).",
     },
-    {
-      name: "log-level",
-      type: "string",
-      value: "<level>",
-      description: `${LOG_LEVELS.join(", ")}.`,
-      default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
-    },
+    LOG_LEVEL_FLAG,
     {
       name: "paper",
       type: "boolean",
@@ -1306,13 +1309,7 @@ export const FUNDING_FLAGS: readonly FlagSpec[] = Object.freeze(
       description: "Holding period in hours used to rank opportunities (fees amortised over it).",
       default: "24",
     },
-    {
-      name: "log-level",
-      type: "string",
-      value: "<level>",
-      description: `${LOG_LEVELS.join(", ")}.`,
-      default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
-    },
+    LOG_LEVEL_FLAG,
   ] satisfies FlagSpec[],
 );
 
@@ -1575,13 +1572,7 @@ export const SIM_FLAGS: readonly FlagSpec[] = Object.freeze(
       type: "boolean",
       description: "Print the URLs and credentials as one JSON object on stdout.",
     },
-    {
-      name: "log-level",
-      type: "string",
-      value: "<level>",
-      description: `${LOG_LEVELS.join(", ")}.`,
-      default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
-    },
+    LOG_LEVEL_FLAG,
   ] satisfies FlagSpec[],
 );
 
@@ -1726,13 +1717,7 @@ export const DOCTOR_FLAGS: readonly FlagSpec[] = Object.freeze(
       description: "With --network sim: the env file of a running `deno task sim --env-file " +
         "<path>`; check that replica.",
     },
-    {
-      name: "log-level",
-      type: "string",
-      value: "<level>",
-      description: `${LOG_LEVELS.join(", ")}.`,
-      default: "env PERP_LOG_LEVEL or LOG_LEVEL, else info",
-    },
+    LOG_LEVEL_FLAG,
   ] satisfies FlagSpec[],
 );
 

@@ -32,28 +32,14 @@ import { FundingCollector, type FundingSource } from "../funding/collector.ts";
 import { createFundingApi } from "../funding/api.ts";
 import { SqliteFundingStore } from "../funding/sqlite_store.ts";
 import { SIM_VENUE_MARKETS, type SimVenue } from "../sim/network.ts";
+import { oscillatingPath } from "../sim/market.ts";
 import { median } from "./_stats.ts";
 
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 0, 1);
 const MB = 1024 * 1024;
 
-const { values: args } = parseArgs({
-  options: {
-    days: { type: "string", default: "7" },
-    "warmup-hours": { type: "string", default: "24" },
-    venues: { type: "string", default: "lighter,grvt,edgex" },
-    collections: { type: "string", default: "10000" },
-    "interval-s": { type: "string", default: "60" },
-    "step-ms": { type: "string", default: "5000" },
-    "sim-step-ms": { type: "string", default: "1000" },
-    "no-bot": { type: "boolean", default: false },
-    "no-funding": { type: "boolean", default: false },
-  },
-});
-
 const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) console.error("warning: run with --v8-flags=--expose-gc for heap after a forced GC");
 
 interface Sample {
   hour: number;
@@ -110,20 +96,103 @@ function summary(name: string, samples: Sample[], warmup: number): void {
   );
 }
 
+/** One simulated hour of the bot's trading, counted from the engine's events. */
+export interface TradingHour {
+  /** Simulated hour (1 = the first). */
+  hour: number;
+  /** Orders the bot placed that the engine accepted. */
+  orders: number;
+  /** Fills of the bot's open side (the grid's opens). */
+  openFills: number;
+  /** Fills of the closing side (the grid's take-profits). */
+  closeFills: number;
+}
+
+/**
+ * The 6-hour (or `window`-hour) stretches after the warm-up in which the bot did not both fill
+ * an open and fill a take-profit: a soak whose bot idles proves nothing about the days it
+ * idles. Windows slide by one hour over the complete windows that start at or after `warmup`
+ * (at or after hour 0 when the run is shorter than warm-up plus one window).
+ *
+ * @param hours Per-hour counts, in order, one per simulated hour.
+ * @param warmup Warm-up hours.
+ * @param window Window length in hours.
+ * @returns The idle windows as `[first hour, last hour]`, empty when the bot kept trading.
+ *
+ * @example
+ * ```ts
+ * import { idleWindows } from "./soak_bench.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ * const h = (hour: number, fills: number) => ({ hour, orders: fills, openFills: fills, closeFills: fills });
+ * const hours = [1, 1, 1, 0, 0, 0, 0, 0, 0, 1].map((f, i) => h(i + 1, f));
+ * deepStrictEqual(idleWindows(hours, 0, 6), [[4, 9]]);
+ * ```
+ */
+export function idleWindows(
+  hours: readonly TradingHour[],
+  warmup: number,
+  window: number = 6,
+): [number, number][] {
+  const from = hours.length >= warmup + window ? warmup : 0;
+  const idle: [number, number][] = [];
+  for (let start = from; start + window <= hours.length; start++) {
+    const span = hours.slice(start, start + window);
+    if (!span.some((h) => h.openFills > 0) || !span.some((h) => h.closeFills > 0)) {
+      idle.push([span[0].hour, span[window - 1].hour]);
+    }
+  }
+  return idle;
+}
+
+/** The soak's market: the price swings ±0.3 % every 2 h around its start, with noise. */
+const SOAK_SWING = { amplitudeBps: "30", periodMs: 2 * HOUR, pull: "0.02", volatilityBps: "2" };
+
 async function soakBot(
   venue: SimVenueName,
   hours: number,
   warmup: number,
   stepMs: number,
-): Promise<void> {
+  priceStepMs: number,
+): Promise<boolean> {
   console.log(`bot on the ${venue} replica, ${hours} simulated hours`);
   const clock = new ManualClock(START);
   const sim = await startSimVenue(venue, {
     clock,
     protocol: "replica",
     seed: 3,
-    volatilityBps: "2",
-    stepMs: 5_000,
+    // The replica's own walk holds still; the soak's path below moves the price.
+    volatilityBps: "0",
+    stepMs: priceStepMs,
+  });
+  const engine = sim.engine;
+  const symbol = sim.engineSymbol("BTC");
+  const inst = engine.instrument(symbol);
+  const path = oscillatingPath({
+    seed: 3,
+    center: engine.prices(symbol).indexPrice,
+    ...SOAK_SWING,
+  });
+  // One millisecond before each of the replica's price steps, so its step quotes the new price.
+  const move = (at: number) =>
+    engine.schedule(at, () => {
+      const index = path.next(at, engine.indexTicks(symbol), inst);
+      engine.setPriceTicks(symbol, index, index);
+      move(at + priceStepMs);
+    });
+  move(START + priceStepMs - 1);
+  const counts: TradingHour = { hour: 0, orders: 0, openFills: 0, closeFills: 0 };
+  const seen = new Set<string>();
+  const unsubscribe = engine.subscribe((body) => {
+    if (body.type === "fill" && body.fill.accountId === sim.accountId) {
+      if (body.fill.side === "buy") counts.openFills++;
+      else counts.closeFills++;
+    } else if (
+      body.type === "order" && body.order.accountId === sim.accountId &&
+      !seen.has(body.order.id)
+    ) {
+      seen.add(body.order.id);
+      counts.orders++;
+    }
   });
   const driver = new LoopbackDriver(clock, { stepMs });
   const client = sim.client();
@@ -133,7 +202,7 @@ async function soakBot(
       quantity: "0.01",
       takeProfit: "0.02",
       direction: "buy",
-      maxOrders: 10,
+      maxOrders: 40,
       waitTimeSec: 60,
     },
     { client, clock, notify: () => Promise.resolve() },
@@ -141,22 +210,30 @@ async function soakBot(
   const controller = new AbortController();
   const result = runStrategy(grid, { clock, signal: controller.signal, random: () => 0.5 });
   const samples: Sample[] = [];
+  const trading: TradingHour[] = [];
   try {
     for (let h = 1; h <= hours; h++) {
       const t0 = performance.now();
       await driver.advance(HOUR);
       const wall = performance.now() - t0;
-      const c = sim.engine.retainedCounts();
+      trading.push({ ...counts, hour: h });
+      Object.assign(counts, { orders: 0, openFills: 0, closeFills: 0 });
+      seen.clear();
+      const c = engine.retainedCounts();
       const pos = (await client.getPositions()).find((p) => p.symbol === "BTC");
+      const t = trading[h - 1];
       samples.push(sample(
         h,
         wall,
-        `events ${c.events} finished ${c.finishedOrders} active ${c.activeOrders} tasks ${c.tasks} trades ${c.trades} fills ${c.fills} pos ${
+        `+orders ${t.orders} +fills ${t.openFills}/${t.closeFills} index ${
+          engine.prices(symbol).indexPrice
+        } pos ${
           pos?.size ?? new Decimal(0)
-        }`,
+        } | events ${c.events} finished ${c.finishedOrders} active ${c.activeOrders} tasks ${c.tasks} trades ${c.trades} fills ${c.fills}`,
       ));
     }
   } finally {
+    unsubscribe();
     controller.abort();
     await driver.advance(30_000);
     await result;
@@ -164,6 +241,26 @@ async function soakBot(
     await sim.close();
   }
   summary(`bot/${venue}`, samples, warmup);
+  const days = hours / 24;
+  const total = trading.reduce(
+    (a, t) => ({ o: a.o + t.orders, f: a.f + t.openFills + t.closeFills, c: a.c + t.closeFills }),
+    { o: 0, f: 0, c: 0 },
+  );
+  console.log(
+    `bot/${venue}: per simulated day ${(total.o / days).toFixed(0)} orders, ${
+      (total.f / days).toFixed(0)
+    } fills (${(total.c / days).toFixed(0)} take-profits)`,
+  );
+  const idle = idleWindows(trading, warmup);
+  if (idle.length > 0) {
+    console.error(
+      `bot/${venue}: FAILED: the bot did not both fill an open and a take-profit in ${idle.length} 6-hour window(s) after the warm-up, first hours ${
+        idle[0][0]
+      }–${idle[0][1]}: the soak idled`,
+    );
+    return false;
+  }
+  return true;
 }
 
 async function soakFunding(
@@ -252,18 +349,41 @@ async function soakFunding(
   summary("funding", samples, warmup);
 }
 
-const hours = Math.round(Number(args.days) * 24);
-const warmup = Number(args["warmup-hours"]);
-const venues = args.venues.split(",") as SimVenueName[];
-if (!args["no-bot"]) {
-  for (const v of venues) await soakBot(v, hours, warmup, Number(args["step-ms"]));
-}
-if (!args["no-funding"]) {
-  await soakFunding(
-    venues,
-    Number(args.collections),
-    Number(args["interval-s"]) * 1_000,
-    warmup,
-    Number(args["sim-step-ms"]),
-  );
+if (import.meta.main) {
+  const { values: args } = parseArgs({
+    options: {
+      days: { type: "string", default: "7" },
+      "warmup-hours": { type: "string", default: "24" },
+      venues: { type: "string", default: "lighter,grvt,edgex" },
+      collections: { type: "string", default: "10000" },
+      "interval-s": { type: "string", default: "60" },
+      "step-ms": { type: "string", default: "5000" },
+      "sim-step-ms": { type: "string", default: "1000" },
+      "price-step-ms": { type: "string", default: "5000" },
+      "no-bot": { type: "boolean", default: false },
+      "no-funding": { type: "boolean", default: false },
+    },
+  });
+  if (!gc) console.error("warning: run with --v8-flags=--expose-gc for heap after a forced GC");
+  const hours = Math.round(Number(args.days) * 24);
+  const warmup = Number(args["warmup-hours"]);
+  const venues = args.venues.split(",") as SimVenueName[];
+  let ok = true;
+  if (!args["no-bot"]) {
+    for (const v of venues) {
+      ok =
+        await soakBot(v, hours, warmup, Number(args["step-ms"]), Number(args["price-step-ms"])) &&
+        ok;
+    }
+  }
+  if (!args["no-funding"]) {
+    await soakFunding(
+      venues,
+      Number(args.collections),
+      Number(args["interval-s"]) * 1_000,
+      warmup,
+      Number(args["sim-step-ms"]),
+    );
+  }
+  if (!ok) Deno.exit(1);
 }

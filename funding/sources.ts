@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { FundingAdapter } from "../base.ts";
+import type { Clock, FundingAdapter } from "../base.ts";
 import type { ManualClock } from "../exchanges/_shared/clock.ts";
 // Type-only: the simulator is loaded with a dynamic `import()` when `sim` is asked for, so a
 // live network never loads `sim/`.
@@ -143,6 +143,11 @@ export interface OpenSourcesOptions {
   env?: (name: string) => string | undefined;
   /** Replaces the import of a venue module (tests). */
   importVenue?: (venue: string) => Promise<Record<string, unknown>>;
+  /**
+   * Clock handed to each venue's real adapter (live networks and attached replicas), which
+   * dates settlements and times requests by it. @default {each adapter's own: the wall clock}
+   */
+  adapterClock?: Clock;
 }
 
 /** Sources plus what must be released after use. */
@@ -162,6 +167,7 @@ async function liveSource(
   network: "mainnet" | "testnet" | "attach",
   load: (venue: string) => Promise<Record<string, unknown>>,
   env: (name: string) => string | undefined,
+  clock?: Clock,
 ): Promise<FundingSource> {
   const exportName = ADAPTER_EXPORTS[venue];
   if (exportName === undefined) return { venue, unavailable: `unknown venue '${venue}'` };
@@ -193,6 +199,7 @@ async function liveSource(
       : { ...(typeof own === "string" ? {} : own), ...hosts };
   }
   if (typeof adapterOptions === "string") return { venue, unavailable: adapterOptions };
+  if (clock) adapterOptions = { ...adapterOptions, clock };
   try {
     const adapter = new (Adapter as new (options: Record<string, unknown>) => FundingAdapter)(
       adapterOptions,
@@ -238,7 +245,7 @@ export async function openFundingSources(
     ((v: string) => VENUE_MODULES[v]?.() ?? Promise.reject(new Error("no module")));
   for (const venue of venues) {
     if (network === "sim" && simEnv) {
-      sources.push(await liveSource(venue, "attach", load, env));
+      sources.push(await liveSource(venue, "attach", load, env, options.adapterClock));
     } else if (network === "sim") {
       if (!isSimVenue(venue)) {
         sources.push({ venue, unavailable: `no simulator for '${venue}'` });
@@ -265,7 +272,7 @@ export async function openFundingSources(
       }
       sources.push({ venue, adapter: sim.fundingAdapter() });
     } else {
-      sources.push(await liveSource(venue, network, load, env));
+      sources.push(await liveSource(venue, network, load, env, options.adapterClock));
     }
   }
   const close = async () => {

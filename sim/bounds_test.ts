@@ -1,7 +1,8 @@
 /**
  * Bounds of the simulator's long-lived collections: the ring buffer, the event log, finished
  * orders and their client-id index, scheduled expiries, and the fill / trade / funding
- * histories. Account truth must stay exact whatever the bounds.
+ * histories. Account truth must stay exact whatever the bounds. Also the soak's price path,
+ * which must keep a long run's price within a band.
  */
 import { deepStrictEqual, ok, strictEqual as equal, throws } from "node:assert/strict";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
@@ -11,6 +12,8 @@ import { TaskHeap } from "./_heap.ts";
 import { EventLog } from "./events.ts";
 import { type EngineOptions, SimEngine } from "./engine.ts";
 import { scriptedFundingRates } from "./funding.ts";
+import { Instrument } from "./instrument.ts";
+import { oscillatingPath } from "./market.ts";
 import { startGrvtReplica } from "./grvt/replica.ts";
 import { startLighterReplica } from "./lighter/replica.ts";
 import { LighterSigner } from "../exchanges/lighter/signer/lighter_signer.ts";
@@ -306,4 +309,55 @@ Deno.test("Lighter replica: inactive orders come from the engine's finished-orde
     [[3, "canceled"], [2, "canceled"]],
   );
   equal((await inactive("limit=101")).body.code, 20001);
+});
+
+Deno.test("oscillatingPath: each step closes `pull` of the gap to the triangle target", () => {
+  const inst = new Instrument({ symbol: "X", tickSize: "1", sizeStep: "1" });
+  const path = oscillatingPath({
+    seed: 1,
+    center: "1000",
+    amplitudeBps: "1000",
+    periodMs: 4_000,
+    pull: "0.5",
+  });
+  const out: number[] = [];
+  let p = 0;
+  for (let t = 0; t <= 2_000; t += 500) out.push(p = path.next(t, p, inst));
+  // Targets 1000, 1050, 1100, 1050, 1000; half the gap each step, halves rounded away from 0.
+  deepStrictEqual(out, [1000, 1025, 1063, 1057, 1029]);
+  throws(() =>
+    oscillatingPath({ seed: 1, center: "1", amplitudeBps: "1", periodMs: 1, pull: "1.5" })
+  );
+  throws(() =>
+    oscillatingPath({ seed: 1, center: "1", amplitudeBps: "1", periodMs: 0, pull: "1" })
+  );
+});
+
+Deno.test("oscillatingPath: seven noisy days stay within the swing and sweep it every period", () => {
+  // The soak's market: BTC at 60 000 (tick 0.1), ±30 bps every 2 h, 2 bps of noise per 10 s step.
+  const inst = new Instrument({ symbol: "BTC", tickSize: "0.1", sizeStep: "0.001" });
+  const run = () => {
+    const path = oscillatingPath({
+      seed: 3,
+      center: "60000",
+      amplitudeBps: "30",
+      periodMs: 2 * HOUR,
+      pull: "0.02",
+      volatilityBps: "2",
+    });
+    const out: number[] = [];
+    let p = 0;
+    for (let t = 0; t < 7 * 24 * HOUR; t += 10_000) out.push(p = path.next(t, p, inst));
+    return out;
+  };
+  const prices = run();
+  deepStrictEqual(prices.slice(0, 50), run().slice(0, 50));
+  // Never beyond ±60 bps (±3,600 ticks) of 600,000 ticks.
+  ok(Math.min(...prices) >= 596_400 && Math.max(...prices) <= 603_600);
+  // Every 2 h period reaches above +20 bps and below −20 bps.
+  const perPeriod = (2 * HOUR) / 10_000;
+  for (let i = 0; i < prices.length; i += perPeriod) {
+    const span = prices.slice(i, i + perPeriod);
+    ok(Math.max(...span) >= 601_200 && Math.min(...span) <= 598_800, `period ${i / perPeriod}`);
+  }
 });

@@ -107,6 +107,117 @@ export function randomWalk(options: RandomWalkOptions): PricePath {
 }
 
 /**
+ * Options of {@linkcode oscillatingPath}.
+ *
+ * @example
+ * ```ts
+ * import type { OscillatingPathOptions } from "./market.ts";
+ * const o: OscillatingPathOptions = {
+ *   seed: 1,
+ *   center: "60000",
+ *   amplitudeBps: "50",
+ *   periodMs: 4 * 3_600_000,
+ *   pull: "0.05",
+ *   volatilityBps: "2",
+ * };
+ * ```
+ */
+export interface OscillatingPathOptions {
+  /** PRNG seed of the noise. */
+  seed: number;
+  /** Price the target swings around; the path also starts there. */
+  center: DecimalInput;
+  /** Half the swing of the target, in basis points of `center`. */
+  amplitudeBps: DecimalInput;
+  /** Length of one full swing of the target (ms), counted from the first step. */
+  periodMs: number;
+  /** Fraction of the gap between price and target closed at each step (0–1). */
+  pull: DecimalInput;
+  /** Noise added at each step, as in {@linkcode randomWalk}. @default {"0"} */
+  volatilityBps?: DecimalInput;
+}
+
+/**
+ * A mean-reverting path around a moving target, for long runs that must keep trading: the
+ * target is a triangle wave `center × (1 ± amplitudeBps / 10 000)` of period `periodMs` (up
+ * first), and each step moves the price by `round(pull × (target − price))` ticks plus the noise
+ * of {@linkcode randomWalk}. The price therefore never wanders off (it stays within the swing
+ * plus a few noise deviations), and every half period it sweeps the whole swing in each
+ * direction. Integer arithmetic throughout, so paths are identical on every platform.
+ *
+ * @param options Seed, center, swing, period, pull and noise.
+ * @returns The path.
+ * @throws {ConfigurationError} If `periodMs` is not a positive integer, `pull` is outside 0–1,
+ * or an amplitude or volatility is negative or has more than 8 decimals.
+ *
+ * @example
+ * ```ts
+ * import { oscillatingPath } from "./market.ts";
+ * import { Instrument } from "./instrument.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const inst = new Instrument({ symbol: "BTC", tickSize: "1", sizeStep: "1" });
+ * // Without noise and with a full pull the price is the target: 1000 ± 10 % every 4 s.
+ * const path = oscillatingPath({
+ *   seed: 1,
+ *   center: "1000",
+ *   amplitudeBps: "1000",
+ *   periodMs: 4_000,
+ *   pull: "1",
+ * });
+ * const out: number[] = [];
+ * let p = 0;
+ * for (let t = 0; t <= 4_000; t += 500) out.push(p = path.next(t, p, inst));
+ * deepStrictEqual(out, [1000, 1050, 1100, 1050, 1000, 950, 900, 950, 1000]);
+ * ```
+ */
+export function oscillatingPath(options: OscillatingPathOptions): PricePath {
+  const units = (value: DecimalInput, name: string): bigint => {
+    const d = toDecimal(value, name);
+    const u = toScaledBigInt(d, 8);
+    if (u === undefined || u < 0n) {
+      throw new ConfigurationError(`'${name}' must be ≥ 0 with at most 8 decimals: got ${d}`);
+    }
+    return u;
+  };
+  const one = pow10(8);
+  const amp = units(options.amplitudeBps, "amplitudeBps");
+  const vol = units(options.volatilityBps ?? "0", "volatilityBps");
+  const pull = units(options.pull, "pull");
+  if (pull > one) throw new ConfigurationError(`'pull' must be within 0–1: got ${options.pull}`);
+  const period = options.periodMs;
+  if (!Number.isSafeInteger(period) || period <= 0) {
+    throw new ConfigurationError(`'periodMs' must be a positive integer: got ${period}`);
+  }
+  const rng = new Prng(options.seed);
+  const P = BigInt(period);
+  const bps = one * 10_000n;
+  // Round half away from zero, in integers.
+  const div = (num: bigint, den: bigint) =>
+    num >= 0n ? (2n * num + den) / (2n * den) : -((-2n * num + den) / (2n * den));
+  let origin: number | undefined;
+  let center = 0n;
+  return {
+    next(time, current, instrument) {
+      if (origin === undefined) {
+        origin = time;
+        center = BigInt(instrument.priceToTicks(options.center, "sim", "center"));
+        current = Number(center);
+      }
+      const p = BigInt(((time - origin) % period + period) % period);
+      // Triangle wave in units of 1/P: 0 → +P at a quarter → 0 → −P at three quarters → 0.
+      const tri = 4n * p < P ? 4n * p : 4n * p < 3n * P ? 2n * P - 4n * p : 4n * p - 4n * P;
+      const target = center + div(center * amp * tri, bps * P);
+      const cur = BigInt(current);
+      const move = div((target - cur) * pull, one) +
+        div(cur * vol * BigInt(rng.normal16()), bps * 65_536n);
+      const next = cur + move;
+      return next < 1n ? 1 : Number(next);
+    },
+  };
+}
+
+/**
  * One point of a scripted price path.
  *
  * @example

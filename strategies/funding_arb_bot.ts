@@ -1,7 +1,10 @@
 /**
- * `deno task bot --strategy funding-arbitrage`: opens every venue (replicas or paper venues with
- * moving funding for `--network sim`), the funding store, and runs
+ * `deno task bot --strategy funding-arbitrage`: opens every venue — the venues' real clients
+ * and funding adapters on `mainnet` / `testnet` (credentials checked for every venue before any
+ * is opened; host variables such as `LIGHTER_REST_URL` point them elsewhere), replicas or paper
+ * venues with moving funding on `sim` — then the funding store, and runs
  * {@linkcode FundingArbitrageStrategy} on the runner with the trade log and notifications.
+ * `--paper` trades each venue's live book on a paper account; nothing is sent.
  *
  * @module
  */
@@ -20,7 +23,13 @@ import { PaperTradingClient } from "./paper_trading.ts";
 import { type ArbVenue, FundingArbitrageStrategy } from "./funding_arbitrage.ts";
 import { runStrategy } from "./runner.ts";
 import { TradeLog } from "./trade_log.ts";
-import type { BotNetwork, BotVenue } from "./venue_clients.ts";
+import {
+  type BotNetwork,
+  type BotVenue,
+  openVenueClient,
+  requireLiveVenues,
+  VenueClientUnavailableError,
+} from "./venue_clients.ts";
 
 /**
  * Settings of {@linkcode runFundingArbBot} (the CLI's `ArbConfig` plus the common flags).
@@ -79,7 +88,13 @@ export interface FundingArbBotOptions {
   simProtocol: "replica" | "paper";
   /** Log level. */
   logLevel?: string;
-  /** No orders. */
+  /**
+   * Paper trading: each venue's client is wrapped in a `PaperTradingClient` (orders fill on a
+   * paper account against the venue's book; nothing is sent). Positions go to the store under
+   * `<network>-paper`, never beside real ones. @default {false}
+   */
+  paper?: boolean;
+  /** Deprecated alias of `paper`. */
   dryRun: boolean;
   /** Close every arbitrage on exit. */
   cancelOnExit: boolean;
@@ -138,13 +153,72 @@ interface Opened {
   close(): Promise<void>;
 }
 
-async function openVenues(options: FundingArbBotOptions, clock: Clock): Promise<Opened> {
-  if (options.network !== "sim") {
-    throw new ConfigurationError(
-      "--strategy funding-arbitrage runs on --network sim for now (live funding adapters are " +
-        "wired by venue in funding/sources.ts)",
-    );
+async function openVenues(
+  options: FundingArbBotOptions,
+  clock: Clock,
+  env: (name: string) => string | undefined,
+): Promise<Opened> {
+  return options.network === "sim"
+    ? await openSimVenues(options, clock)
+    : await openLiveVenues(options, options.network, clock, env);
+}
+
+function isPaper(options: FundingArbBotOptions): boolean {
+  return options.paper === true || options.dryRun;
+}
+
+/**
+ * The venues' real clients and funding adapters. Every venue is checked (EdgeX testnet,
+ * host variables, credentials) before any adapter or client is built, so one venue that cannot
+ * run leaves the others untouched.
+ */
+async function openLiveVenues(
+  options: FundingArbBotOptions,
+  network: "mainnet" | "testnet",
+  clock: Clock,
+  env: (name: string) => string | undefined,
+): Promise<Opened> {
+  requireLiveVenues(options.venues, network, env);
+  const { openFundingSources } = await import("../funding/sources.ts");
+  const sources = await openFundingSources(options.venues, {
+    network,
+    env,
+    adapterClock: clock,
+  });
+  const connections: { close(): Promise<void> }[] = [];
+  const venues: ArbVenue[] = [];
+  const close = async () => {
+    for (const v of venues) await v.client.disconnect().catch(() => {});
+    for (const c of connections) await c.close().catch(() => {});
+    await sources.close();
+  };
+  try {
+    for (const [i, name] of options.venues.entries()) {
+      const source = sources.sources[i];
+      if (!source.adapter) {
+        throw new ConfigurationError(
+          `no ${name} funding rates on ${network}: ${source.unavailable}`,
+          {
+            venue: name,
+          },
+        );
+      }
+      const connection = await openVenueClient(name, { network, env, clock });
+      connections.push(connection);
+      const client = isPaper(options)
+        ? new PaperTradingClient(connection.client, { clock })
+        : connection.client;
+      venues.push({ name, client, funding: source.adapter });
+    }
+  } catch (error) {
+    await close();
+    throw error;
   }
+  return { venues, close };
+}
+
+/** The in-process replicas (or paper venues) with moving funding. */
+async function openSimVenues(options: FundingArbBotOptions, clock: Clock): Promise<Opened> {
   const { startSimVenue } = await import("../sim/network.ts");
   const { ManualClock } = await import("../exchanges/_shared/clock.ts");
   const manual = clock instanceof ManualClock ? clock : undefined;
@@ -158,8 +232,8 @@ async function openVenues(options: FundingArbBotOptions, clock: Clock): Promise<
       funding: "premium",
     });
     sims.push(sim);
-    const client: ExchangeClient = options.dryRun
-      ? new PaperTradingClient(sim.client())
+    const client: ExchangeClient = isPaper(options)
+      ? new PaperTradingClient(sim.client(), { clock: sim.clock })
       : sim.client();
     const funding: FundingAdapter = sim.fundingAdapter();
     venues.push({ name, client, funding });
@@ -210,8 +284,19 @@ export async function runFundingArbBot(
 ): Promise<number> {
   const env = context.env ?? denoEnv;
   const clock = context.clock ?? systemClock;
-  const label = `ARB_${options.venues.join("_").toUpperCase()}`;
+  const paper = isPaper(options);
+  const label = `${paper ? "PAPER " : ""}ARB_${options.venues.join("_").toUpperCase()}`;
   const logDir = context.logDir === undefined ? "logs" : context.logDir;
+  if (options.network !== "sim") {
+    // Before any file is written: a start that cannot trade leaves no log behind.
+    try {
+      requireLiveVenues(options.venues, options.network, env);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      context.io.stderr(`error: ${error.message}\n`);
+      return 2;
+    }
+  }
   if (context.configureLogging ?? true) {
     await setupLogging({
       level: options.logLevel,
@@ -235,11 +320,15 @@ export async function runFundingArbBot(
   let opened: Opened;
   let store: FundingStore;
   try {
-    opened = await openVenues(options, clock);
+    opened = await openVenues(options, clock, env);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       context.io.stderr(`error: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof VenueClientUnavailableError) {
+      context.io.stderr(`perp bot: ${error.message}\n`);
+      return 3;
     }
     throw error;
   }
@@ -252,7 +341,9 @@ export async function runFundingArbBot(
       : defaulted && options.network === "sim"
       ? "data/funding-sim.db"
       : options.db;
-    store = await openStore(db, options.network);
+    // Paper positions never sit beside real ones: a real run would reconcile them against the
+    // venue and find legs that were never sent.
+    store = await openStore(db, paper ? `${options.network}-paper` : options.network);
   } catch (error) {
     await opened.close();
     context.io.stderr(`error: cannot open the funding store: ${(error as Error).message}\n`);
@@ -260,11 +351,15 @@ export async function runFundingArbBot(
   }
   const notifications = new Notifications(notifiersFromEnv(env));
   // A message from a simulated or test network never reads like one from real money.
-  const networkTag = options.network === "mainnet" ? "" : `[${options.network.toUpperCase()}] `;
+  const networkTag = paper
+    ? `[${options.network.toUpperCase()} PAPER] `
+    : options.network === "mainnet"
+    ? ""
+    : `[${options.network.toUpperCase()}] `;
   const notify = (text: string) => notifications.notify(networkTag + text);
   const tradeLog = new TradeLog({
     ...(logDir === null ? {} : { path: `${logDir}/funding_arb_${options.botId}_orders.csv` }),
-    network: options.network,
+    network: paper ? "paper" : options.network,
     strategy: "funding-arbitrage",
   });
   const strategy = new FundingArbitrageStrategy({
@@ -309,7 +404,7 @@ export async function runFundingArbBot(
   }
   log.info(
     `[${label}] Starting funding arbitrage on ${options.venues.join(", ")} ` +
-      `(${options.network}${options.dryRun ? ", dry run" : ""}) as ${options.botId}`,
+      `(${options.network}${paper ? ", paper" : ""}) as ${options.botId}`,
   );
   context.onStarted?.(strategy, opened.venues);
   try {

@@ -217,6 +217,52 @@ function requireCredentials(venue: BotVenue, env: (name: string) => string | und
 }
 
 /**
+ * Checks, before anything is opened, that every venue can be traded on a live network: EdgeX
+ * is refused on `testnet` (it publishes no V2 testnet), host variables must be well formed, and
+ * the credential variables of every venue must be set. Missing credentials of all venues are
+ * named in one line, so a bot across several venues opens none of them when one cannot run.
+ *
+ * @param venues The venues, in the order messages name them.
+ * @param network `mainnet` or `testnet`.
+ * @param env Reads a variable.
+ * @throws {ConfigurationError} Naming the first problem found (EdgeX testnet, a malformed
+ *   host variable) or every missing credential variable.
+ *
+ * @example
+ * ```ts
+ * import { requireLiveVenues } from "./venue_clients.ts";
+ * import { throws } from "node:assert/strict";
+ *
+ * const env: Record<string, string> = { GRVT_API_KEY: "k" };
+ * throws(
+ *   () => requireLiveVenues(["edgex", "grvt"], "mainnet", (n) => env[n]),
+ *   /Missing edgex credentials: set EDGEX_ACCOUNT_ID, .*; grvt credentials: set GRVT_PRIVATE_KEY, GRVT_TRADING_ACCOUNT_ID \(in the --env-file/,
+ * );
+ * throws(() => requireLiveVenues(["edgex"], "testnet", () => "x"), /EdgeX publishes no V2 testnet/);
+ * ```
+ */
+export function requireLiveVenues(
+  venues: readonly BotVenue[],
+  network: "mainnet" | "testnet",
+  env: (name: string) => string | undefined,
+): void {
+  for (const venue of venues) {
+    // Said before the credentials: asking for keys of a network that does not exist helps no one.
+    liveOptions(venue, network, env, undefined);
+  }
+  const parts: string[] = [];
+  for (const venue of venues) {
+    const missing = missingCredentialVariables(venue, env);
+    if (missing.length > 0) parts.push(`${venue} credentials: set ${missing.join(", ")}`);
+  }
+  if (parts.length === 0) return;
+  throw new ConfigurationError(
+    `Missing ${parts.join("; ")} (in the --env-file or the environment), or use --network sim ` +
+      `for the local replica`,
+  );
+}
+
+/**
  * The host options a venue's client (or funding adapter) takes from the variables of
  * {@linkcode VENUE_HOST_VARIABLES}: only those that are set.
  *

@@ -1,5 +1,5 @@
 /**
- * Every fault kind on every venue: the Lighter, GRVT and EdgeX replicas (each venue's real
+ * Every fault kind on every venue: the Lighter, GRVT, EdgeX and Hyperliquid replicas (each venue's real
  * client over loopback) and the paper venue. Each row injects one fault on the venue's order
  * placement endpoint or book stream, drives the real client a little, and checks that the fault
  * fired and that the client turned it into typed behaviour: an error class, an order found by
@@ -25,13 +25,14 @@ import { type SimVenue, type SimVenueName, startSimVenue } from "../sim/network.
 
 const START = Date.UTC(2026, 0, 5, 12);
 
-type Row = "lighter" | "grvt" | "edgex" | "paper";
+type Row = "lighter" | "grvt" | "edgex" | "hyperliquid" | "paper";
 
 /** Each front-end's own names: placement endpoint and BTC book stream. */
 const NAMES: Record<Row, { frontEnd: string; place: string; book: string }> = {
   lighter: { frontEnd: "lighter", place: "/api/v1/sendTx", book: "order_book:*" },
   grvt: { frontEnd: "grvt", place: "full/v1/create_order", book: "v1.book.*" },
   edgex: { frontEnd: "edgex", place: "/api/v2/private/order/createOrder", book: "depth.*" },
+  hyperliquid: { frontEnd: "hyperliquid", place: "exchange:order", book: "l2Book:*" },
   paper: { frontEnd: "paper", place: "placeOrder", book: "book:*" },
 };
 
@@ -194,7 +195,7 @@ const REQUEST_ROWS: {
 
 const FRAME_KINDS: FaultKind[] = ["gap", "duplicate", "reorder", "malformed", "drop_connection"];
 
-for (const row of ["lighter", "grvt", "edgex", "paper"] as Row[]) {
+for (const row of ["lighter", "grvt", "edgex", "hyperliquid", "paper"] as Row[]) {
   Deno.test({
     name: `fault table on ${row}: every fault kind`,
     sanitizeOps: false,

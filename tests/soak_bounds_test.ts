@@ -1,7 +1,7 @@
 /**
  * Bounds of the library's long-lived collections: the EdgeX client's order records and fill
  * dedupe window, the bot's trade log (written through, nothing kept per row) and the SQLite
- * store's WAL checkpoints.
+ * store's WAL checkpoints; and the soak's own check that its bot kept trading.
  */
 import { deepStrictEqual, ok, strictEqual as equal } from "node:assert/strict";
 import type { ExchangeEvent } from "../base.ts";
@@ -11,6 +11,7 @@ import { fillSchema, orderSchema } from "../exchanges/edgex/schemas.ts";
 import { TradeLog } from "../strategies/trade_log.ts";
 import { SqliteFundingStore } from "../funding/sqlite_store.ts";
 import { fundingRate } from "../base.ts";
+import { idleWindows } from "../bench/soak_bench.ts";
 
 const BTC = { market: { symbol: "BTC" } } as unknown as EdgeXMarket;
 
@@ -130,4 +131,25 @@ Deno.test("SQLite: the WAL is checkpointed and truncated every checkpointEvery w
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("soak: a 6-hour window after the warm-up without an open fill or a take-profit fails", () => {
+  const hours = (opens: number[], closes: number[]) =>
+    opens.map((o, i) => ({ hour: i + 1, orders: o, openFills: o, closeFills: closes[i] }));
+  // Trading every hour: no idle window.
+  deepStrictEqual(idleWindows(hours([1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1, 1]), 2), []);
+  // Idle hours 1–6 fall in the warm-up (2 h) except the window 3–8; hour 8 trades.
+  deepStrictEqual(idleWindows(hours([0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 1]), 2), []);
+  // Opens keep filling but no take-profit fills in hours 3–9 (the grid is full): idle.
+  deepStrictEqual(
+    idleWindows(hours([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 0, 0, 0, 0, 0, 0, 0, 1]), 2),
+    [[3, 8], [4, 9]],
+  );
+  // Take-profits but no open fills in hours 4–9: idle as well.
+  deepStrictEqual(
+    idleWindows(hours([1, 1, 1, 0, 0, 0, 0, 0, 0, 1], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]), 2),
+    [[4, 9]],
+  );
+  // A run shorter than warm-up + 6 h is checked from its first hour.
+  deepStrictEqual(idleWindows(hours([0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1]), 24), [[1, 6]]);
 });

@@ -180,6 +180,8 @@ export class HyperliquidClient implements ExchangeClient {
   #fillsPrimed = false;
   /** The socket dropped since the last `orderUpdates` acknowledgement. */
   #resubscribing = false;
+  #reconciling = false;
+  #reconcileAgain = false;
 
   /**
    * Creates a client; nothing is sent until the first call.
@@ -343,7 +345,17 @@ export class HyperliquidClient implements ExchangeClient {
   }
 
   #onFrame(data: unknown): void {
-    if (typeof data !== "object" || data === null) return;
+    if (typeof data !== "object" || data === null || Array.isArray(data)) {
+      // Not a frame of any channel: it may have been an order update or a fill.
+      this.#unreadable(
+        new MalformedPayloadError("", {
+          venue: VENUE,
+          endpoint: "ws",
+          details: `expected a JSON object: got ${String(data).slice(0, 80)}`,
+        }),
+      );
+      return;
+    }
     const { channel, data: payload } = data as { channel?: string; data?: unknown };
     try {
       if (channel === "l2Book") this.#onBook(payload);
@@ -353,7 +365,7 @@ export class HyperliquidClient implements ExchangeClient {
           // Updates sent while the socket was down are lost: read the live orders once the
           // stream is back, so a fill during the outage still reaches the listeners.
           this.#resubscribing = false;
-          void this.#reconcileOrders();
+          void this.#reconcile();
         }
       } else if (channel === "orderUpdates") {
         for (const u of parsePayload(orderUpdateSchema.array(), payload, this.#ctx(channel))) {
@@ -392,21 +404,65 @@ export class HyperliquidClient implements ExchangeClient {
     } catch (e) {
       if (!(e instanceof MalformedPayloadError)) throw e;
       if (channel === "l2Book") {
+        // The next snapshot replaces the whole book; until then it reads stale.
         for (const s of this.#books.values()) for (const b of s) b.markStale();
-      }
+      } else if (PRIVATE_CHANNELS.includes(channel ?? "")) this.#unreadable(e);
     }
   }
 
+  /** An unreadable frame may have carried an order update or a fill: report, then re-read. */
+  #unreadable(error: MalformedPayloadError): void {
+    if (this.#ws?.state === "connected") {
+      this.#hub.emit({ type: "connection", stream: "trading", state: "connected", error });
+    }
+    void this.#reconcile();
+  }
+
+  /** Runs {@linkcode #reconcileOrders}, once more if asked again meanwhile, never twice at once. */
+  async #reconcile(): Promise<void> {
+    if (this.#reconciling) {
+      this.#reconcileAgain = true;
+      return;
+    }
+    this.#reconciling = true;
+    try {
+      do {
+        this.#reconcileAgain = false;
+        await this.#reconcileOrders();
+      } while (this.#reconcileAgain && this.#connected);
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+
+  /**
+   * Reads the open orders, and looks up each known live order that is no longer listed; every
+   * known order whose state changed is emitted.
+   */
   async #reconcileOrders(): Promise<void> {
-    const live = [...this.#orders.values()].filter((o) =>
-      o.status === "open" || o.status === "partially_filled" || o.status === "pending"
+    const before = new Map(
+      [...this.#orders].filter(([, o]) =>
+        o.status === "open" || o.status === "partially_filled" || o.status === "pending"
+      ),
     );
-    for (const known of live) {
+    const changed = (now: Order) => {
+      const known = before.get(now.clientOrderId);
+      return known !== undefined &&
+        (now.status !== known.status || !now.filledSize.eq(known.filledSize));
+    };
+    let listed: Set<string> | undefined;
+    try {
+      const open = await this.getOpenOrders();
+      listed = new Set(open.map((o) => o.clientOrderId));
+      for (const o of open) if (changed(o)) this.#hub.emit({ type: "order", order: o });
+    } catch {
+      // Each known order is looked up instead.
+    }
+    for (const known of before.values()) {
+      if (listed?.has(known.clientOrderId)) continue;
       try {
         const now = await this.getOrder(known.symbol, { clientOrderId: known.clientOrderId });
-        if (
-          now && (now.status !== known.status || !now.filledSize.eq(known.filledSize))
-        ) this.#hub.emit({ type: "order", order: now });
+        if (now && changed(now)) this.#hub.emit({ type: "order", order: now });
       } catch {
         // The next reconnect or the caller's own reads will catch up.
       }
@@ -609,6 +665,13 @@ export class HyperliquidClient implements ExchangeClient {
     const known = w.cloid ? this.#orders.get(w.cloid) : undefined;
     const size = w.origSz ?? known?.size ?? w.sz;
     const filled = size.minus(w.sz);
+    if (filled.lt(0) || size.isZero()) {
+      throw new MalformedPayloadError("order.sz", {
+        venue: VENUE,
+        endpoint: "order",
+        details: `remaining size ${w.sz} of an order of ${size}`,
+      });
+    }
     const [s, reason] = mapStatus(status, filled);
     const order: Order = {
       venue: VENUE,
@@ -710,6 +773,22 @@ export class HyperliquidClient implements ExchangeClient {
     );
     if (r.status === "unknownOid" || unifiedSymbol(r.order.order.coin) !== symbol) {
       return undefined;
+    }
+    const w = r.order.order;
+    if (
+      ref.id !== undefined ? String(w.oid) !== ref.id : (w.cloid ?? undefined) !== ref.clientOrderId
+    ) {
+      // An answer about another order is not an answer about this one.
+      throw new MalformedPayloadError(
+        ref.id !== undefined ? "order.order.oid" : "order.order.cloid",
+        {
+          venue: VENUE,
+          endpoint: "info orderStatus",
+          details: `asked for ${ref.id ?? ref.clientOrderId}, got ${w.oid} / ${
+            w.cloid ?? "no cloid"
+          }`,
+        },
+      );
     }
     return this.#toOrder(r.order.order, r.order.status, r.order.statusTimestamp);
   }

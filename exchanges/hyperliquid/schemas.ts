@@ -11,6 +11,24 @@ import { decimalString } from "../_shared/parse.ts";
 
 const dec = decimalString;
 
+/** Longest decimal text accepted in a price or size (the shared book refuses longer ones). */
+const MAX_DECIMAL_CHARS = 40;
+const bounded = z
+  .string({ error: 'expected a decimal string such as "0.01"' })
+  .max(MAX_DECIMAL_CHARS, { error: `expected at most ${MAX_DECIMAL_CHARS} characters` })
+  .pipe(decimalString);
+/** A price: positive and below 10^15 (anything else is a broken answer). */
+const price = bounded.refine((d) => d.gt(0) && d.lt("1e15"), {
+  error: "expected a price above 0 and below 10^15",
+});
+/** A size, an open interest or a volume: never negative. */
+const size = bounded.refine((d) => d.gte(0), { error: "expected a size of 0 or more" });
+/** A size that cannot be zero (an order's original size, a fill). */
+const positiveSize = bounded.refine((d) => d.gt(0), { error: "expected a size above 0" });
+/** The same checks on a book level's text, which stays a string for the shared book. */
+const checkedText = (schema: z.ZodType<unknown, string>, error: string) =>
+  z.string().refine((s) => schema.safeParse(s).success, { error });
+
 /** `{"type":"meta"}`: the perpetual universe; the index in `universe` is the asset id. */
 export const metaSchema = z.object({
   universe: z.array(z.object({
@@ -24,10 +42,10 @@ export const metaSchema = z.object({
 /** One asset context of `metaAndAssetCtxs` (`funding` is a fraction per hour). */
 export const assetCtxSchema = z.object({
   funding: dec,
-  openInterest: dec,
-  dayNtlVlm: dec,
-  markPx: dec,
-  oraclePx: dec,
+  openInterest: size,
+  dayNtlVlm: size,
+  markPx: price,
+  oraclePx: price,
   midPx: dec.nullable().optional(),
   premium: dec.nullable().optional(),
   prevDayPx: dec.optional(),
@@ -37,7 +55,11 @@ export const assetCtxSchema = z.object({
 /** `{"type":"metaAndAssetCtxs"}`: `[meta, ctxs]`, contexts in universe order. */
 export const metaAndAssetCtxsSchema = z.tuple([metaSchema, z.array(assetCtxSchema)]);
 
-const level = z.object({ px: z.string(), sz: z.string(), n: z.number().int() });
+const level = z.object({
+  px: checkedText(price, "expected a price above 0 and below 10^15 as a decimal string"),
+  sz: checkedText(size, "expected a size of 0 or more as a decimal string"),
+  n: z.number().int(),
+});
 
 /** `{"type":"l2Book","coin"}` and the `l2Book` channel: a full snapshot, bids then asks. */
 export const l2BookSchema = z.object({
@@ -50,11 +72,11 @@ export const l2BookSchema = z.object({
 export const wireOrderSchema = z.object({
   coin: z.string(),
   side: z.enum(["A", "B"]),
-  limitPx: dec,
-  sz: dec,
+  limitPx: price,
+  sz: size,
   oid: z.number().int().nonnegative(),
   timestamp: z.number().int(),
-  origSz: dec.optional(),
+  origSz: positiveSize.optional(),
   cloid: z.string().nullable().optional(),
   reduceOnly: z.boolean().optional(),
   tif: z.string().nullable().optional(),
@@ -87,8 +109,8 @@ export const orderUpdateSchema = z.object({
 /** A fill (`userFills` info and channel). */
 export const fillSchema = z.object({
   coin: z.string(),
-  px: dec,
-  sz: dec,
+  px: price,
+  sz: positiveSize,
   side: z.enum(["A", "B"]),
   time: z.number().int(),
   oid: z.number().int(),
@@ -112,8 +134,8 @@ export const clearinghouseStateSchema = z.object({
     position: z.object({
       coin: z.string(),
       szi: dec,
-      entryPx: dec.nullable(),
-      liquidationPx: dec.nullable(),
+      entryPx: price.nullable(),
+      liquidationPx: price.nullable(),
       marginUsed: dec,
       positionValue: dec.optional(),
       unrealizedPnl: dec,
@@ -176,8 +198,8 @@ export const orderStatusEntrySchema = z.union([
   z.object({ resting: z.object({ oid: z.number().int(), cloid: z.string().optional() }) }),
   z.object({
     filled: z.object({
-      totalSz: dec,
-      avgPx: dec,
+      totalSz: size,
+      avgPx: price,
       oid: z.number().int(),
       cloid: z.string().optional(),
     }),
