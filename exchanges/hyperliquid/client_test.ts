@@ -7,7 +7,11 @@ import { ok, rejects, strictEqual as equal } from "node:assert/strict";
 import { encode } from "@msgpack/msgpack";
 import { keccak256, recoverTypedDataAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { PostOnlyWouldCrossError } from "../../core/errors.ts";
+import {
+  MalformedPayloadError,
+  OrderOutcomeUnknownError,
+  PostOnlyWouldCrossError,
+} from "../../core/errors.ts";
 import { ManualClock } from "../_shared/clock.ts";
 import { HyperliquidClient } from "./client.ts";
 
@@ -134,4 +138,104 @@ Deno.test("hyperliquid client: setLeverage sends updateLeverage and refuses abov
     '{"type":"updateLeverage","asset":0,"isCross":true,"leverage":10}',
   );
   await rejects(client.setLeverage("BTC", 41), /\[1, 40\]/);
+});
+
+/** A client whose `/info` answers come from `info(type)` (markets from META). */
+function reader(
+  info: (body: Record<string, unknown>) => unknown,
+  exchange: unknown = {},
+  clock = new ManualClock(1_700_000_000_000),
+) {
+  const fetch = ((url: string | URL | Request, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body));
+    const out = !String(url).endsWith("/info")
+      ? exchange
+      : body.type === "metaAndAssetCtxs"
+      ? META
+      : info(body);
+    return Promise.resolve(Response.json(out));
+  }) as typeof globalThis.fetch;
+  return new HyperliquidClient({
+    fetch,
+    privateKey: KEY,
+    clock,
+    environment: "testnet",
+    outcomeDeadlineMs: 1,
+  });
+}
+
+const WIRE = {
+  coin: "BTC",
+  side: "B",
+  limitPx: "63000",
+  sz: "0.001",
+  oid: 77,
+  timestamp: 1_700_000_000_000,
+  origSz: "0.001",
+  cloid: "0x0000000000000000000000000000abcd",
+};
+
+Deno.test("hyperliquid client: REST book levels with a bad price or size are MalformedPayloadErrors", async () => {
+  for (const bad of [{ px: "0" }, { px: "-64000" }, { px: "abc" }, { sz: "-1" }, { sz: "" }]) {
+    const client = reader(() => ({
+      coin: "BTC",
+      time: 1,
+      levels: [[{ px: "63999", sz: "1", n: 1, ...bad }], [{ px: "64001", sz: "1", n: 1 }]],
+    }));
+    await rejects(client.getOrderBook("BTC"), MalformedPayloadError, JSON.stringify(bad));
+  }
+  const good = reader(() => ({
+    coin: "BTC",
+    time: 1,
+    levels: [[{ px: "63999", sz: "0.5", n: 1 }], [{ px: "64001", sz: "1", n: 2 }]],
+  }));
+  const book = await good.getOrderBook("BTC");
+  equal(`${book.bids[0].price}/${book.bids[0].size} ${book.asks[0].price}`, "63999/0.5 64001");
+});
+
+Deno.test("hyperliquid client: an orderStatus answer about another order is never taken for the order asked for", async () => {
+  const other = { ...WIRE, cloid: "0x0000000000000000000000000000ffff", oid: 78 };
+  const answer = { status: "order", order: { order: other, status: "open", statusTimestamp: 1 } };
+  const client = reader(() => answer);
+  await rejects(
+    client.getOrder("BTC", { clientOrderId: WIRE.cloid }),
+    (e: unknown) => e instanceof MalformedPayloadError && e.field === "order.order.cloid",
+  );
+  await rejects(
+    client.getOrder("BTC", { id: "77" }),
+    (e: unknown) => e instanceof MalformedPayloadError && e.field === "order.order.oid",
+  );
+  const { cloid: _, ...noCloid } = WIRE;
+  await rejects(
+    reader(() => ({ ...answer, order: { ...answer.order, order: noCloid } })).getOrder("BTC", {
+      clientOrderId: WIRE.cloid,
+    }),
+    MalformedPayloadError,
+  );
+  // Placement: a lost answer whose lookup names another order stays unknown.
+  const clock = new ManualClock(1_700_000_000_000);
+  const placing = reader(() => answer, "<html>502</html>", clock).placeOrder({
+    symbol: "BTC",
+    side: "buy",
+    type: "limit",
+    size: "0.001",
+    price: "63000",
+    clientOrderId: WIRE.cloid,
+  });
+  let settled = false;
+  placing.catch(() => {}).finally(() => settled = true);
+  for (let i = 0; i < 100 && !settled; i++) await clock.advance(100);
+  await rejects(placing, OrderOutcomeUnknownError);
+  const mine = await reader(() => ({ ...answer, order: { ...answer.order, order: WIRE } }))
+    .getOrder("BTC", { clientOrderId: WIRE.cloid });
+  equal(`${mine?.id} ${mine?.status} ${mine?.price}`, "77 open 63000");
+});
+
+Deno.test("hyperliquid client: an order whose remaining size exceeds its size, or with a price at or below 0, is a MalformedPayloadError", async () => {
+  for (const bad of [{ sz: "0.002" }, { origSz: "0" }, { limitPx: "0" }, { limitPx: "-1" }]) {
+    const client = reader(() => [{ ...WIRE, ...bad }]);
+    await rejects(client.getOpenOrders("BTC"), MalformedPayloadError, JSON.stringify(bad));
+  }
+  const [o] = await reader(() => [{ ...WIRE, sz: "0.0004" }]).getOpenOrders("BTC");
+  equal(`${o.status} ${o.filledSize} ${o.remainingSize}`, "partially_filled 0.0006 0.0004");
 });
