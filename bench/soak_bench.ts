@@ -17,11 +17,21 @@
  *
  * Run: deno run -A --v8-flags=--expose-gc bench/soak_bench.ts [--days 7] [--warmup-hours 24]
  *        [--venues lighter,grvt,edgex] [--collections 10000] [--interval-s 60] [--step-ms 5000]
- *        [--sim-step-ms 1000] [--no-bot] [--no-funding]
+ *        [--sim-step-ms 1000] [--price-step-ms 5000] [--snapshot-hours 24,96] [--no-bot]
+ *        [--no-funding]
+ *
+ * The bot's market is {@linkcode oscillatingPath} (±0.3 % every 2 h around the start price, 2 bps
+ * of noise per `--price-step-ms` step) so the grid keeps opening, filling and taking profit for
+ * the whole run; every simulated hour prints the bot's new orders and its open / take-profit
+ * fills, and the run exits 1 if any 6-hour window after the warm-up lacks either kind of fill
+ * ({@linkcode idleWindows}). `--snapshot-hours` writes a V8 heap snapshot of the bot run after
+ * those simulated hours (`soak_<venue>_h<hour>.heapsnapshot` in the working directory), to
+ * compare in Chrome DevTools when the heap grows.
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { writeHeapSnapshot } from "node:v8";
 import { Decimal } from "../base.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { type SimVenueName, startSimVenue } from "../sim/network.ts";
@@ -153,6 +163,7 @@ async function soakBot(
   warmup: number,
   stepMs: number,
   priceStepMs: number,
+  snapshotHours: ReadonlySet<number> = new Set(),
 ): Promise<boolean> {
   console.log(`bot on the ${venue} replica, ${hours} simulated hours`);
   const clock = new ManualClock(START);
@@ -222,6 +233,10 @@ async function soakBot(
       const c = engine.retainedCounts();
       const pos = (await client.getPositions()).find((p) => p.symbol === "BTC");
       const t = trading[h - 1];
+      if (snapshotHours.has(h)) {
+        gc?.();
+        console.log(`  wrote ${writeHeapSnapshot(`soak_${venue}_h${h}.heapsnapshot`)}`);
+      }
       samples.push(sample(
         h,
         wall,
@@ -360,6 +375,7 @@ if (import.meta.main) {
       "step-ms": { type: "string", default: "5000" },
       "sim-step-ms": { type: "string", default: "1000" },
       "price-step-ms": { type: "string", default: "5000" },
+      "snapshot-hours": { type: "string", default: "" },
       "no-bot": { type: "boolean", default: false },
       "no-funding": { type: "boolean", default: false },
     },
@@ -371,8 +387,14 @@ if (import.meta.main) {
   let ok = true;
   if (!args["no-bot"]) {
     for (const v of venues) {
-      ok =
-        await soakBot(v, hours, warmup, Number(args["step-ms"]), Number(args["price-step-ms"])) &&
+      ok = await soakBot(
+        v,
+        hours,
+        warmup,
+        Number(args["step-ms"]),
+        Number(args["price-step-ms"]),
+        new Set(args["snapshot-hours"].split(",").filter((x) => x !== "").map(Number)),
+      ) &&
         ok;
     }
   }

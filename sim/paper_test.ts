@@ -61,10 +61,11 @@ const paperHarness: VenueHarness = {
   venue: "paper",
   start() {
     // Waits between lookups run on real time (the engine's clock only moves when told), and a
-    // doubtful order is settled within half a second.
+    // doubtful order is settled within two seconds: room for three failed lookups and their
+    // backoff on a loaded machine.
     const { clock, engine, faults, client, funding } = startPaper({
       waits: systemClock,
-      outcomeDeadlineMs: 500,
+      outcomeDeadlineMs: 2_000,
     });
     return Promise.resolve({
       client,

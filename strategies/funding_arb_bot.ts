@@ -196,12 +196,8 @@ async function openLiveVenues(
     for (const [i, name] of options.venues.entries()) {
       const source = sources.sources[i];
       if (!source.adapter) {
-        throw new ConfigurationError(
-          `no ${name} funding rates on ${network}: ${source.unavailable}`,
-          {
-            venue: name,
-          },
-        );
+        const why = `no ${name} funding rates on ${network}: ${source.unavailable}`;
+        throw new ConfigurationError(why, { venue: name });
       }
       const connection = await openVenueClient(name, { network, env, clock });
       connections.push(connection);

@@ -238,7 +238,7 @@ function requireCredentials(venue: BotVenue, env: (name: string) => string | und
  *   () => requireLiveVenues(["edgex", "grvt"], "mainnet", (n) => env[n]),
  *   /Missing edgex credentials: set EDGEX_ACCOUNT_ID, .*; grvt credentials: set GRVT_PRIVATE_KEY, GRVT_TRADING_ACCOUNT_ID \(in the --env-file/,
  * );
- * throws(() => requireLiveVenues(["edgex"], "testnet", () => "x"), /EdgeX publishes no V2 testnet/);
+ * throws(() => requireLiveVenues(["edgex"], "testnet", () => undefined), /EdgeX publishes no V2 testnet/);
  * ```
  */
 export function requireLiveVenues(

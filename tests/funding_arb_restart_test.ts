@@ -180,11 +180,13 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
+    // A schema of its own: the store suite resets the default schema in parallel.
     const sql = postgres(PG_URL!, { max: 1, onnotice: () => {} });
-    await sql.unsafe("DROP TABLE IF EXISTS arb_claims, arb_positions");
-    await sql.unsafe("DELETE FROM schema_migrations WHERE version >= 4").catch(() => {});
+    await sql.unsafe("DROP SCHEMA IF EXISTS perp_arb_two_bots CASCADE");
+    await sql.unsafe("CREATE SCHEMA perp_arb_two_bots");
     await sql.end({ timeout: 1 });
-    await twoBots(() => PostgresFundingStore.open(PG_URL!, { maxConnections: 2 }));
+    const url = `${PG_URL!}${PG_URL!.includes("?") ? "&" : "?"}search_path=perp_arb_two_bots`;
+    await twoBots(() => PostgresFundingStore.open(url, { maxConnections: 2 }));
   },
 });
 

@@ -406,6 +406,9 @@ Deno.test({
         first.text,
       );
       await first.stop("SIGKILL");
+      // The moving market may fill the resting open between the check above and the kill (a
+      // loaded machine widens that gap); adoption is asserted only when it still rests.
+      const restsAtRestart = gridState(venue, g, await control.truth()).restingOpens.length > 0;
       // The restart adopts the resting open; the filled one is checked for its take-profit.
       // The guard runs within the first chase check (5 s) and its re-check (3 s).
       const second = start();
@@ -414,7 +417,9 @@ Deno.test({
       await sleep(10_000);
       ok(!exited, `the restarted bot is still trading\n${second.text().slice(-3_000)}`);
       ok(!second.text().includes("Position mismatch"), second.text().slice(-3_000));
-      ok(second.text().includes("Adopting resting open order"), second.text().slice(-3_000));
+      if (restsAtRestart) {
+        ok(second.text().includes("Adopting resting open order"), second.text().slice(-3_000));
+      }
       const status = await second.stop("SIGINT");
       deepEqual({ code: status.code, signal: status.signal }, { code: 0, signal: null });
       const s = gridState(venue, g, await control.truth());
