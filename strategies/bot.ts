@@ -274,6 +274,7 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
         network: options.network,
         ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
         dryRun: options.dryRun,
+        paper: options.paper === true || options.dryRun,
         cancelOnExit: options.cancelOnExit,
       }, {
         ...context,
