@@ -546,6 +546,8 @@ export class FundingArbitrageStrategy implements Strategy {
   readonly #fillSeenAt = new Map<string, number>();
   readonly #offs: (() => void)[] = [];
   readonly #outageSince = new Map<string, number>();
+  /** Why each candidate pair was last passed over; said once per change, not every step. */
+  readonly #skipped = new Map<string, string>();
   #wake: (() => void) | undefined;
   #lastStatus = -Infinity;
   #seq = 0;
@@ -580,6 +582,11 @@ export class FundingArbitrageStrategy implements Strategy {
     this.#say = deps.onAction ?? ((line) => log.info(line));
   }
 
+  #skip(key: string, line: string): void {
+    if (this.#skipped.get(key) === line) return;
+    this.#skipped.set(key, line);
+    this.#say(line);
+  }
   /** Positions known to this bot (copies). */
   positions(): ArbPosition[] {
     return [...this.#positions.values()].map((p) => structuredClone(p));
@@ -1145,6 +1152,10 @@ export class FundingArbitrageStrategy implements Strategy {
       return undefined;
     }
     if (bl.stale || bs.stale || !bl.bids[0] || !bl.asks[0] || !bs.bids[0] || !bs.asks[0]) {
+      const legs: [string, BookSnapshot][] = [[longVenue, bl], [shortVenue, bs]];
+      const which = legs.filter(([, b]) => b.stale || !b.bids[0] || !b.asks[0])
+        .map(([v, b]) => `${v} ${b.stale ? "stale" : "one-sided"}`);
+      this.#skip(key, `[arb] ${key}: not priced, book ${which.join(", ")}`);
       return undefined;
     }
     const mid = bl.bids[0].price.plus(bl.asks[0].price).plus(bs.bids[0].price)
@@ -1154,7 +1165,14 @@ export class FundingArbitrageStrategy implements Strategy {
     while (size.gt(0) && !(size.mod(ml.sizeStep).isZero() && size.mod(ms.sizeStep).isZero())) {
       size = size.minus(step);
     }
-    if (!size.gt(0) || size.lt(ml.minSize ?? 0) || size.lt(ms.minSize ?? 0)) return undefined;
+    if (!size.gt(0) || size.lt(ml.minSize ?? 0) || size.lt(ms.minSize ?? 0)) {
+      this.#skip(
+        key,
+        `[arb] ${key}: --notional buys ${size} ${symbol}, under a leg's minimum size`,
+      );
+      return undefined;
+    }
+    this.#skipped.delete(key);
     // The thinner book (less size in its top levels) rests the maker order.
     const depth = (b: BookSnapshot) =>
       [...b.bids.slice(0, 5), ...b.asks.slice(0, 5)].reduce((s, l) => s.plus(l.size), d(0));

@@ -189,3 +189,17 @@ Deno.test("funding arb: the failed-open cap stops an open → unwind loop", asyn
   await drive(clock, arb.step(signal));
   equal((await store.arbPositions()).length, 3);
 });
+
+Deno.test("funding arb: a pair passed over says why once, not every step", async () => {
+  const clock = new ManualClock(T0);
+  const a = paperVenue(clock, { name: "lighter", rate: "-0.0001", intervalHours: 1 });
+  const b = paperVenue(clock, { name: "grvt", rate: "0.0003", intervalHours: 1 });
+  await using store = await memoryStore();
+  // 1 USD of notional buys 0.00001 BTC at 64 000, which rounds to 0 in a 0.001 step.
+  const { arb, lines } = strategy([a, b], store, clock, { notionalUsd: "1" });
+  await arb.start(signal);
+  await drive(clock, arb.step(signal));
+  await drive(clock, arb.step(signal));
+  equal(arb.positions().length, 0);
+  equal(lines.filter((l) => l.includes("under a leg's minimum size")).length, 1, lines.join("\n"));
+});
