@@ -146,6 +146,11 @@ export interface HyperliquidClientOptions {
   env?: { get(name: string): string | undefined };
 }
 
+/** Finished orders the client keeps for lookups by cloid; older ones are read from the venue. */
+const FINISHED_ORDERS_KEPT = 1_000;
+/** Fill trade ids kept to drop redelivered fills (the venue resends a snapshot on reconnect). */
+const FILL_IDS_KEPT = 10_000;
+
 /**
  * The Hyperliquid trading client.
  *
@@ -174,7 +179,14 @@ export class HyperliquidClient implements ExchangeClient {
   #books = new Map<string, Set<LiveOrderBook>>();
   #lastNonce = 0;
   #connected = false;
+  /**
+   * Orders by cloid: every live order, and the newest {@linkcode FINISHED_ORDERS_KEPT} finished
+   * ones (a finished order older than that is read from the venue if asked for again).
+   */
   #orders = new Map<string, Order>();
+  /** Cloids of finished orders, oldest first. */
+  #finished = new Set<string>();
+  /** Trade ids of fills already emitted: the newest {@linkcode FILL_IDS_KEPT}. */
   #seenFills = new Set<string>();
   /** A `userFills` snapshot was read: later snapshots (after a reconnect) carry missed fills. */
   #fillsPrimed = false;
@@ -378,6 +390,9 @@ export class HyperliquidClient implements ExchangeClient {
           const fill = this.#toFill(f);
           if (!fill || this.#seenFills.has(fill.tradeId)) continue;
           this.#seenFills.add(fill.tradeId);
+          if (this.#seenFills.size > FILL_IDS_KEPT) {
+            this.#seenFills.delete(this.#seenFills.values().next().value!);
+          }
           // The first snapshot is history; a later one (after a reconnect) has missed fills.
           if (!ev.isSnapshot || this.#fillsPrimed) this.#hub.emit({ type: "fill", fill });
         }
@@ -655,8 +670,31 @@ export class HyperliquidClient implements ExchangeClient {
   }
 
   #remember(order: Order): Order {
-    this.#orders.set(order.clientOrderId, order);
+    this.#keep(order.clientOrderId, order);
     return order;
+  }
+
+  /** Records an order's latest state; finished orders beyond the newest few are dropped. */
+  #keep(cloid: string, order: Order): void {
+    this.#orders.set(cloid, order);
+    if (
+      order.status === "open" || order.status === "partially_filled" || order.status === "pending"
+    ) {
+      this.#finished.delete(cloid);
+      return;
+    }
+    this.#finished.delete(cloid);
+    this.#finished.add(cloid);
+    if (this.#finished.size > FINISHED_ORDERS_KEPT) {
+      const oldest = this.#finished.values().next().value!;
+      this.#finished.delete(oldest);
+      this.#orders.delete(oldest);
+    }
+  }
+
+  /** How many orders the client remembers (live + finished), for the bounds test. */
+  get rememberedOrders(): number {
+    return this.#orders.size;
   }
 
   #toOrder(w: WireOrder, status: string, at: number): Order | undefined {
@@ -693,7 +731,7 @@ export class HyperliquidClient implements ExchangeClient {
       createdAt: w.timestamp,
       updatedAt: at,
     };
-    if (w.cloid) this.#orders.set(w.cloid, order);
+    if (w.cloid) this.#keep(w.cloid, order);
     return order;
   }
 
