@@ -37,12 +37,21 @@ export interface Tracked {
   nonce: number | undefined;
 }
 
+/** Finished orders the tracker keeps by client order id (live ones are always kept). */
+export const FINISHED_ORDERS_KEPT = 1_000;
+
 /**
  * Orders by client order id, with waiters woken when one leaves `PENDING`, and the client
  * order ids sent as market orders (they go out as bounded IOC limit orders).
  */
 export class GrvtOrderTracker {
+  /**
+   * Retention: every live order, and the newest {@linkcode FINISHED_ORDERS_KEPT} finished ones
+   * (an older finished order is read from the venue again if asked for).
+   */
   readonly #tracked = new Map<string, Tracked>();
+  /** Client order ids of finished tracked orders, oldest first. */
+  readonly #finished = new Set<string>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #market = new Set<string>();
   readonly #clock: Clock;
@@ -70,6 +79,7 @@ export class GrvtOrderTracker {
   /** Forgets a client order id (a new order reuses it). */
   delete(cid: string): void {
     this.#tracked.delete(cid);
+    this.#finished.delete(cid);
   }
 
   /** Remembers that `cid` was placed as a market order. */
@@ -102,15 +112,22 @@ export class GrvtOrderTracker {
     if (order.status !== "pending") {
       for (const w of [...(this.#waiters.get(cid) ?? [])]) w();
     }
-    if (this.#tracked.size > 10_000) {
-      for (const [k, v] of this.#tracked) {
-        if (this.#tracked.size <= 5_000) break;
-        if (!["pending", "open", "partially_filled"].includes(v.order.status)) {
-          this.#tracked.delete(k);
-        }
+    const now = this.#tracked.get(cid) ?? t;
+    this.#finished.delete(cid);
+    if (!["pending", "open", "partially_filled"].includes(now.order.status)) {
+      this.#finished.add(cid);
+      if (this.#finished.size > FINISHED_ORDERS_KEPT) {
+        const oldest = this.#finished.values().next().value!;
+        this.#finished.delete(oldest);
+        this.#tracked.delete(oldest);
       }
     }
-    return this.#tracked.get(cid) ?? t;
+    return now;
+  }
+
+  /** How many orders are tracked (live + finished). */
+  get size(): number {
+    return this.#tracked.size;
   }
 
   /** Tracked orders that are still live. */
