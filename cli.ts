@@ -1826,8 +1826,7 @@ export interface RunContext {
 }
 
 /**
- * One subcommand: how to parse its arguments, how to describe and how to run it. Later work
- * replaces `run` with the real implementation.
+ * One subcommand: how to parse its arguments, how to describe them and how to run it.
  */
 export interface Subcommand<T extends { logLevel?: LogLevel }> {
   /** One line for the top-level help. */
