@@ -22,6 +22,7 @@ import {
 } from "../../base.ts";
 import { ManualClock } from "../_shared/clock.ts";
 import { seededRandom as prng } from "../../sim/random.ts";
+import { jsonMutator } from "../../tests/json_mutation.ts";
 import { HyperliquidClient, type HyperliquidClientOptions } from "./client.ts";
 import { HyperliquidFundingAdapter } from "./funding_adapter.ts";
 
@@ -71,82 +72,22 @@ const BAD_VALUES: readonly unknown[] = [
   "１２３",
 ];
 
-type Path = (string | number)[];
-
-function pathsOf(v: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  if (v && typeof v === "object") {
-    for (const [k, child] of Object.entries(v)) {
-      const p = [...prefix, Array.isArray(v) ? Number(k) : k];
-      out.push(p);
-      pathsOf(child, p, out);
-    }
-  }
-  return out;
-}
-
-function setAt(root: unknown, path: Path, value: unknown, remove = false): unknown {
-  if (path.length === 0) return value;
-  let node = root as Record<string | number, unknown>;
-  for (const k of path.slice(0, -1)) {
-    node = node[k] as Record<string | number, unknown>;
-    // An earlier mutation replaced a parent with a scalar.
-    if (!node || typeof node !== "object") return root;
-  }
-  const last = path[path.length - 1];
-  if (remove) {
-    if (Array.isArray(node)) node.splice(Number(last), 1);
-    else delete node[last];
-  } else node[last] = value;
-  return root;
-}
-
-/** One mutation of a JSON value: a value (sent as JSON) or raw text. */
-function mutate(value: unknown): { json: unknown } | { text: string } {
-  const copy = structuredClone(value);
-  const paths = pathsOf(copy);
-  const r = rng();
-  if (r < 0.4 && paths.length > 0) {
-    const n = rng() < 0.8 ? 1 : 3;
-    for (let i = 0; i < n; i++) setAt(copy, pick(paths), pick(BAD_VALUES));
-    return { json: copy };
-  }
-  if (r < 0.55 && paths.length > 0) return { json: setAt(copy, pick(paths), undefined, true) };
-  if (r < 0.65) {
-    // An unknown enum value in a string field (status, side, type, channel, tif …).
-    const strings = paths.filter((p) => {
-      let node: unknown = copy;
-      for (const k of p) node = (node as Record<string | number, unknown>)[k];
-      return typeof node === "string" && !/^[\d.-]+$/.test(node);
-    });
-    if (strings.length > 0) return { json: setAt(copy, pick(strings), "UNKNOWN_VALUE_X") };
-  }
-  if (r < 0.75) {
-    return {
-      json: pick([
-        null,
-        [],
-        {},
-        42,
-        "x",
-        { status: "ok" },
-        { status: "ok", response: null },
-        {
-          status: "err",
-          response: 7,
-        },
-        { status: "unknownOid" },
-        [{}, []],
-      ]),
-    };
-  }
-  if (r < 0.88) {
-    const text = JSON.stringify(copy);
-    return { text: text.slice(0, Math.floor(rng() * text.length)) };
-  }
-  return {
-    text: pick(["", "null", "<html><body>502 Bad Gateway</body></html>", "{", "[1,2", "NaN"]),
-  };
-}
+const mutate = jsonMutator({
+  rng,
+  badValues: BAD_VALUES,
+  otherShapes: [
+    null,
+    [],
+    {},
+    42,
+    "x",
+    { status: "ok" },
+    { status: "ok", response: null },
+    { status: "err", response: 7 },
+    { status: "unknownOid" },
+    [{}, []],
+  ],
+});
 
 function statusCode(): number {
   return rng() < 0.1 ? pick([400, 401, 404, 422, 429, 500, 502, 503]) : 200;
