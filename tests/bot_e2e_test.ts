@@ -1004,7 +1004,7 @@ function faultPlan(venue: SimVenueName, protocol: Protocol): FaultRule[] {
       { kind: "error", target: "placeOrder", every: 7 },
       { kind: "drop_response", target: "placeOrder", every: 5 },
       { kind: "error", status: 502, target: "cancelOrder", every: 4 },
-      { kind: "drop_response", target: "cancelOrder", every: 6 },
+      { kind: "drop_response", target: "cancelOrder", every: 3 },
       { kind: "error", target: "getOpenOrders", every: 9 },
       { kind: "rate_limit", target: "getOrder", limit: 1, windowMs: 1_000 },
       { kind: "gap", target: "book:BTC", chance: 0.02 },
