@@ -27,6 +27,7 @@ import {
   symbolOpportunitiesSchema,
 } from "./_api_params.ts";
 import { botTargets, fetchBotStatuses, relayBotEvents } from "./dashboard/bot_list.ts";
+import { accessRefusal } from "./dashboard/access.ts";
 import { mountDashboard } from "./dashboard/routes.ts";
 import type { RateView } from "./dashboard/pages.ts";
 import {
@@ -136,15 +137,6 @@ export function describeDatabase(
   } catch {
     return "postgres (unparsable URL)";
   }
-}
-
-/** Constant-time comparison of two strings (for the bearer token). */
-function sameSecret(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
 }
 
 /** The API: a hono app plus a cache-invalidation hook for the collector. */
@@ -502,52 +494,13 @@ export function createFundingApi(options: FundingApiOptions): FundingApi {
     c.json({ error: "not_found", message: `no endpoint ${c.req.method} ${c.req.path}` }, 404)
   );
 
-  // Read-only: pages and endpoints answer GET (and HEAD) only.
+  // Read-only, and behind the token when one is set (funding/dashboard/access.ts).
   app.use("*", async (c, next) => {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-      return c.json(
-        { error: "method_not_allowed", message: `${c.req.method} is not allowed; read-only` },
-        405,
-        { allow: "GET, HEAD" },
-      );
-    }
+    const refused = accessRefusal(c.req.raw, options.token, "perp funding");
+    if (refused) return refused;
     await next();
     return undefined;
   });
-  if (options.token !== undefined) {
-    const token = options.token;
-    app.use("*", async (c, next) => {
-      const header = c.req.header("authorization") ?? "";
-      const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-      const cookie = /(?:^|;\s*)perp_token=([^;]+)/.exec(c.req.header("cookie") ?? "")?.[1];
-      const given = c.req.query("token");
-      if (given !== undefined && sameSecret(given, token) && !c.req.path.startsWith("/api/")) {
-        // A page link carrying the token: keep it in a cookie and drop it from the address.
-        const url = new URL(c.req.url);
-        url.searchParams.delete("token");
-        return new Response(null, {
-          status: 303,
-          headers: {
-            location: url.pathname + url.search,
-            "set-cookie": `perp_token=${
-              encodeURIComponent(token)
-            }; HttpOnly; SameSite=Strict; Path=/`,
-          },
-        });
-      }
-      const ok = (bearer !== undefined && sameSecret(bearer, token)) ||
-        (cookie !== undefined && sameSecret(decodeURIComponent(cookie), token));
-      if (!ok) {
-        return c.json(
-          { error: "unauthorized", message: "a bearer token is required" },
-          401,
-          { "www-authenticate": 'Bearer realm="perp funding"' },
-        );
-      }
-      await next();
-      return undefined;
-    });
-  }
 
   const serviceInfo = (c: Context) => {
     query(c, emptySchema);

@@ -29,6 +29,7 @@ import {
   botsPage,
   type BotStatusView,
 } from "../funding/dashboard/bots.ts";
+import { accessRefusal } from "../funding/dashboard/access.ts";
 import { layout } from "../funding/dashboard/pages.ts";
 import { type ArbPosition, type ArbVenue, positionPnl } from "./funding_arbitrage.ts";
 import { pnlJson, PnlTracker } from "./pnl.ts";
@@ -451,14 +452,6 @@ export function isLoopback(host: string): boolean {
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
-
 const PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",
   "cache-control": "no-store",
@@ -543,43 +536,8 @@ export function botStatusHandler(
   };
   const handle = (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return Promise.resolve(jsonResponse(
-        { error: "method_not_allowed", message: `${request.method} is not allowed; read-only` },
-        405,
-        { allow: "GET, HEAD" },
-      ));
-    }
-    if (options.token !== undefined) {
-      const token = options.token;
-      const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      const cookie = /(?:^|;\s*)perp_token=([^;]+)/.exec(request.headers.get("cookie") ?? "")
-        ?.[1];
-      const given = url.searchParams.get("token");
-      if (given !== null && sameSecret(given, token) && !url.pathname.startsWith("/api/")) {
-        url.searchParams.delete("token");
-        return Promise.resolve(
-          new Response(null, {
-            status: 303,
-            headers: {
-              location: url.pathname + url.search,
-              "set-cookie": `perp_token=${
-                encodeURIComponent(token)
-              }; HttpOnly; SameSite=Strict; Path=/`,
-            },
-          }),
-        );
-      }
-      const ok = (bearer !== undefined && sameSecret(bearer, token)) ||
-        (cookie !== undefined && sameSecret(decodeURIComponent(cookie), token));
-      if (!ok) {
-        return Promise.resolve(jsonResponse(
-          { error: "unauthorized", message: "a bearer token is required" },
-          401,
-          { "www-authenticate": 'Bearer realm="perp bot"' },
-        ));
-      }
-    }
+    const refused = accessRefusal(request, options.token, "perp bot");
+    if (refused) return Promise.resolve(refused);
     switch (url.pathname) {
       case "/":
       case "/bots": {
