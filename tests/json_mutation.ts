@@ -37,6 +37,34 @@ export function setAtPath(root: unknown, path: JsonPath, value: unknown, remove 
   return root;
 }
 
+/** Values a fuzz test puts at leaves: wrong types, absurd numbers, empty and odd strings. */
+export const BAD_JSON_VALUES: readonly unknown[] = [
+  null,
+  "abc",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "-1",
+  "-0.5",
+  "0",
+  "1e95",
+  "9".repeat(96),
+  "0." + "0".repeat(60) + "1",
+  1e95,
+  -1,
+  0,
+  3.14,
+  true,
+  {},
+  [],
+  "",
+  " ",
+  "<html>",
+  "SOMETHING_NEW",
+  "0x1f",
+  "１２３",
+];
+
 /** What a venue's fuzz test varies. */
 export interface JsonMutationOptions {
   /** Uniform [0, 1) draws (seeded). */
@@ -61,7 +89,10 @@ export function jsonMutator(options: JsonMutationOptions): (value: unknown) => J
     if (r < 0.4 && paths.length > 0) {
       // Several leaves at once now and then.
       const n = rng() < 0.8 ? 1 : 3;
-      for (let i = 0; i < n; i++) setAtPath(copy, pick(paths), pick(badValues));
+      for (let i = 0; i < n; i++) {
+        // A copy: a shared `{}` placed twice would turn later mutations into a cycle.
+        setAtPath(copy, pick(paths), structuredClone(pick(badValues)));
+      }
       return { json: copy };
     }
     if (r < 0.55 && paths.length > 0) {
@@ -76,7 +107,7 @@ export function jsonMutator(options: JsonMutationOptions): (value: unknown) => J
       });
       if (strings.length > 0) return { json: setAtPath(copy, pick(strings), "UNKNOWN_VALUE_X") };
     }
-    if (r < 0.75) return { json: pick(otherShapes) };
+    if (r < 0.75) return { json: structuredClone(pick(otherShapes)) };
     if (r < 0.88) {
       const text = JSON.stringify(copy);
       return { text: text.slice(0, Math.floor(rng() * text.length)) };

@@ -27,7 +27,7 @@ import {
   JumpClock,
 } from "./_fake_venue_test.ts";
 import { seededRandom as prng } from "../../sim/random.ts";
-import { jsonMutator } from "../../tests/json_mutation.ts";
+import { BAD_JSON_VALUES, jsonMutator } from "../../tests/json_mutation.ts";
 
 const SEED = Number(Deno.env.get("EDGEX_FUZZ_SEED") ?? 20261207);
 const REST_ANSWERS = 10_000;
@@ -45,36 +45,9 @@ const STATUSES: OrderStatus[] = [
 const rng = prng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 
-const BAD_VALUES: readonly unknown[] = [
-  null,
-  "abc",
-  "NaN",
-  "Infinity",
-  "-Infinity",
-  "-1",
-  "-0.5",
-  "0",
-  "1e95",
-  "9".repeat(96),
-  "0." + "0".repeat(60) + "1",
-  1e95,
-  -1,
-  0,
-  3.14,
-  true,
-  {},
-  [],
-  "",
-  " ",
-  "<html>",
-  "SOMETHING_NEW",
-  "0x1f",
-  "１２３",
-];
-
 const mutate = jsonMutator({
   rng,
-  badValues: BAD_VALUES,
+  badValues: BAD_JSON_VALUES,
   otherShapes: [null, [], {}, 42, "x", { code: "SUCCESS" }, { code: "SUCCESS", data: null }, {
     code: "SOMETHING_NEW",
     msg: "?",

@@ -22,7 +22,7 @@ import {
 } from "../../base.ts";
 import { ManualClock } from "../_shared/clock.ts";
 import { seededRandom as prng } from "../../sim/random.ts";
-import { jsonMutator } from "../../tests/json_mutation.ts";
+import { BAD_JSON_VALUES, jsonMutator } from "../../tests/json_mutation.ts";
 import { HyperliquidClient, type HyperliquidClientOptions } from "./client.ts";
 import { HyperliquidFundingAdapter } from "./funding_adapter.ts";
 
@@ -45,36 +45,9 @@ const STATUSES: OrderStatus[] = [
 const rng = prng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 
-const BAD_VALUES: readonly unknown[] = [
-  null,
-  "abc",
-  "NaN",
-  "Infinity",
-  "-Infinity",
-  "-1",
-  "-0.5",
-  "0",
-  "1e95",
-  "9".repeat(96),
-  "0." + "0".repeat(60) + "1",
-  1e95,
-  -1,
-  0,
-  3.14,
-  true,
-  {},
-  [],
-  "",
-  " ",
-  "<html>",
-  "SOMETHING_NEW",
-  "0x1f",
-  "１２３",
-];
-
 const mutate = jsonMutator({
   rng,
-  badValues: BAD_VALUES,
+  badValues: BAD_JSON_VALUES,
   otherShapes: [
     null,
     [],
