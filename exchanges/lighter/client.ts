@@ -413,8 +413,9 @@ export class LighterClient implements ExchangeClient {
         "/api/v1/nextNonce",
         { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex },
         nextNonceSchema,
-      )).nonce
-    );
+      )).nonce, {
+      describeKey: () => `API key ${signer.apiKeyIndex} of account ${signer.accountIndex}`,
+    });
     return signer;
   }
 
