@@ -414,6 +414,7 @@ export class LighterClient implements ExchangeClient {
         { account_index: signer.accountIndex, api_key_index: signer.apiKeyIndex },
         nextNonceSchema,
       )).nonce, {
+      sleep: (ms) => this.#clock.sleep(ms),
       describeKey: () => `API key ${signer.apiKeyIndex} of account ${signer.accountIndex}`,
     });
     return signer;
