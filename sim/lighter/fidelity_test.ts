@@ -296,10 +296,25 @@ Deno.test("fidelity: account and the private order reads", async () => {
   const account = await get(replica, `/api/v1/account?by=index&value=${accountIndex}`);
   ok(account.accounts[0].positions.length > 0);
   assertShape("account", await fixture("GET_account__ccxt-with-position.json"), account, {
-    // Documented in §3.3 (DetailedAccount, AccountPosition), absent from ccxt's sample.
+    // Documented in §3.3 (DetailedAccount, AccountPosition), absent from ccxt's older sample
+    // (nautilus's schema sample has them).
     extra: [
+      "accounts[].transaction_time",
+      "accounts[].account_trading_mode",
+      "accounts[].can_rfq",
+      "accounts[].can_rfq_market_ids",
+      "accounts[].created_at",
+      "accounts[].metadata",
+      "accounts[].pending_unlocks",
+      "accounts[].approved_integrators",
       "accounts[].cross_initial_margin_requirement",
       "accounts[].cross_maintenance_margin_requirement",
+      "accounts[].positions[].total_funding_paid_out",
+      "accounts[].positions[].total_discount",
+    ],
+  });
+  assertShape("account", await fixture("GET_account__nautilus-schema.json"), account, {
+    extra: [
       "accounts[].positions[].total_funding_paid_out",
       "accounts[].positions[].total_discount",
     ],

@@ -22,6 +22,15 @@
  * the account's equity would meet its maintenance margin, the other positions' marks held
  * (`"0"` when no positive price does).
  *
+ * Identifiers as the venue assigns them (lighter.md §3.3): ask `order_index` values count up
+ * from 2^48, bid ones down from 2^49; engine accounts not named by an account index (the
+ * control API's counter-order account) get the next free index from 7778, so every trade names
+ * both accounts; `Order.nonce` is the nonce of the transaction that created the order (0 for
+ * orders placed on the engine directly). Public channels `ticker/{m}` (an empty side reads
+ * price and size zero) and `trade/{m}` (trades without the position fields the account
+ * channels carry); private `account_all_orders`, `account_all_trades` (snapshot volumes in
+ * USDC over the retained fills) and `account_all_positions`, each behind an auth token.
+ *
  * @module
  */
 import type { Clock } from "../../base.ts";
@@ -63,6 +72,12 @@ export interface ReplicaClock extends Clock {
 export const LIGHTER_FRONT_END = "lighter";
 
 const ORDER_INDEX_BASE = 2 ** 48;
+const BID_INDEX_TOP = 2 ** 49;
+/** `Trade` fields about an account's position, sent on account channels only. */
+const PRIVATE_TRADE_FIELD =
+  /_(position_size_before|entry_quote_before|initial_margin_fraction_before|position_sign_changed)$/;
+/** First account index given to engine accounts not named by an index (market makers). */
+const MARKET_MAKER_INDEX_BASE = 7778;
 
 /**
  * One replica market.
@@ -287,6 +302,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     markets.set(spec.marketId, st);
     bySymbol.set(spec.symbol, st);
   }
+  const startedAt = clock.now();
   const accountId = String(accountIndex);
   const counterpartyId = String(counterpartyIndex);
   engine.createAccount(accountId, { collateral: options.collateral ?? "100000" });
@@ -309,11 +325,43 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
   // What the engine does not keep: the quote filled so far per order. Retention: active orders,
   // and finished ones as long as the engine keeps them (its `finishedOrders` bound).
   const quoteFilled = new Map<string, Decimal>();
+  /** The nonce of the transaction that created each order (the `Order.nonce` field). */
+  const orderNonce = new Map<string, number>();
   const finishedQuote = new Ring<string>(engine.retention.finishedOrders);
   const clientIndex = (o: { clientOrderId: string }) =>
     /^\d+$/.test(o.clientOrderId) ? Number(o.clientOrderId) : 0;
-  const indexOfAccount = (id: string) => Number(id);
-  const orderIndex = (engineId: string) => ORDER_INDEX_BASE + Number(engineId);
+  /**
+   * Venue account index of an engine account. Engine accounts named by a decimal index keep it;
+   * any other (e.g. the control API's counter-order account) gets the next free index from
+   * {@linkcode MARKET_MAKER_INDEX_BASE}, once: the venue names both accounts of every trade.
+   */
+  const makerIndices = new Map<string, number>();
+  const makerAccounts = new Map<number, string>();
+  const indexOfAccount = (id: string): number => {
+    if (/^\d+$/.test(id)) return Number(id);
+    let index = makerIndices.get(id);
+    if (index === undefined) {
+      index = MARKET_MAKER_INDEX_BASE;
+      while (makerAccounts.has(index) || engine.hasAccount(String(index))) index++;
+      makerIndices.set(id, index);
+      makerAccounts.set(index, id);
+    }
+    return index;
+  };
+  /** Engine account of a venue account index (the inverse of `indexOfAccount`). */
+  const accountOfIndex = (index: number | string): string =>
+    makerAccounts.get(Number(index)) ?? String(index);
+  /**
+   * Venue `order_index` of an engine order: asks count up from 2^48, bids down from 2^49
+   * (lighter.md §3.3, observed order indices).
+   */
+  const orderIndex = (engineId: string, side: "buy" | "sell") =>
+    side === "sell" ? ORDER_INDEX_BASE + Number(engineId) : BID_INDEX_TOP - Number(engineId);
+  /** Engine order id and side of a venue `order_index` (≥ 2^48). */
+  const orderOfIndex = (index: number): { id: string; side: "buy" | "sell" } =>
+    index < ORDER_INDEX_BASE + ORDER_INDEX_BASE / 2
+      ? { id: String(index - ORDER_INDEX_BASE), side: "sell" }
+      : { id: String(BID_INDEX_TOP - index), side: "buy" };
   const marketOf = (symbol: string): MarketState => bySymbol.get(symbol)!;
 
   const server = SimServer.start({ faults });
@@ -352,7 +400,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
 
   function orderJson(o: OrderView) {
     const m = marketOf(o.symbol);
-    const idx = orderIndex(o.id);
+    const idx = orderIndex(o.id, o.side);
     const coi = clientIndex(o);
     const price = o.price ?? "0";
     return {
@@ -364,7 +412,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       owner_account_index: indexOfAccount(o.accountId),
       initial_base_amount: sz(m, o.size),
       price: px(m, price),
-      nonce: 0,
+      nonce: orderNonce.get(o.id) ?? 0,
       remaining_base_amount: sz(m, o.remainingSize),
       is_ask: o.side === "sell",
       base_size: new Decimal(o.remainingSize).times(m.pow.size).toNumber(),
@@ -475,11 +523,17 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       available_balance: usd(b.availableBalance),
       status: 1,
       collateral: usd(b.collateral),
+      transaction_time: engine.now() * 1000,
+      account_trading_mode: 0,
       account_index: index,
       name: "",
       description: "",
       can_invite: true,
       referral_points_percentage: "",
+      can_rfq: false,
+      can_rfq_market_ids: null,
+      created_at: startedAt,
+      metadata: { color: "" },
       positions,
       assets: [{
         symbol: "USDC",
@@ -494,6 +548,8 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       cross_initial_margin_requirement: usd(b.initialMargin),
       cross_maintenance_margin_requirement: usd(b.maintenanceMargin),
       shares: [],
+      pending_unlocks: [],
+      approved_integrators: [],
     };
   }
 
@@ -649,12 +705,14 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         const m = markets.get(f.MarketIndex);
         if (!m) throw new ApiError(21602, "invalid market index");
         const index = f.Index;
-        const ref = index < ORDER_INDEX_BASE
-          ? { clientOrderId: String(index) }
-          : { id: String(index - ORDER_INDEX_BASE) };
+        // Below 2^48 the index is a client order index (lighter.md §7.4).
+        const byIndex = index < ORDER_INDEX_BASE ? undefined : orderOfIndex(index);
+        const ref = byIndex === undefined ? { clientOrderId: String(index) } : { id: byIndex.id };
         try {
           const view = engine.getOrder(account, ref);
-          if (view.symbol !== m.spec.symbol) throw new NotFoundError({});
+          if (view.symbol !== m.spec.symbol || (byIndex && byIndex.side !== view.side)) {
+            throw new NotFoundError({});
+          }
           engine.cancelOrder(account, ref);
         } catch (e) {
           if (e instanceof NotFoundError) {
@@ -793,12 +851,15 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       throw new ApiError(badSig, "invalid signature");
     }
     if (tx.expiredAt <= engine.now()) throw new ApiError(expiredCode, "transaction expired");
+    // ExpiredAt ≤ 2^48 − 1 (lighter.md §5.11).
+    if (tx.expiredAt > 2 ** 48 - 1) throw new ApiError(21501, "invalid tx info");
     const skipNonce = tx.attributes.get(4) === 1n;
     if (!skipNonce && tx.nonce !== k.nonce) throw new ApiError(21104, "invalid nonce");
     // API-level refusals above and in executeTx leave the nonce unused (lighter.md §5.11).
     const hash = lighterTxHash(chainId, tx);
     inTx = true;
     currentTxHash = hash;
+    currentTxNonce = tx.nonce;
     try {
       executeTx(tx);
     } finally {
@@ -908,26 +969,26 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     const limit = intParam(ctx, "limit");
     if (limit < 1 || limit > 250) throw new ApiError(20001, "invalid param: limit");
     const book = engine.bookOrders(m.spec.symbol);
-    const rows = (levels: typeof book.bids) =>
+    // A `SimpleOrder` (lighter.md §3.3): the order's initial and remaining size, its expiry.
+    const rows = (levels: typeof book.bids, side: "buy" | "sell") =>
       levels.flatMap((l) =>
-        l.orders.map((o) => ({
-          order_index: orderIndex(o.id),
-          order_id: String(orderIndex(o.id)),
-          owner_account_index: indexOfAccount(o.accountId),
-          initial_base_amount: sz(m, o.size),
-          remaining_base_amount: sz(m, o.size),
-          price: px(m, l.price),
-          order_expiry: 0,
-          transaction_time: 0,
-        }))
+        l.orders.map((o) => {
+          const view = engine.getOrder(o.accountId, { id: o.id });
+          return {
+            order_index: orderIndex(o.id, side),
+            order_id: String(orderIndex(o.id, side)),
+            owner_account_index: indexOfAccount(o.accountId),
+            initial_base_amount: sz(m, view.size),
+            remaining_base_amount: sz(m, o.size),
+            price: px(m, l.price),
+            order_expiry: view.expiresAt ?? 0,
+            transaction_time: view.updatedAt * 1000,
+          };
+        })
       ).slice(0, limit);
-    return {
-      code: 200,
-      total_asks: book.asks.length,
-      asks: rows(book.asks),
-      total_bids: book.bids.length,
-      bids: rows(book.bids),
-    };
+    const asks = rows(book.asks, "sell");
+    const bids = rows(book.bids, "buy");
+    return { code: 200, total_asks: asks.length, asks, total_bids: bids.length, bids };
   });
   route("GET", "/api/v1/recentTrades", (ctx) => {
     const m = markets.get(intParam(ctx, "market_id"));
@@ -964,8 +1025,10 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     const by = ctx.url.searchParams.get("by");
     const value = ctx.url.searchParams.get("value") ?? "";
     let account: string | undefined;
-    if (by === "index") account = engine.hasAccount(value) ? value : undefined;
-    else if (by === "l1_address") {
+    if (by === "index") {
+      const id = /^\d+$/.test(value) ? accountOfIndex(value) : value;
+      account = engine.hasAccount(id) ? id : undefined;
+    } else if (by === "l1_address") {
       account = value.toLowerCase() === l1Address ? accountId : undefined;
     } else throw new ApiError(20001, "invalid param: 'by' must be index or l1_address");
     if (account === undefined) throw new ApiError(21100, "account not found");
@@ -1191,6 +1254,49 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     });
   };
 
+  /** The best bid and ask last announced on `ticker/{market}`, per market index. */
+  const lastTicker = new Map<number, string>();
+
+  /**
+   * A `ticker` frame (lighter.md §4.2, `WS_ticker__update__nautilus.json`): `channel`,
+   * `last_updated_at` (µs), `nonce`, `ticker: {s, a: {price, size}, b: {price, size},
+   * last_updated_at}`, `timestamp` (ms), `type`. An empty side reads price and size zero.
+   */
+  function tickerFrame(m: MarketState, channel: string, type: string, nonce: number) {
+    const top = engine.book(m.spec.symbol, 1);
+    const level = (l: [string, string] | undefined) => ({
+      price: px(m, l?.[0] ?? "0"),
+      size: sz(m, l?.[1] ?? "0"),
+    });
+    const micros = engine.now() * 1000;
+    return {
+      channel,
+      last_updated_at: micros,
+      nonce,
+      ticker: {
+        s: m.spec.symbol,
+        a: level(top.asks[0]),
+        b: level(top.bids[0]),
+        last_updated_at: micros,
+      },
+      timestamp: engine.now(),
+      type,
+    };
+  }
+
+  /** Announces a changed best bid or ask on `ticker/{market}`. */
+  function sendTicker(m: MarketState, nonce: number): void {
+    const key = `ticker:${m.spec.marketId}`;
+    let listening = false;
+    for (const c of conns) listening ||= c.channels.has(key);
+    if (!listening) return;
+    const frame = tickerFrame(m, key, "update/ticker", nonce);
+    const top = JSON.stringify([frame.ticker.a, frame.ticker.b]);
+    if (lastTicker.get(m.spec.marketId) === top) return;
+    lastTicker.set(m.spec.marketId, top);
+    for (const c of conns) if (c.channels.has(key)) c.socket.send(key, frame);
+  }
+
   function subscribe(c: Conn, channel: string, auth: unknown): void {
     const parts = channel.split("/");
     const name = parts[0];
@@ -1221,6 +1327,24 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       });
       return;
     }
+    if (name === "ticker" && parts.length === 2) {
+      const m = markets.get(Number(parts[1]));
+      if (!m || !/^\d+$/.test(parts[1])) return invalid();
+      c.channels.add(key);
+      const frame = tickerFrame(m, key, "subscribed/ticker", engine.book(m.spec.symbol, 1).seq);
+      lastTicker.set(m.spec.marketId, JSON.stringify([frame.ticker.a, frame.ticker.b]));
+      c.socket.send(key, frame);
+      return;
+    }
+    if (name === "trade" && parts.length === 2) {
+      const m = markets.get(Number(parts[1]));
+      if (!m || !/^\d+$/.test(parts[1])) return invalid();
+      c.channels.add(key);
+      // The newest trades, newest first, as recentTrades lists them.
+      const recent = [...(recentTrades.get(m.spec.marketId) ?? [])].reverse();
+      sendTrades(c, key, "subscribed/trade", tradeNonce.get(m.spec.marketId) ?? 0, recent);
+      return;
+    }
     if (name === "market_stats" && parts.length === 2) {
       const all = parts[1] === "all";
       const m = all ? undefined : markets.get(Number(parts[1]));
@@ -1232,7 +1356,8 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     if (name === "account_orders" && parts.length === 3) {
       const m = markets.get(Number(parts[1]));
       const acc = account(parts[2]);
-      if (!m || !engine.hasAccount(String(acc))) return invalid();
+      const id = accountOfIndex(acc);
+      if (!m || !engine.hasAccount(id)) return invalid();
       if (!checkToken(typeof auth === "string" ? auth : undefined, acc)) return denied();
       c.channels.add(key);
       send(c, key, {
@@ -1240,21 +1365,74 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
         account: acc,
         nonce: 0,
         orders: {
-          [m.spec.marketId]: engine.openOrders(String(acc), m.spec.symbol).map(orderJson),
+          [m.spec.marketId]: engine.openOrders(id, m.spec.symbol).map(orderJson),
         },
       });
       return;
     }
+    if (
+      (name === "account_all_orders" || name === "account_all_trades" ||
+        name === "account_all_positions") && parts.length === 2
+    ) {
+      const acc = account(parts[1]);
+      const id = accountOfIndex(acc);
+      if (!engine.hasAccount(id)) return invalid();
+      if (!checkToken(typeof auth === "string" ? auth : undefined, acc)) return denied();
+      c.channels.add(key);
+      const byMarket = <T>(rows: { symbol: string }[], f: (r: { symbol: string }) => T) => {
+        const out: Record<string, T[]> = {};
+        for (const r of rows) (out[marketOf(r.symbol).spec.marketId] ??= []).push(f(r));
+        return out;
+      };
+      if (name === "account_all_orders") {
+        send(c, key, {
+          type: "subscribed/account_all_orders",
+          account: acc,
+          nonce: 0,
+          orders: byMarket(engine.openOrders(id), (o) => orderJson(o as OrderView)),
+        });
+      } else if (name === "account_all_trades") {
+        // The snapshot's volumes (lighter.md §4.2): quote volume over the account's retained
+        // fills — all of them, the last 30 days, 7 days, 24 hours.
+        const fills = engine.fills(id);
+        const since = (ms: number) =>
+          fills.filter((f) => f.time >= engine.now() - ms && !f.liquidation)
+            .reduce((a, f) => a.plus(new Decimal(f.price).times(f.size)), new Decimal(0))
+            .toNumber();
+        send(c, key, {
+          type: "subscribed/account_all_trades",
+          trades: {},
+          total_volume: since(Infinity),
+          monthly_volume: since(30 * 86_400_000),
+          weekly_volume: since(7 * 86_400_000),
+          daily_volume: since(86_400_000),
+        });
+      } else {
+        const positions: Record<string, unknown> = {};
+        for (const p of engine.positions(id)) {
+          positions[marketOf(p.symbol).spec.marketId] = positionJson(id, p.symbol);
+        }
+        send(c, key, {
+          type: "subscribed/account_all_positions",
+          positions,
+          shares: [],
+          last_funding_round: null,
+          last_funding_discount: null,
+        });
+      }
+      return;
+    }
     if (name === "account_all" && parts.length === 2) {
       const acc = account(parts[1]);
-      if (!engine.hasAccount(String(acc))) return invalid();
+      const id = accountOfIndex(acc);
+      if (!engine.hasAccount(id)) return invalid();
       if (requireAuthAll && !checkToken(typeof auth === "string" ? auth : undefined, acc)) {
         return denied();
       }
       c.channels.add(key);
       const positions: Record<string, unknown> = {};
-      for (const p of engine.positions(String(acc))) {
-        positions[marketOf(p.symbol).spec.marketId] = positionJson(String(acc), p.symbol);
+      for (const p of engine.positions(id)) {
+        positions[marketOf(p.symbol).spec.marketId] = positionJson(id, p.symbol);
       }
       send(c, key, {
         type: "subscribed/account_all",
@@ -1330,6 +1508,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
   const paymentCount = new Map<string, number>();
   let inTx = false;
   let currentTxHash: string | undefined;
+  let currentTxNonce = 0;
   const txOrders = new Map<string, SimEvent & { type: "order" }>();
 
   function onEvent(e: SimEvent): void {
@@ -1343,13 +1522,17 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
           // No trade follows an order's terminal event.
           tradeOwners.delete(o.id);
           const dropped = finishedQuote.push(o.id);
-          if (dropped !== undefined) quoteFilled.delete(dropped);
+          if (dropped !== undefined) {
+            quoteFilled.delete(dropped);
+            orderNonce.delete(dropped);
+          }
         } else {
           tradeOwners.set(o.id, { account: o.accountId, clientOrderId: o.clientOrderId });
         }
         // A transaction executes atomically: its frames show each order's final state only
         // (a crossing post-only order is never seen "open").
         if (inTx) {
+          if (!orderNonce.has(o.id)) orderNonce.set(o.id, currentTxNonce);
           txOrders.set(o.id, e);
           break;
         }
@@ -1376,6 +1559,7 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
             micros: e.time * 1000,
           });
         }
+        sendTicker(m, e.streamSeq);
         break;
       }
       case "position": {
@@ -1388,6 +1572,17 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
             type: "update/account_all",
             account: indexOfAccount(e.accountId),
             positions: { [m.spec.marketId]: positionJson(e.accountId, e.symbol) },
+          });
+        }
+        const positionsKey = `account_all_positions:${indexOfAccount(e.accountId)}`;
+        for (const c of conns) {
+          if (!c.channels.has(positionsKey)) continue;
+          send(c, positionsKey, {
+            type: "update/account_all_positions",
+            positions: { [m.spec.marketId]: positionJson(e.accountId, e.symbol) },
+            shares: [],
+            last_funding_round: null,
+            last_funding_discount: null,
           });
         }
         break;
@@ -1445,6 +1640,16 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       if (!c.channels.has(key)) continue;
       send(c, key, {
         type: "update/account_orders",
+        account: indexOfAccount(o.accountId),
+        nonce: e.streamSeq,
+        orders: { [m.spec.marketId]: [orderJson(o)] },
+      });
+    }
+    const all = `account_all_orders:${indexOfAccount(o.accountId)}`;
+    for (const c of conns) {
+      if (!c.channels.has(all)) continue;
+      send(c, all, {
+        type: "update/account_all_orders",
         account: indexOfAccount(o.accountId),
         nonce: e.streamSeq,
         orders: { [m.spec.marketId]: [orderJson(o)] },
@@ -1515,10 +1720,10 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
       size: sz(m, e.size),
       price: px(m, e.price),
       usd_amount: usd(new Decimal(e.price).times(e.size)),
-      ask_id: orderIndex(ask.o),
-      ask_id_str: String(orderIndex(ask.o)),
-      bid_id: orderIndex(bid.o),
-      bid_id_str: String(orderIndex(bid.o)),
+      ask_id: orderIndex(ask.o, "sell"),
+      ask_id_str: String(orderIndex(ask.o, "sell")),
+      bid_id: orderIndex(bid.o, "buy"),
+      bid_id_str: String(orderIndex(bid.o, "buy")),
       ask_client_id: num(ask.clientOrderId),
       ask_client_id_str: String(num(ask.clientOrderId)),
       bid_client_id: num(bid.clientOrderId),
@@ -1547,17 +1752,61 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     recent.push(trade);
     if (recent.length > RECENT_TRADES_KEPT) recent.shift();
     recentTrades.set(m.spec.marketId, recent);
+    const nonce = (tradeNonce.get(m.spec.marketId) ?? 0) + 1;
+    tradeNonce.set(m.spec.marketId, nonce);
+    const publicKey = `trade:${m.spec.marketId}`;
+    for (const c of conns) {
+      if (!c.channels.has(publicKey)) continue;
+      sendTrades(c, publicKey, "update/trade", nonce, [trade]);
+    }
     for (const acc of new Set([ask.account, bid.account])) {
-      const key = `account_all:${indexOfAccount(acc)}`;
+      const index = indexOfAccount(acc);
+      const key = `account_all:${index}`;
+      const allTrades = `account_all_trades:${index}`;
       for (const c of conns) {
-        if (!c.channels.has(key)) continue;
-        send(c, key, {
-          type: "update/account_all",
-          account: indexOfAccount(acc),
-          trades: { [m.spec.marketId]: [trade] },
-        });
+        if (c.channels.has(key)) {
+          send(c, key, {
+            type: "update/account_all",
+            account: index,
+            trades: { [m.spec.marketId]: [trade] },
+          });
+        }
+        if (c.channels.has(allTrades)) {
+          send(c, allTrades, {
+            type: "update/account_all_trades",
+            trades: { [m.spec.marketId]: [trade] },
+          });
+        }
       }
     }
+  }
+
+  /** Trades per market index, counted for the `trade` channel's `nonce`. */
+  const tradeNonce = new Map<number, number>();
+
+  /**
+   * A `trade` channel frame: `channel`, `liquidation_trades`, `nonce`, `trades`, `type`, no
+   * `timestamp` (lighter.md §4.2, `WS_trade__*`). Public trades name no position: the
+   * `*_position_size_before`, `*_entry_quote_before`, `*_initial_margin_fraction_before` and
+   * `*_position_sign_changed` fields ride only on the account channels.
+   */
+  function sendTrades(
+    c: Conn,
+    channel: string,
+    type: "subscribed/trade" | "update/trade",
+    nonce: number,
+    trades: Record<string, unknown>[],
+  ): void {
+    const open = trades.map((t) =>
+      Object.fromEntries(Object.entries(t).filter(([k]) => !PRIVATE_TRADE_FIELD.test(k)))
+    );
+    c.socket.send(channel, {
+      channel,
+      liquidation_trades: open.filter((t) => t.type === "liquidation"),
+      nonce,
+      trades: open.filter((t) => t.type !== "liquidation"),
+      type,
+    });
   }
 
   const unsubscribe = engine.subscribe(onEvent);
@@ -1579,7 +1828,16 @@ export function startLighterReplica(options: LighterReplicaOptions = {}): Lighte
     server,
     faults,
     clock,
-    orderIndexOf: (id) => String(orderIndex(id)),
+    orderIndexOf: (id) => {
+      for (const account of engine.accounts()) {
+        try {
+          return String(orderIndex(id, engine.getOrder(account, { id }).side));
+        } catch (e) {
+          if (!(e instanceof NotFoundError)) throw e;
+        }
+      }
+      throw new NotFoundError({ venue: "lighter", message: `no order ${id}` });
+    },
     marketIdOf: (symbol) => marketOf(symbol).spec.marketId,
     registerApiKey,
     close,
