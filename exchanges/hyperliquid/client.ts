@@ -5,9 +5,19 @@
  *
  * Behaviour (facts in `common.ts` and `signing.ts`, with sources):
  * - Markets from `metaAndAssetCtxs`: the symbol is the coin name (`BTC`, `kPEPE`), the size
- *   step 10^-szDecimals, the tick the one the current mark price allows (5 significant figures,
- *   at most 6 − szDecimals decimals); every price is also checked against both rules when an
- *   order is built, so a price that drifted off the rule is refused locally, never rounded.
+ *   step 10^-szDecimals. The tick follows the price: a price has at most 5 significant figures
+ *   (integers always allowed) and at most 6 − szDecimals decimals, so BTC's tick is 0.1 below
+ *   10,000 and 1 from there up. `getMarket` / `getMarkets` report the tick for the current
+ *   price, read from the live book's mid when the market's book is subscribed and fresh, else
+ *   from the mark, which is re-read (`metaAndAssetCtxs`, one request for every market) once the
+ *   one held is older than 60 s; a failed re-read keeps the last mark and is tried again 5 s
+ *   later. Between re-reads a call costs no request. The reported tick stays valid 10 % above
+ *   the reference (`quotingTick`), so just below a power of ten it is already the coarser one.
+ *   A `Market` object is never changed: a new tick comes in a new object. Call `getMarket`
+ *   before computing prices, not once at start.
+ * - Every order price is checked locally against both rules exactly (not against the tick of
+ *   the moment): a price the venue would refuse is an `InvalidOrderError` before anything is
+ *   signed, never rounded; any price the venue accepts passes.
  * - Orders are signed L1 `order` actions with a 128-bit `cloid`; post-only is `Alo`, IOC
  *   `Ioc`, GTC `Gtc`; `fok` and `gtt` are not offered. A market order is an `Ioc` limit at its
  *   worst price. A lost or unreadable answer is resolved by `orderStatus` on the cloid.
@@ -66,6 +76,8 @@ import {
   type HyperliquidHosts,
   type HyperliquidMarket,
   MIN_NOTIONAL,
+  priceStep,
+  quotingTick,
   randomCloid,
   resolveHyperliquidHosts,
   unifiedSymbol,
@@ -144,12 +156,23 @@ export interface HyperliquidClientOptions {
   slippage?: string;
   /** Environment variables. @default {Deno.env} */
   env?: { get(name: string): string | undefined };
+  /**
+   * Market data only: no key is read, `connect()` loads the markets without the private
+   * subscriptions (books open the socket when subscribed), and every private call (orders,
+   * account, positions, funding payments, leverage) throws a `ConfigurationError` naming the
+   * credential variable, before any request. @default {false}
+   */
+  publicOnly?: boolean;
 }
 
 /** Finished orders the client keeps for lookups by cloid; older ones are read from the venue. */
 const FINISHED_ORDERS_KEPT = 1_000;
 /** Fill trade ids kept to drop redelivered fills (the venue resends a snapshot on reconnect). */
 const FILL_IDS_KEPT = 10_000;
+/** Age after which the marks behind the reported ticks are re-read, ms. */
+const MARK_MAX_AGE_MS = 60_000;
+/** Wait before a failed mark re-read is tried again, ms. */
+const MARK_RETRY_MS = 5_000;
 
 /**
  * The Hyperliquid trading client.
@@ -173,7 +196,13 @@ export class HyperliquidClient implements ExchangeClient {
   readonly #mainnet: boolean;
   #signer: HyperliquidSigner | undefined;
   #user = "";
+  /** The latest market objects (replaced, never changed, when the tick moves). */
   #markets: Map<string, HyperliquidMarket> | undefined;
+  /** Mark prices by symbol, read at {@linkcode #marksAt}. */
+  #marks = new Map<string, Decimal>();
+  #marksAt = 0;
+  #marksRetryAt = 0;
+  #marksReading: Promise<void> | undefined;
   #hub = new EventHub<ExchangeEvent>();
   #ws: WsTransport | undefined;
   #books = new Map<string, Set<LiveOrderBook>>();
@@ -218,6 +247,13 @@ export class HyperliquidClient implements ExchangeClient {
 
   #ensureSigner(): HyperliquidSigner {
     if (this.#signer) return this.#signer;
+    if (this.#o.publicOnly) {
+      throw new ConfigurationError(
+        "The hyperliquid client is public-only (market data): orders and account reads need " +
+          "HYPERLIQUID_PRIVATE_KEY (and HYPERLIQUID_ACCOUNT_ADDRESS for an API wallet)",
+        { venue: VENUE },
+      );
+    }
     const env = this.#o.env ?? Deno.env;
     const key = this.#o.privateKey ?? env.get("HYPERLIQUID_PRIVATE_KEY");
     if (!key) {
@@ -277,6 +313,12 @@ export class HyperliquidClient implements ExchangeClient {
   /** Loads markets and opens the private streams. Idempotent. */
   async connect(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.#connected) return;
+    if (this.#o.publicOnly) {
+      if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
+      await this.#loadMarkets();
+      this.#connected = true;
+      return;
+    }
     this.#ensureSigner();
     if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
     await this.#loadMarkets();
@@ -490,25 +532,90 @@ export class HyperliquidClient implements ExchangeClient {
 
   // ------------------------------------------------------------ markets
 
-  /** Every listed perpetual. */
+  /**
+   * Every listed perpetual, each with the tick of its current price (see the module doc).
+   *
+   * @returns The markets.
+   */
   async getMarkets(): Promise<Market[]> {
-    return [...(await this.#loadMarkets()).values()];
+    const markets = await this.#loadMarkets();
+    const symbols = [...markets.keys()];
+    if (symbols.some((s) => this.#bookMid(s) === undefined)) await this.#freshMarks();
+    return symbols.map((s) => this.#current(s));
   }
 
   /**
-   * One market.
+   * One market, with the tick of its current price: from the live book's mid when subscribed
+   * and fresh, else from the mark (re-read when older than 60 s). Cheap to call every cycle.
    *
    * @param symbol Coin name.
-   * @returns The market.
+   * @returns The market; a new object whenever the tick changed.
    * @throws {NotFoundError} For an unknown coin.
    */
   async getMarket(symbol: string): Promise<Market> {
-    return await this.#market(symbol);
+    await this.#market(symbol);
+    if (this.#bookMid(symbol) === undefined) await this.#freshMarks();
+    return this.#current(symbol);
+  }
+
+  /** The market with the tick at its reference price; a new object if the tick moved. */
+  #current(symbol: string): HyperliquidMarket {
+    const m = this.#markets!.get(symbol)!;
+    const reference = this.#bookMid(symbol) ?? this.#marks.get(symbol) ?? new Decimal(0);
+    const tick = quotingTick(reference, m.szDecimals);
+    if (tick.eq(m.tickSize)) return m;
+    const next: HyperliquidMarket = { ...m, tickSize: tick };
+    this.#markets!.set(symbol, next);
+    return next;
+  }
+
+  /** Mid of a subscribed, fresh live book with both sides, else `undefined`. */
+  #bookMid(symbol: string): Decimal | undefined {
+    for (const b of this.#books.get(symbol) ?? []) {
+      if (b.stale) continue;
+      const { bids, asks } = b.snapshot(1);
+      if (bids[0] && asks[0]) return bids[0].price.plus(asks[0].price).div(2);
+    }
+    return undefined;
+  }
+
+  /** Re-reads the marks when older than {@linkcode MARK_MAX_AGE_MS}; one read at a time. */
+  async #freshMarks(): Promise<void> {
+    const now = this.#clock.now();
+    if (now - this.#marksAt < MARK_MAX_AGE_MS || now < this.#marksRetryAt) return;
+    this.#marksReading ??= (async () => {
+      try {
+        const [meta, ctxs] = await this.#info(
+          { type: "metaAndAssetCtxs" },
+          metaAndAssetCtxsSchema,
+        );
+        this.#readMarks(meta.universe, ctxs);
+      } catch {
+        // The last marks stay in use; the read is tried again a little later.
+        this.#marksRetryAt = this.#clock.now() + MARK_RETRY_MS;
+      } finally {
+        this.#marksReading = undefined;
+      }
+    })();
+    await this.#marksReading;
+  }
+
+  #readMarks(
+    universe: { name: string }[],
+    ctxs: ({ markPx: Decimal } | undefined)[],
+  ): void {
+    universe.forEach((u, i) => {
+      const mark = ctxs[i]?.markPx;
+      if (mark) this.#marks.set(unifiedSymbol(u.name), mark);
+    });
+    this.#marksAt = this.#clock.now();
   }
 
   async #loadMarkets(): Promise<Map<string, HyperliquidMarket>> {
     if (this.#markets) return this.#markets;
     const [meta, ctxs] = await this.#info({ type: "metaAndAssetCtxs" }, metaAndAssetCtxsSchema);
+    if (this.#markets) return this.#markets;
+    this.#readMarks(meta.universe, ctxs);
     const out = new Map<string, HyperliquidMarket>();
     meta.universe.forEach((u, i) => {
       if (u.isDelisted) return;
@@ -521,7 +628,7 @@ export class HyperliquidClient implements ExchangeClient {
         venueId: i,
         baseAsset: symbol,
         quoteAsset: "USDC",
-        tickSize: effectiveTick(ctxs[i]?.markPx ?? new Decimal(0), u.szDecimals),
+        tickSize: quotingTick(ctxs[i]?.markPx ?? new Decimal(0), u.szDecimals),
         sizeStep: step,
         minSize: step,
         minNotional: new Decimal(MIN_NOTIONAL),
@@ -563,7 +670,12 @@ export class HyperliquidClient implements ExchangeClient {
       venue: VENUE,
       endpoint: "exchange order",
       clock: this.#clock,
-      market: (s) => this.#market(s),
+      // Prices are checked against the venue's rules exactly: the finest step here, the
+      // 5-significant-figure rule in `build`, whatever the tick of the moment is.
+      market: async (s) => {
+        const m = await this.#market(s);
+        return { ...m, tickSize: priceStep(m.szDecimals) };
+      },
       newClientOrderId: () => this.newClientOrderId(),
       clientOrderIdRule: {
         test: (id) => CLOID.test(id),

@@ -92,31 +92,85 @@ export interface HyperliquidMarket extends Market {
 }
 
 /**
+ * The finest price step of a market: 10^-(6 − szDecimals). Every valid price is a multiple of
+ * it; the 5-significant-figure rule ({@linkcode validPrice}) narrows it further.
+ *
+ * @example
+ * ```ts
+ * import { priceStep } from "./common.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(priceStep(5).toString(), "0.1");
+ * equal(priceStep(0).toString(), "0.000001");
+ * ```
+ *
+ * @param szDecimals Size decimals.
+ * @returns The step.
+ */
+export function priceStep(szDecimals: number): Decimal {
+  return new Decimal(10).pow(-(MAX_PRICE_DECIMALS - szDecimals));
+}
+
+/**
  * The tick a price near `reference` has: the larger of 10^-(6 − szDecimals) and the fifth
- * significant figure of `reference`.
+ * significant figure of `reference`, but never above 1, since an integer price is always
+ * valid ("Tick and lot size": "Integer prices are always allowed, regardless of the number of
+ * significant figures. E.g. 123456.0 is a valid price even though 12345.6 is not").
  *
  * @example
  * ```ts
  * import { Decimal } from "../../core/decimal.ts";
  * import { effectiveTick } from "./common.ts";
  * import { strictEqual as equal } from "node:assert/strict";
+ * equal(effectiveTick(new Decimal("9999.5"), 5).toString(), "0.1");
  * equal(effectiveTick(new Decimal("64123.5"), 5).toString(), "1");
+ * equal(effectiveTick(new Decimal("123456"), 5).toString(), "1");
  * equal(effectiveTick(new Decimal("2.1105"), 1).toString(), "0.0001");
  * ```
  *
- * @param reference Reference price (mark).
+ * @param reference Reference price (mark or mid).
  * @param szDecimals Size decimals.
  * @returns The tick.
  */
 export function effectiveTick(reference: Decimal, szDecimals: number): Decimal {
-  const floor = new Decimal(10).pow(-(MAX_PRICE_DECIMALS - szDecimals));
+  const floor = priceStep(szDecimals);
   if (!reference.gt(0)) return floor;
   // Exponent of the leading digit: 64123.5 → 4, 0.012345 → −2.
   const lead = reference.gte(1)
     ? reference.floor().toFixed().length - 1
     : -((/^0\.(0*)/.exec(reference.toFixed())?.[1].length ?? 0) + 1);
-  const sig = new Decimal(10).pow(lead - (MAX_SIG_FIGS - 1));
+  const sig = Decimal.min(1, new Decimal(10).pow(lead - (MAX_SIG_FIGS - 1)));
   return Decimal.max(floor, sig);
+}
+
+/**
+ * How far above the reference price the tick a market reports stays valid: 10 %, the largest
+ * take-profit the bot accepts. Just below a power of ten (BTC at 9,950) the reported tick is
+ * already the coarser one of the next decade (1, not 0.1), so a price computed on it up to
+ * 10 % higher (a take-profit at 10,010) is still a valid price.
+ */
+export const TICK_HEADROOM = "0.1";
+
+/**
+ * The tick a market reports at `reference`: {@linkcode effectiveTick} at `reference` × 1.1
+ * ({@linkcode TICK_HEADROOM}). Multiples of it are valid prices from 0 up to 10 % above
+ * `reference`.
+ *
+ * @example
+ * ```ts
+ * import { Decimal } from "../../core/decimal.ts";
+ * import { quotingTick } from "./common.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(quotingTick(new Decimal("9000"), 5).toString(), "0.1");
+ * equal(quotingTick(new Decimal("9500"), 5).toString(), "1");
+ * equal(quotingTick(new Decimal("100020"), 5).toString(), "1");
+ * ```
+ *
+ * @param reference Reference price (the book's mid or the mark).
+ * @param szDecimals Size decimals.
+ * @returns The tick.
+ */
+export function quotingTick(reference: Decimal, szDecimals: number): Decimal {
+  return effectiveTick(reference.times(new Decimal(1).plus(TICK_HEADROOM)), szDecimals);
 }
 
 /**

@@ -9,6 +9,9 @@
  * funding units) and `signing.ts` (MessagePack action hash, phantom agent, user-signed
  * actions; every official vector of the Python SDK is reproduced in `signing_test.ts`).
  *
+ * The tick follows the price (5 significant figures, integers always allowed): `getMarket`
+ * reports the tick of the current price, so call it before computing prices, not once at start.
+ *
  * @module
  */
 export { HyperliquidClient, type HyperliquidClientOptions } from "./client.ts";
@@ -39,8 +42,11 @@ export {
   type HyperliquidEnvironment,
   type HyperliquidHosts,
   type HyperliquidMarket,
+  priceStep,
+  quotingTick,
   randomCloid,
   resolveHyperliquidHosts,
+  TICK_HEADROOM,
   validPrice,
 } from "./common.ts";
 export type { FetchLike } from "../_shared/http.ts";

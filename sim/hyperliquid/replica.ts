@@ -9,7 +9,9 @@
  *
  * What it speaks:
  * - `POST /info` with a `type`: `meta`, `metaAndAssetCtxs` (`funding` is a fraction per hour),
- *   `allMids`, `l2Book` (20 levels a side, `{px, sz, n}`), `clearinghouseState`, `openOrders`,
+ *   `allMids`, `l2Book` (20 levels a side, `{px, sz, n}`), `clearinghouseState` (cross
+ *   margin; each position's `liquidationPx` from the venue's formula, see `liquidationPrice`),
+ *   `openOrders`,
  *   `frontendOpenOrders`, `orderStatus` (`oid` a number or a cloid; `{"status": "unknownOid"}`
  *   when unknown), `userFills` (newest first), `userFunding` (`usdc` signed from the account's
  *   view), `fundingHistory` (oldest first, 500 rows a page). An unknown user reads as an empty
@@ -88,7 +90,9 @@ export interface HyperliquidReplicaMarket {
   szDecimals: number;
   /**
    * The engine's tick: the step prices near `markPrice` have under the 5-significant-figure
-   * rule (BTC at 64 000: 1).
+   * rule (BTC at 64 000: 1). Orders must also obey that rule (integers always allowed), so a
+   * tick of 10^-(6 − szDecimals) (BTC: 0.1) makes the replica take exactly the venue's prices
+   * at every price level, for markets whose price crosses a power of ten.
    */
   tickSize: string;
   /** Initial mark and oracle price. */
@@ -535,6 +539,8 @@ class Replica implements HyperliquidReplica {
       totalMarginUsed: bal.initialMargin,
     };
     const available = new Decimal(bal.availableBalance);
+    const accountValue = new Decimal(bal.equity);
+    const maintenance = new Decimal(bal.maintenanceMargin);
     return {
       marginSummary: summary,
       crossMarginSummary: summary,
@@ -555,7 +561,13 @@ class Replica implements HyperliquidReplica {
             returnOnEquity: margin.gt(0)
               ? new Decimal(p.unrealizedPnl).div(margin).toFixed(8)
               : "0",
-            liquidationPx: null,
+            liquidationPx: liquidationPrice({
+              size: new Decimal(p.size),
+              mark: new Decimal(p.markPrice),
+              accountValue,
+              maintenance,
+              maxLeverage: this.#markets.find((m) => m.coin === p.symbol)?.maxLeverage ?? 20,
+            }),
             marginUsed: p.initialMargin,
             maxLeverage: this.#markets.find((m) => m.coin === p.symbol)?.maxLeverage ?? 20,
             // Hyperliquid counts funding the position paid as positive.
@@ -1005,6 +1017,39 @@ function faultStatus(fault: RequestFault): Response {
     status: fault.status,
     headers,
   });
+}
+
+/**
+ * The cross-margin liquidation price of one position: the mark at which the account value
+ * equals the maintenance margin, the account's other positions held at their marks.
+ *
+ * Hyperliquid docs, "Liquidations": `liq_price = price − side × margin_available /
+ * position_size / (1 − l × side)`, with `side` 1 for a long and −1 for a short, `l = 1 /
+ * MAINTENANCE_LEVERAGE`, and for cross margin `margin_available = account_value −
+ * maintenance_margin_required`; the maintenance margin is half the initial margin at max
+ * leverage, so `l = 1 / (2 × maxLeverage)`. `price` is the mark; the result does not move with
+ * the mark while nothing else changes. Written to 8 decimals, as the venue's answers are
+ * (`"liquidationPx": "2866.26936529"` in the Python SDK's tests).
+ *
+ * `null` when the position is flat, or when it is a long whose account value covers the price
+ * falling to zero (the formula gives 0 or less): the account cannot be liquidated.
+ */
+function liquidationPrice(p: {
+  size: Decimal;
+  mark: Decimal;
+  accountValue: Decimal;
+  maintenance: Decimal;
+  maxLeverage: number;
+}): string | null {
+  if (p.size.isZero()) return null;
+  const side = p.size.gt(0) ? 1 : -1;
+  const l = new Decimal(1).div(2 * p.maxLeverage);
+  const available = p.accountValue.minus(p.maintenance);
+  const px = p.mark.minus(
+    available.times(side).div(p.size.abs()).div(new Decimal(1).minus(l.times(side))),
+  );
+  if (!px.gt(0)) return null;
+  return px.toDecimalPlaces(8).toFixed();
 }
 
 /** At most 6 − szDecimals decimals, and 5 significant figures unless an integer. */

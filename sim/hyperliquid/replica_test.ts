@@ -176,3 +176,82 @@ Deno.test("hyperliquid replica: l2Book and orderStatus answer in the venue's sha
   deepEqual(meta.universe[0], { name: "BTC", szDecimals: 5, maxLeverage: 40 });
   equal(ctxs[0].markPx, "64000");
 });
+
+/** One position of 1 BTC at 64,000 (max leverage 50, no fees) and the account's state. */
+function onePosition(side: "buy" | "sell", collateral: string) {
+  const replica = startHyperliquidReplica({
+    markets: [{ coin: "BTC", szDecimals: 5, tickSize: "1", markPrice: "64000", maxLeverage: 50 }],
+    collateral,
+    makerFee: "0",
+    takerFee: "0",
+  });
+  const me = replica.credentials.accountAddress;
+  const other = side === "buy" ? "sell" : "buy";
+  replica.engine.placeOrder(replica.counterpartyAccountId, {
+    symbol: "BTC",
+    side: other,
+    size: "1",
+    price: "64000",
+  });
+  replica.engine.placeOrder(me, { symbol: "BTC", side, size: "1", price: "64000" });
+  const state = async () =>
+    await (await fetch(`${replica.hosts.apiUrl}/info`, {
+      method: "POST",
+      body: JSON.stringify({ type: "clearinghouseState", user: me }),
+    })).json();
+  return { replica, me, state };
+}
+
+Deno.test("hyperliquid replica: liquidationPx of a cross long, worked by hand", async () => {
+  // l = 1 / (2 × 50) = 0.01. Account value 10,540, maintenance 64,000 × 0.01 = 640, available
+  // 9,900: 64,000 − 9,900 / 1 / (1 − 0.01) = 64,000 − 10,000 = 54,000.
+  // Check: at 54,000 the account value is 10,540 − 10,000 = 540 = 54,000 × 0.01.
+  const { replica, me, state } = onePosition("buy", "10540");
+  await using _ = replica;
+  const s = await state();
+  equal(s.marginSummary.accountValue, "10540");
+  equal(s.crossMaintenanceMarginUsed, "640");
+  equal(s.assetPositions[0].position.szi, "1");
+  equal(s.assetPositions[0].position.liquidationPx, "54000");
+  // The mark moving does not move it: at 60,000, 60,000 − (6,540 − 600) / 0.99 = 54,000.
+  replica.control.setPrices("BTC", { markPrice: "60000", indexPrice: "60000" });
+  equal((await state()).assetPositions[0].position.liquidationPx, "54000");
+  // The engine agrees: one dollar above it the position stands, one below it is liquidated.
+  replica.control.setPrices("BTC", { markPrice: "54001", indexPrice: "54001" });
+  equal(replica.engine.position(me, "BTC").size, "1");
+  replica.control.setPrices("BTC", { markPrice: "53999", indexPrice: "53999" });
+  equal(replica.engine.position(me, "BTC").size, "0");
+  deepEqual((await state()).assetPositions, []);
+});
+
+Deno.test("hyperliquid replica: liquidationPx of a cross short, worked by hand", async () => {
+  // Account value 10,740, maintenance 640, available 10,100:
+  // 64,000 + 10,100 / 1 / (1 + 0.01) = 64,000 + 10,000 = 74,000.
+  // Check: at 74,000 the account value is 10,740 − 10,000 = 740 = 74,000 × 0.01.
+  const { replica, me, state } = onePosition("sell", "10740");
+  await using _ = replica;
+  const s = await state();
+  equal(s.assetPositions[0].position.szi, "-1");
+  equal(s.assetPositions[0].position.liquidationPx, "74000");
+  replica.control.setPrices("BTC", { markPrice: "73999", indexPrice: "73999" });
+  equal(replica.engine.position(me, "BTC").size, "-1");
+  replica.control.setPrices("BTC", { markPrice: "74001", indexPrice: "74001" });
+  equal(replica.engine.position(me, "BTC").size, "0");
+});
+
+Deno.test("hyperliquid replica: liquidationPx is null for a long the account value carries to a price of zero", async () => {
+  // 1 BTC at 64,000 with 70,000 of collateral: available 70,000 − 640 = 69,360, and
+  // 64,000 − 69,360 / 0.99 = −6,060.6… ≤ 0: no price liquidates it.
+  const { replica, state } = onePosition("buy", "70000");
+  await using _ = replica;
+  const s = await state();
+  equal(s.assetPositions[0].position.szi, "1");
+  equal(s.assetPositions[0].position.liquidationPx, null);
+});
+
+Deno.test("hyperliquid replica: liquidationPx is written to 8 decimals", async () => {
+  // Collateral 20,000: available 19,360 and 64,000 − 19,360 / 0.99 = 44,444.444444…
+  const { replica, state } = onePosition("buy", "20000");
+  await using _ = replica;
+  equal((await state()).assetPositions[0].position.liquidationPx, "44444.44444444");
+});
