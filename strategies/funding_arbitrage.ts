@@ -692,13 +692,13 @@ export class FundingArbitrageStrategy implements Strategy {
 
   // ------------------------------------------------------------------------------- helpers
 
+  /**
+   * The market as its client reports it now: clients cache markets, and a tick may follow the
+   * price (Hyperliquid's five significant figures), so it is read on every use, not kept.
+   */
   async #market(venue: string, symbol: string): Promise<Market> {
-    const key = `${venue}/${symbol}`;
-    let m = this.#markets.get(key);
-    if (!m) {
-      m = await this.#v(venue).client.getMarket(symbol);
-      this.#markets.set(key, m);
-    }
+    const m = await this.#v(venue).client.getMarket(symbol);
+    this.#markets.set(`${venue}/${symbol}`, m);
     return m;
   }
 
@@ -1310,9 +1310,10 @@ export class FundingArbitrageStrategy implements Strategy {
       const remaining = target.minus(makerFilled());
       if (!remaining.gt(0) || this.#clock.now() >= deadline) break;
       const top = await makerClient.getBestBidAsk(p.symbol);
+      const tick = (await this.#market(p[makerLeg].venue, p.symbol)).tickSize;
       let price = makerSide === "buy"
-        ? Decimal.min(top.bid.plus(mm.tickSize), top.ask.minus(mm.tickSize))
-        : Decimal.max(top.ask.minus(mm.tickSize), top.bid.plus(mm.tickSize));
+        ? Decimal.min(top.bid.plus(tick), top.ask.minus(tick))
+        : Decimal.max(top.ask.minus(tick), top.bid.plus(tick));
       if (makerSide === "buy" && price.lt(top.bid)) price = top.bid;
       if (makerSide === "sell" && price.gt(top.ask)) price = top.ask;
       // Our own order at the top of the book is not a price to improve on.
