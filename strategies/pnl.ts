@@ -119,6 +119,13 @@ export interface PnlTrackerOptions {
    * @default {none}
    */
   feeRates?: Readonly<Record<string, FeeRates>>;
+  /**
+   * Start of the run (ms): an order first seen in {@linkcode PnlTracker.recordOrder} that was
+   * created before it is adopted ({@linkcode PnlTracker.adopt}) instead of booked, so the fills
+   * of orders from before the run — already in the seeded position — are never booked again
+   * when a lookup or a re-read brings them up. @default {no such rule}
+   */
+  since?: number;
 }
 
 /**
@@ -179,6 +186,8 @@ interface OrderFills {
   /** Largest filled size the venue reported. */
   reported: Decimal;
   parts: Part[];
+  /** Whether the start-of-run rule ({@linkcode PnlTrackerOptions.since}) was applied. */
+  dated?: boolean;
 }
 
 /**
@@ -338,6 +347,7 @@ export class PnlTracker {
   readonly #orderList = new Set<OrderFills>();
   readonly #unpriced = new Set<OrderFills>();
   readonly #feeRates: Readonly<Record<string, FeeRates>>;
+  readonly #since: number | undefined;
   #realized = ZERO;
   #fees = ZERO;
   #estimated = ZERO;
@@ -354,6 +364,7 @@ export class PnlTracker {
    */
   constructor(options: PnlTrackerOptions = {}) {
     this.#feeRates = options.feeRates ?? {};
+    this.#since = options.since;
   }
 
   /** Fill events counted. */
@@ -478,6 +489,13 @@ export class PnlTracker {
   recordOrder(order: Order): OrderBooking | undefined {
     const o = this.#order(order.venue, order.id, order.clientOrderId, order.symbol, order.side);
     if (!o) return undefined;
+    if (this.#since !== undefined && !o.dated) {
+      o.dated = true;
+      if (order.createdAt < this.#since && o.parts.length === 0 && o.streamed.isZero()) {
+        this.adopt(order);
+        return undefined;
+      }
+    }
     if (order.filledSize.gt(o.reported)) o.reported = order.filledSize;
     const delta = order.filledSize.minus(o.booked);
     const avg = order.averageFillPrice;

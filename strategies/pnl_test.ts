@@ -293,3 +293,31 @@ Deno.test("PnL: record() books order events, attach() follows them", () => {
   off();
   equal(handlers.length, 0);
 });
+
+Deno.test("since: an order created before the run is adopted at first sight, only what it fills afterwards is booked (buy and sell)", () => {
+  for (const side of ["buy", "sell"] as const) {
+    const pnl = new PnlTracker({ feeRates: RATES, since: 1_000 });
+    // Created at 500, first seen with 0.01 filled at 100: that part is in the seeded position.
+    const old = { ...order("7", side, "0.03", "0.01", "100", true), createdAt: 500 };
+    equal(pnl.recordOrder(old), undefined);
+    equal(pnl.fromOrders, 0);
+    // Later 0.02 filled at average 101: the new 0.01 is at (101 × 0.02 − 100 × 0.01) / 0.01 = 102,
+    // maker fee 0.01 × 102 × 0.0002 = 0.000204.
+    const more = { ...order("7", side, "0.03", "0.02", "101", true), createdAt: 500 };
+    const b = pnl.recordOrder(more)!;
+    deepEqual([b.size.toString(), b.price.toString(), b.fee?.toString()], [
+      "0.01",
+      "102",
+      "0.000204",
+    ]);
+    // An order of before the run with nothing filled at first sight books all it fills later.
+    const idle = { ...order("8", side, "0.01", "0", undefined, true), createdAt: 900 };
+    equal(pnl.recordOrder(idle), undefined);
+    const filled = { ...order("8", side, "0.01", "0.01", "99", true), createdAt: 900 };
+    deepEqual(pnl.recordOrder(filled)?.price.toString(), "99");
+    // An order of this run, first seen filled, is booked at once.
+    const fresh = { ...order("9", side, "0.01", "0.01", "98", true), createdAt: 1_000 };
+    deepEqual(pnl.recordOrder(fresh)?.price.toString(), "98");
+    equal(pnl.fromOrders, 3);
+  }
+});
