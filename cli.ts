@@ -801,7 +801,8 @@ export const BOT_FLAGS: readonly FlagSpec[] = Object.freeze(
       description: "Paper trading: nothing is sent to the venue. Orders fill on a paper account " +
         "against the venue's live book (taker when they cross it, maker when the book trades " +
         "through their price) at the market's fees; logs, trade log (its own file) and PnL " +
-        "as live, marked PAPER. With --network sim, against the replica's book.",
+        "as live, marked PAPER. With --network sim, against the replica's book. On mainnet / " +
+        "testnet, paper: public market data only, no credentials needed.",
     },
     {
       name: "dry-run",

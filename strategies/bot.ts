@@ -38,7 +38,7 @@ import { setupLogging } from "../helpers/logging.ts";
 import { Notifications, notifiersFromEnv } from "../helpers/notifier.ts";
 import { type FundingArbBotOptions, runFundingArbBot } from "./funding_arb_bot.ts";
 import { GridStrategy } from "./grid.ts";
-import { PaperTradingClient } from "./paper_trading.ts";
+import { PaperTradingClient, PUBLIC_PAPER_BALANCE } from "./paper_trading.ts";
 import { formatPnl, pnlJson, PnlTracker } from "./pnl.ts";
 import { preflightGrid } from "./preflight.ts";
 import { runStrategy } from "./runner.ts";
@@ -106,7 +106,9 @@ export interface BotOptions {
   logLevel?: string;
   /**
    * Trade on a paper account against the venue's live book (`--paper`): nothing is sent to the
-   * venue; fills, fees and PnL are simulated (see `PaperTradingClient`). @default {false}
+   * venue; fills, fees and PnL are simulated (see `PaperTradingClient`). On `mainnet` /
+   * `testnet` the venue's client is opened public-only: no credentials are checked or read,
+   * and the paper account starts with `PUBLIC_PAPER_BALANCE`. @default {false}
    */
   paper?: boolean;
   /** `--dry-run`: a deprecated alias of `paper` (a deprecation line is printed). */
@@ -328,6 +330,9 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
       env,
       clock,
       simEnv: options.simEnv === undefined ? undefined : readSimEnvFile(options.simEnv),
+      // Paper on a live network reads public market data only: no credentials are checked,
+      // read or sent.
+      publicOnly: paper && options.network !== "sim",
     });
   } catch (error) {
     if (error instanceof VenueClientUnavailableError) {
@@ -387,7 +392,12 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
         `grids on one account and symbol are not safe`,
     );
   }
-  const client = paper ? new PaperTradingClient(venue.client, { clock }) : venue.client;
+  const client = paper
+    ? new PaperTradingClient(venue.client, {
+      clock,
+      ...(venue.publicOnly ? { startingBalance: PUBLIC_PAPER_BALANCE } : {}),
+    })
+    : venue.client;
   const pnl = new PnlTracker();
   const offFills = client.onEvent((e) => {
     if (e.type === "fill" && e.fill.symbol === options.ticker) {
@@ -539,7 +549,14 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
   log.info(
     `[${label}] Starting the grid bot on ${options.exchange} (${options.network}` +
       `${options.simEnv ? `, attached to the replica of ${options.simEnv}` : ""}` +
-      `${paper ? ", paper trading: nothing is sent to the venue" : ""})` +
+      `${
+        paper
+          ? venue.publicOnly
+            ? ", paper: public market data only, no credentials needed; nothing is sent to " +
+              `the venue, the paper account starts with ${PUBLIC_PAPER_BALANCE}`
+            : ", paper trading: nothing is sent to the venue"
+          : ""
+      })` +
       (paths ? `; trade log ${paths.orders}, activity log ${paths.activity}` : ""),
   );
   emit?.({

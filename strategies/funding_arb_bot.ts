@@ -4,7 +4,9 @@
  * is opened; host variables such as `LIGHTER_REST_URL` point them elsewhere), replicas or paper
  * venues with moving funding on `sim` — then the funding store, and runs
  * {@linkcode FundingArbitrageStrategy} on the runner with the trade log and notifications.
- * `--paper` trades each venue's live book on a paper account; nothing is sent.
+ * `--paper` trades each venue's live book on a paper account; nothing is sent. On a live
+ * network `--paper` needs no credentials: each venue's client is opened public-only (market
+ * data only) and each paper account starts with `PUBLIC_PAPER_BALANCE`.
  *
  * @module
  */
@@ -19,7 +21,7 @@ import { systemClock } from "../exchanges/_shared/clock.ts";
 import type { FundingStore } from "../funding/store.ts";
 import { setupLogging } from "../helpers/logging.ts";
 import { Notifications, notifiersFromEnv } from "../helpers/notifier.ts";
-import { PaperTradingClient } from "./paper_trading.ts";
+import { PaperTradingClient, PUBLIC_PAPER_BALANCE } from "./paper_trading.ts";
 import { type ArbVenue, FundingArbitrageStrategy } from "./funding_arbitrage.ts";
 import { runStrategy } from "./runner.ts";
 import { TradeLog } from "./trade_log.ts";
@@ -91,7 +93,8 @@ export interface FundingArbBotOptions {
   /**
    * Paper trading: each venue's client is wrapped in a `PaperTradingClient` (orders fill on a
    * paper account against the venue's book; nothing is sent). Positions go to the store under
-   * `<network>-paper`, never beside real ones. @default {false}
+   * `<network>-paper`, never beside real ones. On `mainnet` / `testnet` the venues are opened
+   * public-only: no credentials are checked or read. @default {false}
    */
   paper?: boolean;
   /** Deprecated alias of `paper`. */
@@ -178,7 +181,8 @@ async function openLiveVenues(
   clock: Clock,
   env: (name: string) => string | undefined,
 ): Promise<Opened> {
-  requireLiveVenues(options.venues, network, env);
+  const paper = isPaper(options);
+  requireLiveVenues(options.venues, network, env, { publicOnly: paper });
   const { openFundingSources } = await import("../funding/sources.ts");
   const sources = await openFundingSources(options.venues, {
     network,
@@ -199,10 +203,14 @@ async function openLiveVenues(
         const why = `no ${name} funding rates on ${network}: ${source.unavailable}`;
         throw new ConfigurationError(why, { venue: name });
       }
-      const connection = await openVenueClient(name, { network, env, clock });
+      // Paper reads public market data only: no credentials are checked, read or sent.
+      const connection = await openVenueClient(name, { network, env, clock, publicOnly: paper });
       connections.push(connection);
-      const client = isPaper(options)
-        ? new PaperTradingClient(connection.client, { clock })
+      const client = paper
+        ? new PaperTradingClient(connection.client, {
+          clock,
+          startingBalance: PUBLIC_PAPER_BALANCE,
+        })
         : connection.client;
       venues.push({ name, client, funding: source.adapter });
     }
@@ -286,7 +294,7 @@ export async function runFundingArbBot(
   if (options.network !== "sim") {
     // Before any file is written: a start that cannot trade leaves no log behind.
     try {
-      requireLiveVenues(options.venues, options.network, env);
+      requireLiveVenues(options.venues, options.network, env, { publicOnly: paper });
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       context.io.stderr(`error: ${error.message}\n`);
@@ -398,9 +406,14 @@ export async function runFundingArbBot(
       }
     }
   }
+  const paperNote = !paper
+    ? ""
+    : options.network === "sim"
+    ? ", paper"
+    : ", paper: public market data only, no credentials needed; nothing is sent to the venues";
   log.info(
     `[${label}] Starting funding arbitrage on ${options.venues.join(", ")} ` +
-      `(${options.network}${paper ? ", paper" : ""}) as ${options.botId}`,
+      `(${options.network}${paperNote}) as ${options.botId}`,
   );
   context.onStarted?.(strategy, opened.venues);
   try {

@@ -4,7 +4,9 @@
  * account.
  *
  * How it works: the venue's client is used for reads only (markets, the live book, the
- * account's equity at start). Every symbol traded gets a private simulator engine market with
+ * account's equity at start). On a live network the bot opens that client public-only
+ * (market data, no credentials; see `openVenueClient`), and the paper account then starts
+ * with {@linkcode PUBLIC_PAPER_BALANCE}. Every symbol traded gets a private simulator engine market with
  * the venue's tick, size step, minimums and fees, in which the venue's book (its top levels)
  * is mirrored as the orders of a liquidity account and the paper account trades. So:
  *
@@ -67,6 +69,19 @@ import type { SimEngine } from "../sim/engine.ts";
 import type { SimEvent } from "../sim/events.ts";
 import type { PaperClient } from "../sim/paper.ts";
 
+/**
+ * Collateral (USD) a paper account starts with when the venue's client is public-only (no
+ * account to read the equity from): `--paper` on a live network needs no credentials.
+ *
+ * @example
+ * ```ts
+ * import { PUBLIC_PAPER_BALANCE } from "./paper_trading.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(PUBLIC_PAPER_BALANCE, "10000");
+ * ```
+ */
+export const PUBLIC_PAPER_BALANCE = "10000";
+
 /** Engine account of the paper trader. */
 const PAPER_ACCOUNT = "paper";
 /** Engine account holding the mirror of the venue's book. */
@@ -86,7 +101,8 @@ export interface PaperTradingOptions {
   clock?: Clock;
   /**
    * Collateral the paper account starts with. @default {the venue account's equity, read at
-   * connect}
+   * connect} (a public-only venue client has no account: pass one, e.g.
+   * {@linkcode PUBLIC_PAPER_BALANCE})
    */
   startingBalance?: DecimalInput;
   /**

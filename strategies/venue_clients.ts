@@ -102,6 +102,14 @@ export interface OpenVenueClientOptions {
    * credentials win over `env`) instead of starting one in-process.
    */
   simEnv?: Readonly<Record<string, string>>;
+  /**
+   * `mainnet` / `testnet` only: open the venue's client in its public-only mode (market data:
+   * markets, books, best bid/ask). No credential variable is checked or read, `connect()` opens
+   * only public streams, and every private call (orders, balance, positions, funding
+   * payments, leverage) throws a `ConfigurationError` naming the credential variables before
+   * any request. What `--paper` on a live network trades on. @default {false}
+   */
+  publicOnly?: boolean;
 }
 
 /**
@@ -225,6 +233,8 @@ function requireCredentials(venue: BotVenue, env: (name: string) => string | und
  * @param venues The venues, in the order messages name them.
  * @param network `mainnet` or `testnet`.
  * @param env Reads a variable.
+ * @param options `publicOnly`: the venues will be opened public-only (`--paper`), so no
+ *   credential is asked for; EdgeX testnet and the host variables are still checked.
  * @throws {ConfigurationError} Naming the first problem found (EdgeX testnet, a malformed
  *   host variable) or every missing credential variable.
  *
@@ -239,17 +249,25 @@ function requireCredentials(venue: BotVenue, env: (name: string) => string | und
  *   /Missing edgex credentials: set EDGEX_ACCOUNT_ID, .*; grvt credentials: set GRVT_PRIVATE_KEY, GRVT_TRADING_ACCOUNT_ID \(in the --env-file/,
  * );
  * throws(() => requireLiveVenues(["edgex"], "testnet", () => undefined), /EdgeX publishes no V2 testnet/);
+ * // Paper on public data: no credentials needed, EdgeX testnet still refused.
+ * requireLiveVenues(["edgex", "grvt"], "mainnet", () => undefined, { publicOnly: true });
+ * throws(
+ *   () => requireLiveVenues(["edgex"], "testnet", () => undefined, { publicOnly: true }),
+ *   /EdgeX publishes no V2 testnet/,
+ * );
  * ```
  */
 export function requireLiveVenues(
   venues: readonly BotVenue[],
   network: "mainnet" | "testnet",
   env: (name: string) => string | undefined,
+  options: { publicOnly?: boolean } = {},
 ): void {
   for (const venue of venues) {
     // Said before the credentials: asking for keys of a network that does not exist helps no one.
     liveOptions(venue, network, env, undefined);
   }
+  if (options.publicOnly) return;
   const parts: string[] = [];
   for (const venue of venues) {
     const missing = missingCredentialVariables(venue, env);
@@ -379,6 +397,8 @@ export interface VenueConnection {
   network: BotNetwork;
   /** The simulated venue, for `sim`. */
   sim?: SimVenueHandle;
+  /** The client is public-only (market data; see {@linkcode OpenVenueClientOptions}). */
+  publicOnly?: boolean;
   /** Disconnects the client and stops the simulator. */
   close(): Promise<void>;
 }
@@ -390,7 +410,11 @@ function liveOptions(
   env: (name: string) => string | undefined,
   clock: Clock | undefined,
 ): Record<string, unknown> {
-  const common = { ...(clock ? { env, clock } : { env }), ...venueHostOptions(venue, env) };
+  const common = {
+    env: clientEnv(venue, env),
+    ...(clock ? { clock } : {}),
+    ...venueHostOptions(venue, env),
+  };
   switch (venue) {
     case "grvt":
       return { ...common, environment: network === "testnet" ? "testnet" : "prod" };
@@ -407,6 +431,27 @@ function liveOptions(
     case "hyperliquid":
       return { ...common, environment: network };
   }
+}
+
+/** The `env` option as each client takes it: Hyperliquid's reads `{ get(name) }`. */
+function clientEnv(venue: BotVenue, env: (name: string) => string | undefined): unknown {
+  return venue === "hyperliquid" ? { get: env } : env;
+}
+
+/** Every variable a venue's client reads credentials from. */
+function credentialNames(venue: BotVenue): Set<string> {
+  const names = new Set(VENUE_CREDENTIAL_VARIABLES[venue].flat());
+  if (venue === "hyperliquid") names.add("HYPERLIQUID_ACCOUNT_ADDRESS");
+  return names;
+}
+
+/** `env` with the venue's credential variables unset: a public-only client reads no secret. */
+function withoutCredentials(
+  venue: BotVenue,
+  env: (name: string) => string | undefined,
+): (name: string) => string | undefined {
+  const hidden = credentialNames(venue);
+  return (name) => (hidden.has(name) ? undefined : env(name));
 }
 
 function isManualClock(clock: Clock | undefined): clock is ManualClock {
@@ -432,6 +477,9 @@ function denoEnv(name: string): string | undefined {
  *   prod / testnet, Lighter `network`; EdgeX has no testnet), `env` and `clock`. The
  *   credential variables ({@linkcode VENUE_CREDENTIAL_VARIABLES}) are checked first: a
  *   `ConfigurationError` names every missing one before any module loads or request goes out.
+ *   With `publicOnly` nothing is checked: the client is built in its public-only mode
+ *   (market data only, no credential variable read; private calls throw
+ *   `ConfigurationError`), which is what `--paper` trades on.
  *
  * @param venue The venue.
  * @param options Network, environment, clock and simulator seed.
@@ -493,13 +541,24 @@ export async function openVenueClient(
     // Said before the credentials: asking for keys of a network that does not exist helps no one.
     liveOptions(venue, options.network, env, options.clock);
   }
-  requireCredentials(venue, env);
+  const publicOnly = options.publicOnly === true;
+  if (!publicOnly) requireCredentials(venue, env);
   const exportName = VENUE_CLIENT_EXPORTS[venue];
   const mod = await load();
   const Class = mod[exportName] as (new (o: Record<string, unknown>) => ExchangeClient) | undefined;
   if (typeof Class !== "function") throw new VenueClientUnavailableError(venue, exportName);
-  const client = new Class(liveOptions(venue, options.network, env, options.clock));
-  return { client, network: options.network, close: () => client.disconnect() };
+  const client = publicOnly
+    ? new Class({
+      ...liveOptions(venue, options.network, withoutCredentials(venue, env), options.clock),
+      publicOnly: true,
+    })
+    : new Class(liveOptions(venue, options.network, env, options.clock));
+  return {
+    client,
+    network: options.network,
+    ...(publicOnly ? { publicOnly } : {}),
+    close: () => client.disconnect(),
+  };
 }
 
 /** A client of a running replica (`deno task sim`), from the variables of its env file. */
@@ -525,7 +584,7 @@ async function attachToReplica(
   const exportName = VENUE_CLIENT_EXPORTS[venue];
   const Class = mod[exportName] as (new (o: Record<string, unknown>) => ExchangeClient) | undefined;
   if (typeof Class !== "function") throw new VenueClientUnavailableError(venue, exportName);
-  const base: Record<string, unknown> = { env, ...hosts };
+  const base: Record<string, unknown> = { env: clientEnv(venue, env), ...hosts };
   if (options.clock) base.clock = options.clock;
   if (venue === "grvt" || venue === "hyperliquid") base.environment = "sim";
   const client = new Class(base);

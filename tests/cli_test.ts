@@ -150,7 +150,6 @@ Deno.test("bot on mainnet without credentials exits 2 with one line naming the v
     "0.01",
     "--log-level",
     "error",
-    "--dry-run",
   );
   assert.equal(result.code, 2);
   assert.equal(result.stdout, "");

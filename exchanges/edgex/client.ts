@@ -48,7 +48,7 @@ import { getLogger } from "@logtape/logtape";
 import { randomClientOrderId } from "../_shared/client_order_id.ts";
 import { systemClock } from "../_shared/clock.ts";
 import { toDecimal } from "../../core/decimal.ts";
-import { AuthenticationError, NotFoundError } from "../../core/errors.ts";
+import { AuthenticationError, ConfigurationError, NotFoundError } from "../../core/errors.ts";
 import { EventHub } from "../_shared/event_hub.ts";
 import {
   createHttpTransport,
@@ -165,7 +165,19 @@ export interface EdgeXClientOptions extends EdgeXCredentialOptions {
   reconnectBaseDelayMs?: number;
   /** Client order id generator. @default {randomClientOrderId("edgex")} */
   newClientOrderId?: () => string;
+  /**
+   * Market data only: no credentials are read, `connect()` loads the markets (and the clock
+   * offset) without the account read or the private stream, and every private call (orders,
+   * account, positions, funding payments, leverage) throws a `ConfigurationError` naming the
+   * credential variables, before any request. @default {false}
+   */
+  publicOnly?: boolean;
 }
+
+/** What a public-only client says when asked for something private. */
+const PUBLIC_ONLY_MESSAGE = "The edgex client is public-only (market data): orders and account " +
+  "reads need EDGEX_ACCOUNT_ID, EDGEX_API_KEY, EDGEX_API_SECRET, EDGEX_API_PASSPHRASE and " +
+  "EDGEX_SIGNER_PRIVATE_KEY";
 
 /**
  * EdgeX V2 `ExchangeClient`.
@@ -230,7 +242,11 @@ export class EdgeXClient implements ExchangeClient {
    */
   constructor(options: EdgeXClientOptions = {}) {
     this.#options = options;
-    this.#creds = resolveEdgeXCredentials(options);
+    // Public-only: nothing is read; every private request is refused in #request before it
+    // could be signed with these blanks.
+    this.#creds = options.publicOnly
+      ? { accountId: "", apiKey: "", apiSecret: "", apiPassphrase: "", signerPrivateKey: "" }
+      : resolveEdgeXCredentials(options);
     this.#clock = options.clock ?? systemClock;
     this.#venueClock = { now: () => this.#clock.now() + this.#offsetMs };
     this.#newId = options.newClientOrderId ?? (() => randomClientOrderId("edgex"));
@@ -243,14 +259,16 @@ export class EdgeXClient implements ExchangeClient {
       clock: this.#clock,
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,
-      authenticate: edgeXAuthenticate(
-        {
-          apiKey: this.#creds.apiKey,
-          secret: this.#creds.apiSecret,
-          passphrase: this.#creds.apiPassphrase,
-        },
-        { clock: this.#venueClock, headerNames },
-      ),
+      ...(options.publicOnly ? {} : {
+        authenticate: edgeXAuthenticate(
+          {
+            apiKey: this.#creds.apiKey,
+            secret: this.#creds.apiSecret,
+            passphrase: this.#creds.apiPassphrase,
+          },
+          { clock: this.#venueClock, headerNames },
+        ),
+      }),
       mapError: mapEdgeXError,
     });
     // Signed calls refused for a stale timestamp re-sync the clock once and are sent again.
@@ -294,6 +312,7 @@ export class EdgeXClient implements ExchangeClient {
   /** Loads markets, measures the clock offset and opens the private stream. Idempotent. */
   connect(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.#private?.state === "connected") return Promise.resolve();
+    if (this.#options.publicOnly && this.#loaded) return Promise.resolve();
     this.#connecting ??= this.#connect(options.signal).finally(() => {
       this.#connecting = undefined;
     });
@@ -304,6 +323,7 @@ export class EdgeXClient implements ExchangeClient {
     if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
     if (this.#options.syncServerTime ?? true) await this.#syncClock(signal);
     await this.#ready();
+    if (this.#options.publicOnly) return;
     // A signed REST call first: bad credentials surface as AuthenticationError /
     // InvalidSignatureError here; a refused WebSocket handshake only says "connection failed".
     await this.#accountAsset();
@@ -340,6 +360,9 @@ export class EdgeXClient implements ExchangeClient {
     http: HttpTransport,
     request: HttpRequest<S>,
   ): Promise<z.output<S>> {
+    if (this.#options.publicOnly && edgeXRequiresAuth(request.path)) {
+      throw new ConfigurationError(PUBLIC_ONLY_MESSAGE, { venue: VENUE });
+    }
     const before = this.#offsetMs;
     try {
       return await http.request(request);
@@ -460,6 +483,7 @@ export class EdgeXClient implements ExchangeClient {
       const meta = await getMetaData(this.#http);
       const markets = edgeXMarkets(meta);
       this.#loaded = markets;
+      if (this.#options.publicOnly) return markets;
       this.#signer = createEdgeXOrderSigner({
         privateKey: this.#creds.signerPrivateKey,
         domain: this.#options.domain ?? edgeXDomainFromMetadata(meta.global),
@@ -522,6 +546,9 @@ export class EdgeXClient implements ExchangeClient {
    * `outcomeDeadlineMs`. Reconcile by its client order id.
    */
   placeOrder(request: OrderRequest): Promise<Order> {
+    if (this.#options.publicOnly) {
+      return Promise.reject(new ConfigurationError(PUBLIC_ONLY_MESSAGE, { venue: VENUE }));
+    }
     return this.#orders.place(request);
   }
 

@@ -162,6 +162,13 @@ export interface GRVTClientOptions extends GrvtConnectionOptions {
   builder?: { address: string; fee: DecimalInput };
   /** Client order id generator. @default {random ids in [2^63, 2^64 − 1]} */
   newClientOrderId?: () => string;
+  /**
+   * Market data only: no credentials are read, `connect()` loads the markets without logging
+   * in or opening the trading socket (books open the market-data socket when subscribed), and
+   * every private call (orders, account, positions, funding payments, leverage) throws a
+   * `ConfigurationError` naming the credential variables, before any request. @default {false}
+   */
+  publicOnly?: boolean;
 }
 
 /**
@@ -291,6 +298,12 @@ export class GRVTClient implements ExchangeClient {
   }
 
   async #connect(signal?: AbortSignal): Promise<void> {
+    if (this.#options.publicOnly) {
+      if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
+      await this.#loadMarkets(signal);
+      this.#connected = true;
+      return;
+    }
     this.#ensureTrading();
     if (this.#hub.closed) this.#hub = new EventHub<ExchangeEvent>();
     await this.#loadMarkets(signal);
@@ -337,6 +350,13 @@ export class GRVTClient implements ExchangeClient {
   #ensureTrading(): void {
     if (this.#session) return;
     const o = this.#options;
+    if (o.publicOnly) {
+      throw new ConfigurationError(
+        "The grvt client is public-only (market data): orders and account reads need " +
+          "GRVT_API_KEY, GRVT_PRIVATE_KEY and GRVT_TRADING_ACCOUNT_ID",
+        { venue: VENUE },
+      );
+    }
     const creds = resolveGrvtCredentials(
       { apiKey: o.apiKey, privateKey: o.privateKey, tradingAccountId: o.tradingAccountId },
       o.env,

@@ -86,6 +86,13 @@ export interface LighterClientOptions {
   credentials?: LighterCredentials;
   /** Reads environment variables. @default {Deno.env.get} */
   env?: (name: string) => string | undefined;
+  /**
+   * Market data only: no credentials are read (neither `credentials` nor the environment),
+   * `connect()` loads the markets and opens the public socket only, and every private call
+   * (orders, account, positions, funding payments, leverage) throws a `ConfigurationError`
+   * naming the credential variables, before any request. @default {false}
+   */
+  publicOnly?: boolean;
   /** Worst-price distance of market orders without `worstPrice`, as a fraction. @default {"0.05"} */
   slippage?: string;
   /** How long `placeOrder` waits for the stream to report the new order, in ms. @default {3000} */
@@ -214,7 +221,9 @@ export class LighterClient implements ExchangeClient {
       authToken: () => this.#authToken(),
     });
     try {
-      this.#credentials = options.credentials ?? lighterCredentialsFromEnv(options.env);
+      this.#credentials = options.publicOnly
+        ? undefined
+        : options.credentials ?? lighterCredentialsFromEnv(options.env);
     } catch (e) {
       this.#credentialsError = e;
     }
@@ -386,6 +395,12 @@ export class LighterClient implements ExchangeClient {
 
   #creds(): LighterCredentials {
     if (this.#credentialsError) throw this.#credentialsError;
+    if (this.#options.publicOnly) {
+      throw new ConfigurationError(
+        "The lighter client is public-only (market data): orders and account reads need LIGHTER_API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX (or LIGHTER_L1_ADDRESS) and LIGHTER_API_KEY_INDEX",
+        { venue: "lighter" },
+      );
+    }
     if (!this.#credentials) {
       throw new ConfigurationError(
         "Missing Lighter credentials: pass 'credentials' or set LIGHTER_API_KEY_PRIVATE_KEY, LIGHTER_ACCOUNT_INDEX (or LIGHTER_L1_ADDRESS) and LIGHTER_API_KEY_INDEX",
