@@ -12,9 +12,14 @@
  *    right after a take-profit fill; a grid-step check against the nearest close order; stop and
  *    pause prices on the ask (buys) or bid (sells);
  * 5. once per cycle and at least every 60 s the exposure guard: position against Σ resting
- *    take-profits (plus the filled part of the open in progress); an unexplained difference of
+ *    take-profits (plus the filled part of the open in progress and of queued opens that no
+ *    accepted take-profit covers yet, {@linkcode unhedgedSize}); an unexplained difference of
  *    one quantity or more, confirmed by a second reading, is notified and then repaired (the
  *    missing take-profit is placed) or stops the bot, per `onMismatch`; every 60 s a status line.
+ *
+ * The market (tick, size step, minimum size) is read again for every new open cycle and before
+ * every take-profit is priced: a tick can change with the price (Hyperliquid's prices carry five
+ * significant figures), so nothing is priced on the tick read at start.
  *
  * Silence: while an open rests, its state is also read over REST — every `chaseCheckMs` while
  * the client's streams are healthy and every `unhealthyPollMs` while one reports `reconnecting`
@@ -33,9 +38,10 @@
  * - take-profits: `<idPrefix>/close/<open id>/<attempt>`, a pure function of their open.
  *
  * On start the bot adopts its resting open order (found by id, not by side), and every one of
- * its last opens that filled (terminal, filled size > 0) and has no accepted take-profit under
- * its close ids gets one — the venue refuses a second copy of an id, so it goes out exactly
- * once. Because the grid runs one cycle at a time (a new open only after the previous one's
+ * its last opens that filled (terminal, filled size > 0) whose accepted take-profits under its
+ * close ids do not cover its filled size is queued and gets one (or the rest, for a take-profit
+ * that ended part-filled) — the venue refuses a second copy of an id, so it goes out exactly
+ * once. An open whose take-profit rests or has filled is not queued. Because the grid runs one cycle at a time (a new open only after the previous one's
  * take-profit was accepted), only the newest few opens can lack one; the exposure guard covers
  * anything older. Ids cannot collide across restarts (the sequence continues from the venue's
  * own record) nor between bots with different `idPrefix` (a SHA-256 of the whole key, in the
@@ -258,6 +264,68 @@ export function gridStepAllows(options: {
 }
 
 /**
+ * A filled open whose take-profit may not all be out yet (the open in progress, or one queued
+ * for its take-profit), as the exposure guard counts it.
+ *
+ * @example
+ * ```ts
+ * import type { InFlightOpen } from "./grid.ts";
+ * const o: InFlightOpen = { filled: "0.01", covered: "0.004" };
+ * ```
+ */
+export interface InFlightOpen {
+  /** The open's filled size. */
+  filled: DecimalInput;
+  /**
+   * What the take-profits the venue accepted under the open's close ids cover: the size of each
+   * one still resting plus the filled part of each finished one.
+   */
+  covered: DecimalInput;
+}
+
+/**
+ * The exposure guard's arithmetic: the position (signed in the grid's direction) minus the
+ * resting take-profits minus the part of each filled open in flight that no accepted
+ * take-profit covers yet (`max(0, filled − covered)`; a take-profit that already rests is in
+ * `restingCloses` and must not be counted again as in flight).
+ *
+ * @param options `position` is the venue's signed position (long > 0, short < 0);
+ * `restingCloses` the Σ remaining size of the resting take-profits; `inFlight` the filled opens
+ * in progress or queued.
+ * @returns > 0: position without a take-profit; < 0: take-profits beyond the position.
+ *
+ * @example
+ * ```ts
+ * import { unhedgedSize } from "./grid.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * // A buy grid long 0.02: one take-profit of 0.01 rests, a queued filled open of 0.01 already
+ * // has it (covered) — nothing is unhedged.
+ * const covered = { filled: "0.01", covered: "0.01" };
+ * equal(unhedgedSize({ direction: "buy", position: "0.02", restingCloses: "0.02", inFlight: [covered] }).toString(), "0");
+ * // The same open without its take-profit: in flight, still nothing unhedged.
+ * const bare = { filled: "0.01", covered: "0" };
+ * equal(unhedgedSize({ direction: "buy", position: "0.02", restingCloses: "0.01", inFlight: [bare] }).toString(), "0");
+ * // A sell grid short 0.01 with nothing resting or in flight: 0.01 unhedged.
+ * equal(unhedgedSize({ direction: "sell", position: "-0.01", restingCloses: "0", inFlight: [] }).toString(), "0.01");
+ * ```
+ */
+export function unhedgedSize(options: {
+  direction: Side;
+  position: DecimalInput;
+  restingCloses: DecimalInput;
+  inFlight: readonly InFlightOpen[];
+}): Decimal {
+  const position = new Decimal(options.position);
+  const signed = options.direction === "buy" ? position : position.neg();
+  let inFlight = new Decimal(0);
+  for (const o of options.inFlight) {
+    const open = new Decimal(o.filled).minus(o.covered);
+    if (open.gt(0)) inFlight = inFlight.plus(open);
+  }
+  return signed.minus(options.restingCloses).minus(inFlight);
+}
+
+/**
  * Options of {@linkcode GridStrategy}: the bot's flags plus the loop's timings.
  *
  * @example
@@ -439,6 +507,12 @@ export class GridStrategy implements Strategy {
     repairs: number;
     /** Open orders whose missing take-profit a start placed. */
     recovered: number;
+    /**
+     * Filled opens queued for a missing or short take-profit: found at start (an open whose
+     * accepted take-profits already cover its filled size is not queued), or behind an open id
+     * the venue already held.
+     */
+    queued: number;
   } = {
     opensPlaced: 0,
     opensFilled: 0,
@@ -446,6 +520,7 @@ export class GridStrategy implements Strategy {
     tpFills: 0,
     repairs: 0,
     recovered: 0,
+    queued: 0,
   };
   readonly #client: ExchangeClient;
   readonly #clock: Clock;
@@ -569,15 +644,7 @@ export class GridStrategy implements Strategy {
   async start(_signal?: AbortSignal): Promise<void> {
     const client = this.#client;
     await client.connect();
-    const market = await client.getMarket(this.#symbol);
-    this.#market = market;
-    if (!isMultipleOf(this.#quantity, market.sizeStep) || this.#quantity.lt(market.minSize)) {
-      throw new ConfigurationError(
-        `--quantity ${this.#quantity} does not fit ${this.#symbol} on ${client.venue}: it must be ` +
-          `a multiple of ${market.sizeStep} and at least ${market.minSize}`,
-        { venue: client.venue },
-      );
-    }
+    this.#checkQuantity(await this.#readMarket());
     this.#tracker ??= new OrderTracker(client, this.#symbol, this.#clock);
     this.#tracker.onUpdate((o, prev) => this.#onOrderUpdate(o, prev));
     this.#offEvents ??= client.onEvent((e) => {
@@ -604,7 +671,29 @@ export class GridStrategy implements Strategy {
     );
   }
 
+  /**
+   * Reads the market again. Its tick can change with the price (Hyperliquid's prices carry five
+   * significant figures), so every new open cycle and every take-profit is priced, and sized,
+   * from a fresh read rather than the one made at start (the clients cache it cheaply).
+   */
+  async #readMarket(): Promise<Market> {
+    const market = await this.#client.getMarket(this.#symbol);
+    this.#market = market;
+    return market;
+  }
+
+  #checkQuantity(market: Market): void {
+    if (!isMultipleOf(this.#quantity, market.sizeStep) || this.#quantity.lt(market.minSize)) {
+      throw new ConfigurationError(
+        `--quantity ${this.#quantity} does not fit ${this.#symbol} on ${this.#client.venue}: it ` +
+          `must be a multiple of ${market.sizeStep} and at least ${market.minSize}`,
+        { venue: this.#client.venue },
+      );
+    }
+  }
+
   async #recover(): Promise<void> {
+    this.#pending = []; // a start that failed half-way and is tried again queues afresh
     const orders = await this.#client.getOpenOrders(this.#symbol);
     const closes = orders.filter((o) => o.side === this.#closeSide);
     this.#lastCloseOrders = closes.length;
@@ -644,11 +733,15 @@ export class GridStrategy implements Strategy {
         continue;
       }
       if (tracked.filledSize.isZero()) continue;
-      // A filled open of this bot: its take-profit may not have gone out before the stop.
-      // #placeClose looks its close ids up first, so an existing one is never sent twice.
+      // A filled open of this bot: its take-profit may not have gone out before the stop. It is
+      // queued only when the take-profits accepted under its close ids (the look-up #placeClose
+      // makes before sending) do not cover its filled size; #placeClose then sends the rest.
       const cycle = this.#cycleOf(tracked, true);
       cycle.logged = true;
+      const { covered } = await this.#acceptedCloses(cycle);
+      if (covered.gte(tracked.filledSize)) continue;
       this.#pending.push(cycle);
+      this.stats.queued++;
     }
   }
 
@@ -732,10 +825,10 @@ export class GridStrategy implements Strategy {
   async step(signal: AbortSignal): Promise<StrategyStep> {
     const pending = this.#pending[0];
     if (pending) {
-      // A filled open found at start: its take-profit first (looked up before it is sent),
-      // before the cycle of an adopted open. Until then the guard counts the open's filled size
-      // as in flight; if its take-profit already rests, that is counted twice, and the guard
-      // would read "take-profits beyond the position" and stop the bot.
+      // A filled open queued for its take-profit (found at start, or behind a duplicate open
+      // id): its take-profit first (looked up before it is sent), before the cycle of an
+      // adopted open. Until then the guard counts the part of its filled size that no accepted
+      // take-profit covers as in flight.
       const o = this.#tracker!.get(pending.clientOrderId) ??
         await this.#client.getOrder(this.#symbol, { clientOrderId: pending.clientOrderId });
       if (o && o.filledSize.gt(0) && await this.#placeClose(pending, o.filledSize)) {
@@ -802,8 +895,11 @@ export class GridStrategy implements Strategy {
       if (!allowed) return idle;
     }
 
+    // A new open cycle: priced and sized on a fresh read of the market.
+    const market = await this.#readMarket();
+    this.#checkQuantity(market);
     for (let i = 0; i < this.#t.maxPostOnlyAttempts; i++) {
-      const placed = await this.#placeOpen();
+      const placed = await this.#placeOpen(market);
       if (placed === "placed") return await this.#runCycle(signal);
       if (placed === "no-quote") return idle;
       if (placed === "refused") {
@@ -901,8 +997,7 @@ export class GridStrategy implements Strategy {
 
   // ------------------------------------------------------------------ open
 
-  async #placeOpen(): Promise<"placed" | "rejected" | "refused" | "no-quote"> {
-    const market = this.#market!;
+  async #placeOpen(market: Market): Promise<"placed" | "rejected" | "refused" | "no-quote"> {
     const quote = await this.#quote();
     if (!quote) return "no-quote";
     const price = openOrderPrice(quote, market.tickSize, this.#direction);
@@ -945,9 +1040,12 @@ export class GridStrategy implements Strategy {
           return "placed";
         }
         if (found && found.filledSize.gt(0)) {
+          // Queued without a look-up here: #placeClose looks its close ids up before sending,
+          // and the guard subtracts what its accepted take-profits already cover.
           const cycle = this.#cycleOf(this.#tracker!.update(found), true);
           cycle.logged = true;
           this.#pending.push(cycle);
+          this.stats.queued++;
         }
         return "rejected";
       }
@@ -1077,21 +1175,54 @@ export class GridStrategy implements Strategy {
 
   // ------------------------------------------------------------------ close
 
-  /** Places the close of a filled open unless it is already there; `true` when it was sent. */
+  /**
+   * The take-profits the venue accepted under an open's close ids (attempt 0, 1, … up to the
+   * first id the venue does not know; post-only refusals skipped), what they cover (a resting
+   * one its size, a finished one its filled part) and the next unused attempt. The one look-up
+   * of an open's take-profits: #placeClose, the start and the exposure guard all use it.
+   */
+  async #acceptedCloses(c: Cycle): Promise<{ closes: Order[]; covered: Decimal; next: number }> {
+    const closes: Order[] = [];
+    let covered = new Decimal(0);
+    let n = 0;
+    for (; n < this.#t.maxPostOnlyAttempts; n++) {
+      const found = await this.#lookup(this.#closeId(c.clientOrderId, n));
+      if (!found) break;
+      const refused = found.filledSize.isZero() &&
+        (found.status === "rejected" || found.status === "canceled");
+      if (refused) continue;
+      closes.push(found);
+      covered = covered.plus(isTerminal(found) ? found.filledSize : found.size);
+    }
+    return { closes, covered, next: n };
+  }
+
+  /**
+   * Places the close of a filled open unless it is already there; `true` when it was sent. An
+   * open that went through a start or a lost answer (`closeTried`) has its close ids looked up
+   * first: covered → nothing is sent; partly covered (a take-profit that ended part-filled) →
+   * the rest, under the next attempt's id, when it is at least the market's minimum size.
+   */
   async #placeClose(c: Cycle, filled: Decimal): Promise<boolean> {
-    const market = this.#market!;
+    const market = await this.#readMarket();
     const target = takeProfitPrice(c.price, this.#takeProfit, market.tickSize, this.#direction);
     let n = 0;
+    let size = filled;
     if (c.closeTried) {
-      for (; n < this.#t.maxPostOnlyAttempts; n++) {
-        const found = await this.#client.getOrder(this.#symbol, {
-          clientOrderId: this.#closeId(c.clientOrderId, n),
-        });
-        if (!found) break;
-        const refused = found.filledSize.isZero() &&
-          (found.status === "rejected" || found.status === "canceled");
-        if (!refused) {
-          this.#info(`[CLOSE] [${found.id}] already placed for open ${c.clientOrderId}`);
+      const accepted = await this.#acceptedCloses(c);
+      n = accepted.next;
+      if (accepted.closes.length > 0) {
+        const ids = accepted.closes.map((o) => o.id).join(", ");
+        if (accepted.covered.gte(filled)) {
+          this.#info(`[CLOSE] [${ids}] already placed for open ${c.clientOrderId}`);
+          return false;
+        }
+        size = quantize(filled.minus(accepted.covered), market.sizeStep, "down");
+        if (size.isZero() || size.lt(market.minSize)) {
+          this.#warn(
+            `Take-profit(s) ${ids} of open ${c.clientOrderId} cover ${accepted.covered} of its ` +
+              `${filled}; the rest is below the minimum size ${market.minSize} and stays unhedged`,
+          );
           return false;
         }
       }
@@ -1107,7 +1238,7 @@ export class GridStrategy implements Strategy {
           symbol: this.#symbol,
           side: this.#closeSide,
           type: "limit",
-          size: filled,
+          size,
           price,
           postOnly: true,
           clientOrderId,
@@ -1122,13 +1253,13 @@ export class GridStrategy implements Strategy {
       this.stats.closesPlaced++;
       this.#lastOpenTime = this.#clock.now();
       this.#lastCloseOrders += 1;
-      this.#info(`[CLOSE] [${o.id}] ${this.#closeSide} ${filled} @ ${price} post-only`);
-      this.#record(o, "close", "placed", filled);
+      this.#info(`[CLOSE] [${o.id}] ${this.#closeSide} ${size} @ ${price} post-only`);
+      this.#record(o, "close", "placed", size);
       return true;
     }
     throw new OrderRejectedError("other", {
       venue: this.#client.venue,
-      message: `Cannot place the take-profit ${this.#closeSide} ${filled} ${this.#symbol} @ ` +
+      message: `Cannot place the take-profit ${this.#closeSide} ${size} ${this.#symbol} @ ` +
         `${target}: post-only rejected ${this.#t.maxPostOnlyAttempts} times`,
     });
   }
@@ -1155,7 +1286,8 @@ export class GridStrategy implements Strategy {
    * The exposure guard (and, with `status`, the status line). Returns `true` to stop.
    *
    * Expected: position = Σ resting take-profits + the filled part of the open in progress and of
-   * recovered opens whose take-profit is still to be placed (signed by direction). A difference
+   * queued opens that no take-profit accepted under their close ids covers yet (signed by
+   * direction; {@linkcode unhedgedSize}). A difference
    * of one quantity or more is read again after `mismatchRecheckMs` (the open in progress then
    * from REST), then notified and repaired or stopped on.
    */
@@ -1171,8 +1303,9 @@ export class GridStrategy implements Strategy {
       this.#pnl?.setPositions(positions, client.venue);
       const held = positions.find((p) => p.symbol === this.#symbol);
       const position = held?.size ?? new Decimal(0);
-      // Filled parts whose take-profit is not out yet.
-      let inFlight = new Decimal(0);
+      // Filled opens whose take-profit may not be out yet, with what their accepted
+      // take-profits already cover (a resting one is also in closeAmount: not counted twice).
+      const inFlight: InFlightOpen[] = [];
       for (const c of [this.#current, ...this.#pending]) {
         if (!c) continue;
         let o = this.#tracker?.get(c.clientOrderId);
@@ -1180,11 +1313,21 @@ export class GridStrategy implements Strategy {
           const found = await client.getOrder(this.#symbol, { clientOrderId: c.clientOrderId });
           if (found) o = this.#tracker?.update(found) ?? found;
         }
-        if (o) inFlight = inFlight.plus(o.filledSize);
+        if (!o || o.filledSize.isZero()) continue;
+        // Only a finished open gets a take-profit, and only one that went through a start or a
+        // lost answer (closeTried) can have one out while it is still in flight.
+        const covered = c.closeTried && isTerminal(o)
+          ? (await this.#acceptedCloses(c)).covered
+          : new Decimal(0);
+        inFlight.push({ filled: o.filledSize, covered });
       }
-      const signed = this.#direction === "buy" ? position : position.neg();
       // > 0: position without a take-profit; < 0: take-profits beyond the position.
-      const unhedged = signed.minus(closeAmount).minus(inFlight);
+      const unhedged = unhedgedSize({
+        direction: this.#direction,
+        position,
+        restingCloses: closeAmount,
+        inFlight,
+      });
       const off = unhedged.abs().gte(this.#quantity);
       return { orders, closes, closeAmount, position, entry: held?.entryPrice, unhedged, off };
     };
@@ -1219,12 +1362,14 @@ export class GridStrategy implements Strategy {
     const detail = `current position: ${r.position} | active closing amount: ${r.closeAmount} | ` +
       `Order quantity: ${this.#quantity}`;
     if (this.#onMismatch === "repair" && r.unhedged.isPositive()) {
-      const size = quantize(r.unhedged, this.#market!.sizeStep, "down");
+      const market = await this.#readMarket();
+      const size = quantize(r.unhedged, market.sizeStep, "down");
       const message = `Position mismatch detected: ${detail} | unhedged ${r.unhedged}; ` +
         `placing the missing take-profit ${this.#closeSide} ${size}`;
       this.#log.warn(escapeBraces(`[${this.#label}] ${message}`));
       await this.#notify(`WARNING: [${this.#label}] ${message}`);
       await this.#repair(
+        market,
         size,
         r.entry,
         `${r.position}/${r.closeAmount}/` +
@@ -1249,8 +1394,12 @@ export class GridStrategy implements Strategy {
    * quote's near side when the venue gives none). Its id is derived from the state it repairs,
    * so a lost answer followed by the same reading cannot send it twice.
    */
-  async #repair(size: Decimal, entry: Decimal | undefined, state: string): Promise<void> {
-    const market = this.#market!;
+  async #repair(
+    market: Market,
+    size: Decimal,
+    entry: Decimal | undefined,
+    state: string,
+  ): Promise<void> {
     for (let n = 0; n < this.#t.maxPostOnlyAttempts; n++) {
       const quote = await this.#quote();
       if (!quote) return; // no usable price now: the next guard tries again
