@@ -16,6 +16,8 @@
  *   — every trade-log row of an order: `placed`, `filled`, `canceled`, `expired`, `rejected`,
  *   `canceled_partial` …
  * - `{"event":"fill","time","run_id","venue","symbol","kind","side","size","price","client_order_id","order_id","fee","realized_pnl"}`
+ *   (`"from_order":true` on a fill the private stream missed, booked from its order's state;
+ *   its fee is estimated from the venue's rate)
  * - `{"event":"funding","time","venue","symbol","amount"}`
  * - `{"event":"status","time","position","pnl":{"realized","unrealized","fees","funding","net"}}`
  *   — at start and every status interval (60 s)
@@ -40,6 +42,7 @@ import { type FundingArbBotOptions, runFundingArbBot } from "./funding_arb_bot.t
 import { GridStrategy } from "./grid.ts";
 import { PaperTradingClient, PUBLIC_PAPER_BALANCE } from "./paper_trading.ts";
 import { formatPnl, pnlJson, PnlTracker } from "./pnl.ts";
+import { DEFAULT_VENUE_FEES, UNKNOWN_VENUE_FEES } from "../funding/fees.ts";
 import { preflightGrid } from "./preflight.ts";
 import { runStrategy } from "./runner.ts";
 import { BotStatusTracker, serveBotStatus } from "./status_server.ts";
@@ -398,23 +401,47 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
       ...(venue.publicOnly ? { startingBalance: PUBLIC_PAPER_BALANCE } : {}),
     })
     : venue.client;
-  const pnl = new PnlTracker();
+  // Fills the private stream misses (a reconnect) are booked from the orders' states; orders
+  // from before this run are in the seeded position and never booked again.
+  const pnl = new PnlTracker({
+    feeRates: { [options.exchange]: DEFAULT_VENUE_FEES[options.exchange] ?? UNKNOWN_VENUE_FEES },
+    since: clock.now(),
+  });
   const offFills = client.onEvent((e) => {
     if (e.type === "fill" && e.fill.symbol === options.ticker) {
-      const realized = pnl.onFill(e.fill);
-      if (realized === undefined) return;
       const f = e.fill;
+      // A part already written as `fill_from_order` is not written twice.
+      const covered = pnl.coveredSize(f);
+      const realized = pnl.onFill(f);
+      if (realized === undefined || covered.eq(f.size)) return;
+      const size = f.size.minus(covered);
       tradeLog.append({
         timestamp: f.timestamp || clock.now(),
         orderId: f.orderId,
         clientOrderId: f.clientOrderId ?? "",
         side: f.side,
         kind: (f.clientOrderId && tradeLog.kindOf(f.clientOrderId)) ?? "",
-        size: f.size,
+        size,
         price: f.price,
         status: "fill",
-        fee: f.fee,
+        fee: covered.isZero() ? f.fee : f.fee.times(size).div(f.size),
         realizedPnl: realized,
+      });
+    } else if (e.type === "order" && e.order.symbol === options.ticker) {
+      const o = e.order;
+      const booked = pnl.recordOrder(o);
+      if (booked === undefined) return;
+      tradeLog.append({
+        timestamp: o.updatedAt || clock.now(),
+        orderId: o.id,
+        clientOrderId: o.clientOrderId,
+        side: o.side,
+        kind: tradeLog.kindOf(o.clientOrderId) ?? "",
+        size: booked.size,
+        price: booked.price,
+        status: "fill_from_order",
+        fee: booked.fee,
+        realizedPnl: booked.realized,
       });
     } else if (e.type === "funding" && pnl.onFunding(e.payment)) {
       emit?.({
@@ -681,7 +708,8 @@ async function preflight(
 
 /** The `--json` event of a trade-log row: `order` for order transitions, `fill` for fills. */
 function rowEvent(row: TradeRecord): Record<string, unknown> {
-  const fill = row.status === "fill";
+  // A fill booked from its order's state (the stream missed it) is a fill too, marked so.
+  const fill = row.status === "fill" || row.status === "fill_from_order";
   return {
     event: fill ? "fill" : "order",
     time: new Date(row.timestamp).toISOString(),
@@ -689,7 +717,7 @@ function rowEvent(row: TradeRecord): Record<string, unknown> {
     venue: row.venue,
     symbol: row.symbol,
     kind: row.kind,
-    ...(fill ? {} : { status: row.status }),
+    ...(fill ? (row.status === "fill" ? {} : { from_order: true }) : { status: row.status }),
     side: row.side,
     size: row.size.toString(),
     price: row.price?.toString() ?? null,

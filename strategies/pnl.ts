@@ -478,6 +478,46 @@ export class PnlTracker {
   }
 
   /**
+   * How much of a fill is already booked from its order's state ({@linkcode
+   * PnlTracker.recordOrder}), read before {@linkcode PnlTracker.onFill} books it: a trade log
+   * that wrote that part when it was booked skips it when its fill event arrives late.
+   *
+   * @param fill The fill about to be booked.
+   * @returns The covered size, from 0 to the fill's size.
+   *
+   * @example
+   * ```ts
+   * import { PnlTracker } from "./pnl.ts";
+   * import { Decimal, type Order } from "../base.ts";
+   * import { strictEqual as equal } from "node:assert/strict";
+   *
+   * const pnl = new PnlTracker();
+   * const d = (s: string) => new Decimal(s);
+   * const order = {
+   *   venue: "grvt", symbol: "BTC", id: "1", clientOrderId: "c1", side: "buy", type: "limit",
+   *   price: d("100"), size: d("2"), filledSize: d("1"), remainingSize: d("1"),
+   *   averageFillPrice: d("100"), status: "partially_filled", timeInForce: "gtc",
+   *   postOnly: true, reduceOnly: false, createdAt: 0, updatedAt: 0,
+   * } satisfies Order;
+   * pnl.recordOrder(order); // the stream missed this fill: booked from the order's state
+   * const late = {
+   *   venue: "grvt", symbol: "BTC", tradeId: "t1", orderId: "1", clientOrderId: "c1",
+   *   side: "buy", price: d("100"), size: d("1"), fee: d("0.02"), liquidity: "maker",
+   *   timestamp: 0,
+   * } as const;
+   * equal(pnl.coveredSize(late).toString(), "1");
+   * ```
+   */
+  coveredSize(fill: Fill): Decimal {
+    if (this.#seen.has(`${fill.venue}:${fill.tradeId}`)) return ZERO;
+    const byId = fill.orderId ? this.#orders.get(`${fill.venue}#${fill.orderId}`) : undefined;
+    const o = byId ??
+      (fill.clientOrderId ? this.#orders.get(`${fill.venue}@${fill.clientOrderId}`) : undefined);
+    if (!o) return ZERO;
+    return Decimal.min(fill.size, Decimal.max(ZERO, o.booked.minus(o.streamed)));
+  }
+
+  /**
    * Books what an order's state shows filled beyond what is booked for it (fills the stream
    * missed, e.g. while it reconnected), at the price its average fill price implies; the fee
    * from the venue's rate, or unknown. Without an average fill price the part waits (counted

@@ -15,8 +15,8 @@
  * | `client_order_id`, `order_id` | the order (the venue id once known) |
  * | `kind` | `open`, `close`, `repair`, `hedge`, `rollback` … |
  * | `side`, `size`, `price` | the order's side; size placed, or filled (filled / partial rows), or the fill's size; limit price or the fill's price |
- * | `status` | `placed`, `filled`, `canceled`, `expired`, `rejected`, `canceled_partial`, `fill` … |
- * | `fee` | fee of a fill row (negative = rebate), empty otherwise |
+ * | `status` | `placed`, `filled`, `canceled`, `expired`, `rejected`, `canceled_partial`, `fill`, `fill_from_order` … |
+ * | `fee` | fee of a fill row (negative = rebate), empty otherwise; on `fill_from_order` (a fill the private stream missed, booked from the order's filled size and average price — its fill event, if it comes later, adds no row) the fee estimated from the venue's rate |
  * | `realized_pnl` | realized PnL a fill row booked (average-entry method, before fees), empty otherwise |
  *
  * Two processes appending to the same file are told apart by `run_id`; the second one is
