@@ -834,7 +834,9 @@ export class HyperliquidClient implements ExchangeClient {
       size,
       filledSize: filled,
       remainingSize: s === "open" || s === "partially_filled" ? w.sz : new Decimal(0),
-      averageFillPrice: known?.averageFillPrice,
+      // The order wire carries no average: a known one holds only while the filled size has
+      // not grown (a stale average would misprice the newer fills).
+      averageFillPrice: known?.filledSize.eq(filled) ? known.averageFillPrice : undefined,
       status: s,
       timeInForce: known?.timeInForce ?? (w.tif === "Ioc" ? "ioc" : "gtc"),
       postOnly: known?.postOnly ?? w.tif === "Alo",

@@ -61,6 +61,7 @@ import { scriptedFundingRates } from "../funding.ts";
 import { type RouteContext, SimServer, type SimSocket } from "../server.ts";
 import { GRVT_WIRE_ERRORS } from "./_error_codes.ts";
 import { recoverOrderSigner, type SignedAsset } from "./_order_signature.ts";
+import { SignatureWindow } from "./_signatures.ts";
 
 /** Smallest initial leverage the replica accepts. */
 const MIN_LEVERAGE = "1";
@@ -73,8 +74,6 @@ export const GRVT_COUNTERPARTY = "counterparty";
 
 const NS_PER_MS = 1_000_000n;
 const MAX_EXPIRY_MS = 30 * 86_400_000;
-/** Most signed payloads remembered for duplicate detection, whatever their expiry. */
-const SIGNATURES_KEPT = 200_000;
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 /** EIP-712 chain ids of prod, testnet and dev/staging (grvt.md §1). */
 const KNOWN_CHAIN_IDS = [325, 326, 327];
@@ -446,12 +445,12 @@ class Replica implements GrvtReplica {
   readonly #wire = new Map<string, Wire>();
   #finishedWire: Ring<string> | undefined;
   /**
-   * Signed payloads seen (`r‖s`) with the order each created. Retention: until the signature
-   * expires (a replay after that is refused with 2001 before this check), at most
-   * {@linkcode SIGNATURES_KEPT}, oldest first out.
+   * Signed payloads accepted, found by signature, with the order each created. Retention: until
+   * the hour in which the signature expires has passed (a replay after its expiration is refused
+   * with 2001 before this check), at most 200,000, the soonest-expiring hour first out
+   * (`_signatures.ts`).
    */
-  readonly #signatures = new Map<string, { id: string; expMs: number }>();
-  #signaturesSwept = 0;
+  readonly #signatures = new SignatureWindow();
   readonly #subs = new Set<Sub>();
   /**
    * Mark, index and mid prices per instrument, folded into one-minute open/high/low/close
@@ -1045,10 +1044,11 @@ class Replica implements GrvtReplica {
     const isBuy = leg.is_buying_asset === true;
     await this.#verifySignature(sig, order);
     // The same signed payload twice is a duplicate: answer with the order it created.
-    const sigKey = `${sig.r}${sig.s}`;
-    const seen = this.#signatures.get(sigKey);
+    const seen = this.#signatures.find(String(sig.r));
     if (seen !== undefined) {
-      return { result: this.#orderJson(this.engine.getOrder(account, { id: seen.id }), "0x00") };
+      return {
+        result: this.#orderJson(this.engine.getOrder(account, { id: String(seen) }), "0x00"),
+      };
     }
     if (this.engine.isActive(account, cid)) throw new GrvtReply(2012);
     if (reduceOnly) {
@@ -1115,7 +1115,12 @@ class Replica implements GrvtReplica {
       }
     }
     if (refusal) throw refusal;
-    this.#rememberSignature(sigKey, view!.id, Number(BigInt(String(sig.expiration)) / NS_PER_MS));
+    this.#signatures.remember(
+      String(sig.r),
+      Number(view!.id),
+      Number(BigInt(String(sig.expiration)) / NS_PER_MS),
+      this.engine.now(),
+    );
     const echo = this.#orderJson(view!, "0x00");
     const state = echo.state as Json;
     echo.state = {
@@ -1777,20 +1782,6 @@ class Replica implements GrvtReplica {
       feed,
       prev_sequence_number: String(n === 0 ? 0 : n - 1),
     });
-  }
-
-  /** Records a signed payload; sweeps expired ones whenever the map doubled since the last sweep. */
-  #rememberSignature(key: string, id: string, expMs: number): void {
-    const sigs = this.#signatures;
-    sigs.set(key, { id, expMs });
-    if (sigs.size <= Math.max(1_024, 2 * this.#signaturesSwept)) return;
-    const now = this.engine.now();
-    for (const [k, v] of sigs) if (v.expMs <= now) sigs.delete(k);
-    for (const k of sigs.keys()) {
-      if (sigs.size <= SIGNATURES_KEPT) break;
-      sigs.delete(k);
-    }
-    this.#signaturesSwept = sigs.size;
   }
 
   #onEngineEvent(e: SimEvent): void {
