@@ -33,6 +33,7 @@ import { accessRefusal } from "../funding/dashboard/access.ts";
 import { layout } from "../funding/dashboard/pages.ts";
 import { type ArbPosition, type ArbVenue, positionPnl } from "./funding_arbitrage.ts";
 import { pnlJson, PnlTracker } from "./pnl.ts";
+import { DEFAULT_VENUE_FEES } from "../funding/fees.ts";
 
 const log = getLogger(["perp", "bot", "status"]);
 const MAX_EVENTS = 50;
@@ -124,7 +125,10 @@ export class BotStatusTracker {
     this.#startedAt = this.#clock.now();
     this.#updatedAt = this.#startedAt;
     this.#arbs = options.arbitrage ? [] : null;
-    this.#pnl = options.pnl ?? new PnlTracker();
+    // Our own tracker books fills the private stream missed from the orders' states (fees
+    // estimated from the published rates); orders from before the start are in the positions.
+    this.#pnl = options.pnl ??
+      new PnlTracker({ feeRates: DEFAULT_VENUE_FEES, since: this.#startedAt });
     this.#ownsPnl = options.pnl === undefined;
   }
 
@@ -194,6 +198,7 @@ export class BotStatusTracker {
       }
       case "order": {
         const o = e.order;
+        if (this.#ownsPnl) this.#pnl.recordOrder(o);
         if (o.status === "partially_filled") return;
         this.#event(
           at,

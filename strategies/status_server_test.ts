@@ -72,6 +72,60 @@ Deno.test("status: PnL split by average entry, through a flip, fees and funding,
   equal(s.bot.simulated, true);
 });
 
+function orderEvent(
+  id: string,
+  side: "buy" | "sell",
+  filled: string,
+  avg: string,
+  createdAt: number,
+) {
+  return {
+    type: "order",
+    order: {
+      venue: "grvt",
+      symbol: "BTC",
+      id,
+      clientOrderId: `c${id}`,
+      side,
+      type: "limit",
+      price: new Decimal(avg),
+      size: new Decimal(filled),
+      filledSize: new Decimal(filled),
+      remainingSize: new Decimal(0),
+      averageFillPrice: new Decimal(avg),
+      status: "filled",
+      timeInForce: "gtc",
+      postOnly: true,
+      reduceOnly: false,
+      createdAt,
+      updatedAt: createdAt,
+    },
+  } as ExchangeEvent;
+}
+
+Deno.test("status: a fill the stream missed is booked from the order's state (GRVT maker rate); an order from before the start is not", () => {
+  const t = new BotStatusTracker({
+    strategy: "funding-arbitrage",
+    network: "sim",
+    clients: [],
+    clock: new ManualClock(T0),
+  });
+  // Filled before the start: already in the positions, never booked.
+  t.record(orderEvent("9", "sell", "0.01", "59000", T0 - 60_000));
+  // This run: buy 0.02 @ 60000 (fill event), then a sell of 0.02 @ 61000 seen only as an order.
+  t.record(fill("1", "buy", "0.02", "60000", "0.6"));
+  t.record(orderEvent("2", "sell", "0.02", "61000", T0 + 1_000));
+  // realized 0.02 × 1000 = 20; fees 0.6 + GRVT maker −0.0001 × 1220 = 0.6 − 0.122 = 0.478.
+  deepEqual(t.status().pnl, {
+    realized: "20",
+    unrealized: "0",
+    fees: "0.478",
+    fees_estimated: "-0.122",
+    funding: "0",
+    net: "19.522",
+  });
+});
+
 Deno.test("status server: read-only, token by bearer or page cookie, never on the API by query", async () => {
   const t = new BotStatusTracker({ strategy: "grid", network: "sim", clients: [] });
   const { handle } = botStatusHandler(t, { token: "tok-123" });
