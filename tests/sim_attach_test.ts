@@ -22,9 +22,10 @@ const MAIN_URL: Record<RestartVenue, [variable: string, offset: number]> = {
   lighter: ["LIGHTER_REST_URL", 0],
   grvt: ["GRVT_MARKET_DATA_URL", 1],
   edgex: ["EDGEX_REST_URL", 2],
+  hyperliquid: ["HYPERLIQUID_API_URL", 6],
 };
 
-for (const venue of ["lighter", "grvt", "edgex"] as const) {
+for (const venue of ["lighter", "grvt", "edgex", "hyperliquid"] as const) {
   Deno.test({
     name: `a bot killed with SIGKILL and restarted against a running ${venue} replica ` +
       "adopts its resting take-profit",

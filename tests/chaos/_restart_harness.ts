@@ -10,7 +10,7 @@ import { deriveClientOrderId } from "../../exchanges/_shared/client_order_id.ts"
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
 
 /** The replicas the restart tests attach to. */
-export type RestartVenue = "lighter" | "grvt" | "edgex";
+export type RestartVenue = "lighter" | "grvt" | "edgex" | "hyperliquid";
 
 /** Env variable names and the engine's spelling of a ticker, per replica. */
 export const VENUE_INFO: Record<
@@ -24,6 +24,11 @@ export const VENUE_INFO: Record<
     engineSymbol: (t) => `${t}_USDT_Perp`,
   },
   edgex: { prefix: "EDGEX", account: "EDGEX_ACCOUNT_ID", engineSymbol: (t) => t },
+  hyperliquid: {
+    prefix: "HYPERLIQUID",
+    account: "HYPERLIQUID_ACCOUNT_ADDRESS",
+    engineSymbol: (t) => t,
+  },
 };
 
 /** An order as the control API writes it (sim/events.ts `OrderView`). */

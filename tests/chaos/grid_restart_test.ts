@@ -271,7 +271,7 @@ async function restartRun(venue: RestartVenue, seed: number) {
   }
 }
 
-const VENUES: RestartVenue[] = ["lighter", "grvt", "edgex"];
+const VENUES: RestartVenue[] = ["lighter", "grvt", "edgex", "hyperliquid"];
 
 VENUES.forEach((venue, i) => {
   Deno.test({
