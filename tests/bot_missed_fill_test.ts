@@ -8,7 +8,8 @@
 import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:assert/strict";
 import { Decimal } from "../base.ts";
 import { resetLogging } from "../helpers/logging.ts";
-import { type BotOptions, runBot } from "../strategies/bot.ts";
+import { runBot } from "../strategies/bot.ts";
+import { gridOptions } from "./_bot.ts";
 import { startSimProcess, waitFor } from "./chaos/_restart_harness.ts";
 
 for (const direction of ["buy", "sell"] as const) {
@@ -23,23 +24,13 @@ for (const direction of ["buy", "sell"] as const) {
       const controlUrl = sim.vars.EDGEX_CONTROL_URL;
       const stop = new AbortController();
       let stderr = "";
-      const options: BotOptions = {
+      const options = gridOptions({
         exchange: "edgex",
-        strategy: "grid",
-        ticker: "BTC",
-        quantity: "0.01",
         takeProfit: "0.05",
         direction,
-        maxOrders: 40,
-        waitTime: 450,
-        gridStep: "-100",
-        stopPrice: "-1",
-        pausePrice: "-1",
-        network: "sim",
         simEnv: sim.envFile,
-        dryRun: false,
         cancelOnExit: true,
-      };
+      });
       const done = runBot(options, {
         io: { stdout: () => {}, stderr: (t) => (stderr += t) },
         env: () => undefined,

@@ -7,27 +7,10 @@ import assert from "node:assert/strict";
 import { strictEqual as equal } from "node:assert/strict";
 import { join } from "node:path";
 import { type BotOptions, runBot } from "../strategies/bot.ts";
+import { gridOptions } from "./_bot.ts";
 import { resetLogging } from "../helpers/logging.ts";
 
-function options(over: Partial<BotOptions>): BotOptions {
-  return {
-    exchange: "lighter",
-    strategy: "grid",
-    ticker: "BTC",
-    quantity: "0.01",
-    takeProfit: "0.02",
-    direction: "buy",
-    maxOrders: 40,
-    waitTime: 450,
-    gridStep: "-100",
-    stopPrice: "-1",
-    pausePrice: "-1",
-    network: "sim",
-    dryRun: false,
-    cancelOnExit: false,
-    ...over,
-  };
-}
+const options = (over: Partial<BotOptions> = {}) => gridOptions({ exchange: "lighter", ...over });
 
 Deno.test("runBot --paper on sim: orders stay on the paper account, lines say PAPER, the stop says nothing rests at the venue", async () => {
   const stop = new AbortController();

@@ -5,29 +5,12 @@
 import assert from "node:assert/strict";
 import { resetLogging } from "../helpers/logging.ts";
 import { type BotOptions, runBot } from "../strategies/bot.ts";
+import { gridOptions } from "./_bot.ts";
 
 const TG_TOKEN = "987654:bot-run-test-telegram-token";
 const LARK_TOKEN = "bot-run-test-lark-token";
 
-function options(over: Partial<BotOptions> = {}): BotOptions {
-  return {
-    exchange: "grvt",
-    strategy: "grid",
-    ticker: "BTC",
-    quantity: "0.01",
-    takeProfit: "0.02",
-    direction: "buy",
-    maxOrders: 40,
-    waitTime: 450,
-    gridStep: "-100",
-    stopPrice: "-1",
-    pausePrice: "-1",
-    network: "sim",
-    dryRun: false,
-    cancelOnExit: false,
-    ...over,
-  };
-}
+const options = (over: Partial<BotOptions> = {}) => gridOptions({ exchange: "grvt", ...over });
 
 async function run(over: Partial<BotOptions>, env: Record<string, string> = {}) {
   let stderr = "";

@@ -20,7 +20,8 @@ import { resetLogging } from "../helpers/logging.ts";
 import { SqliteFundingStore } from "../funding/sqlite_store.ts";
 import { FaultInjector } from "../sim/faults.ts";
 import { type SimVenue, startSimVenue } from "../sim/network.ts";
-import { type BotOptions, runBot } from "../strategies/bot.ts";
+import { runBot } from "../strategies/bot.ts";
+import { gridOptions } from "./_bot.ts";
 import {
   type BotVenue,
   VENUE_HOST_VARIABLES,
@@ -145,24 +146,13 @@ async function paperGrid(venue: BotVenue, withKeys: boolean): Promise<Run> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const stop = new AbortController();
-  const options: BotOptions = {
+  const options = gridOptions({
     exchange: venue,
-    strategy: "grid",
-    ticker: "BTC",
-    quantity: "0.01",
     takeProfit: "0.1",
-    direction: "buy",
-    maxOrders: 40,
-    waitTime: 450,
-    gridStep: "-100",
-    stopPrice: "-1",
-    pausePrice: "-1",
     network: "mainnet",
     paper: true,
-    dryRun: false,
-    cancelOnExit: false,
     json: true,
-  };
+  });
   try {
     const done = runBot(options, {
       io: { stdout: (t) => void stdout.push(t), stderr: (t) => void stderr.push(t) },

@@ -10,21 +10,9 @@ import { Decimal, type ExchangeEvent } from "../base.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { SIM_VENUE_MARKETS, startSimVenue } from "../sim/network.ts";
 import { formatPnl, pnlJson, PnlTracker } from "../strategies/pnl.ts";
+import { untilVirtual } from "./_bot.ts";
 
-/** Waits for `check`, letting virtual time move 10 ms per try (the replica pushes on it). */
-async function until(
-  clock: ManualClock,
-  what: string,
-  check: () => boolean,
-  ms = 30_000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await clock.advance(10);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = untilVirtual;
 
 /**
  * Per venue: fee rates (as the replicas charge them: `SIM_VENUE_PROFILES` in sim/network.ts),
