@@ -41,11 +41,11 @@
  * its last opens that filled (terminal, filled size > 0) whose accepted take-profits under its
  * close ids do not cover its filled size is queued and gets one (or the rest, for a take-profit
  * that ended part-filled) — the venue refuses a second copy of an id, so it goes out exactly
- * once. An open whose take-profit rests or has filled is not queued. Because the grid runs one cycle at a time (a new open only after the previous one's
- * take-profit was accepted), only the newest few opens can lack one; the exposure guard covers
- * anything older. Ids cannot collide across restarts (the sequence continues from the venue's
- * own record) nor between bots with different `idPrefix` (a SHA-256 of the whole key, in the
- * venue's id range). Two bots with the SAME prefix (one account, symbol and direction) are not
+ * once. An open whose take-profit rests or has filled is not queued. Because the grid runs one
+ * cycle at a time (a new open only after the previous one's take-profit was accepted), only the
+ * newest few opens can lack one; the exposure guard covers anything older. Ids cannot collide
+ * across restarts (the sequence continues from the venue's own record) nor between bots with
+ * different `idPrefix` (a SHA-256 of the whole key, in the venue's id range). Two bots with the SAME prefix (one account, symbol and direction) are not
  * safe — they share one sequence and one set of take-profits — and neither are two grids on
  * one account and symbol (their positions net): a start refuses when an open-side order rests
  * on the symbol that this bot did not send, and the exposure guard reports the rest.
