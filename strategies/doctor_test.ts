@@ -122,7 +122,8 @@ for (const venue of ["lighter", "grvt", "edgex"] as const) {
     const failed = report.checks.filter((c) => c.ok !== true).map((c) => c.name);
     deepEqual(failed, ["clock"], lines.join("\n"));
     const clock = lines.find((l) => l.startsWith("✗ clock"))!;
-    assert.match(clock, /^✗ clock: local clock 1(19\.\d|20\.\d) s ahead of /, clock);
+    // 120 s, give or take what a loaded machine adds to the round trip.
+    assert.match(clock, /^✗ clock: local clock 1[12]\d\.\d s ahead of /, clock);
     assert.match(clock, /\(more than 5 s\) → synchronise the system clock/);
   });
 }

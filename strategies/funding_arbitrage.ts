@@ -83,6 +83,20 @@ export * from "./funding_arb_gate.ts";
 const HOUR_MS = 3_600_000;
 
 /**
+ * Longest pause before the next step when a step left a position's work undone (a maker order
+ * whose fate is unknown, a leg not yet closed or hedged): a naked leg never waits a whole
+ * `stepMs`.
+ *
+ * @example
+ * ```ts
+ * import { RETRY_SOON_MS } from "./funding_arbitrage.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(RETRY_SOON_MS, 1_000);
+ * ```
+ */
+export const RETRY_SOON_MS = 1_000;
+
+/**
  * One venue the strategy trades on.
  *
  * @example
@@ -118,7 +132,12 @@ export interface FundingArbOptions extends GateRules {
   symbols?: string[];
   /** One leg must be on this venue. */
   requiredVenue?: string;
-  /** Milliseconds between steps. @default {1000} */
+  /**
+   * Milliseconds between steps. A step that leaves work undone on a position (a maker order
+   * whose fate is unknown, a leg it could not close, an answer it could not use) asks for the
+   * next one after at most {@linkcode RETRY_SOON_MS} instead, so a naked leg never waits a
+   * whole step interval. @default {1000}
+   */
   stepMs?: number;
   /** Longest time the maker leg may rest (ms). @default {30000} */
   makerTimeoutMs?: number;
@@ -552,6 +571,8 @@ export class FundingArbitrageStrategy implements Strategy {
   #lastStatus = -Infinity;
   #seq = 0;
   #stopping = false;
+  /** Set when a step leaves a position's work undone: the next step comes soon. */
+  #retrySoon = false;
   /** Counters for the status line and tests. */
   readonly stats = {
     entries: 0,
@@ -661,7 +682,9 @@ export class FundingArbitrageStrategy implements Strategy {
       } catch (e) {
         if (e instanceof OutageError) await this.#onOutage(p, e);
         else if (e instanceof PerpError) {
-          // A malformed or refused answer: this position is looked at again next step.
+          // A malformed or refused answer: this position is looked at again next step — soon
+          // when it is half-way in or out (a leg may be naked), at the usual pace when held.
+          if (p.status !== "open") this.#retrySoon = true;
           this.#say(`[arb] ${p.id} held as is this step: ${describe(e)}`);
         } else throw e;
       }
@@ -675,7 +698,10 @@ export class FundingArbitrageStrategy implements Strategy {
       }
     }
     this.#status();
-    return { kind: "continue", sleepMs: this.#o.stepMs ?? 1_000 };
+    const stepMs = this.#o.stepMs ?? 1_000;
+    const sleepMs = this.#retrySoon ? Math.min(stepMs, RETRY_SOON_MS) : stepMs;
+    this.#retrySoon = false;
+    return { kind: "continue", sleepMs };
   }
 
   /** Stops: closes every position with `closeOnStop`, releases the claims of closed pairs. */
@@ -1371,6 +1397,7 @@ export class FundingArbitrageStrategy implements Strategy {
     if (p.orders.some((o) => o.leg === makerLeg && o.purpose === "open" && !o.done)) {
       // Its fate is unknown: the position stays "opening" and is reconciled next step.
       this.#failedOpen(p);
+      this.#retrySoon = true;
       this.#say(`[arb] ${p.id} maker order unresolved; reconciled at the next step`);
       await this.#save(p);
       return;
@@ -1401,6 +1428,7 @@ export class FundingArbitrageStrategy implements Strategy {
       p.rollbackCost = d(p.rollbackCost).plus(cost).plus(openFees.times(share)).toString();
       if (nakedSince !== undefined) p.nakedMs.push(this.#now() - nakedSince);
       if (closed.lt(unhedged)) {
+        this.#retrySoon = true;
         await this.#notify(
           `WARNING: [arb] ${p.id} ${unhedged.minus(closed)} ${p.symbol} left ` +
             `unhedged on ${p[makerLeg].venue}; retried at the next step`,
@@ -1674,6 +1702,10 @@ export class FundingArbitrageStrategy implements Strategy {
           }; total ${pnl.total.toFixed(2)}`,
       );
       await this.#store.releasePair(p.pairKey, this.#o.owner);
+    } else {
+      // A leg is still open (a close that did not fill in time): finished at the next step,
+      // which comes soon.
+      this.#retrySoon = true;
     }
     await this.#save(p);
   }

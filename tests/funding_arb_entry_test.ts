@@ -119,6 +119,36 @@ Deno.test("funding arb: a failed hedge rolls the maker leg back, cost reported, 
   equal(lines.some((l) => l.includes("rolled back (hedge failed)")), true);
 });
 
+Deno.test("funding arb: a leg left naked (hedge and rollback both fail) asks for the next step within RETRY_SOON_MS, which flattens it", async () => {
+  const clock = new ManualClock(T0);
+  const a = paperVenue(clock, { name: "lighter", rate: "-0.0001", intervalHours: 1 });
+  const b = paperVenue(clock, { name: "grvt", rate: "0.0003", intervalHours: 1 });
+  await using store = await memoryStore();
+  const { arb, lines } = strategy([a, b], store, clock, { stepMs: 60_000 });
+  await arb.start(signal);
+  const s = arb.step(signal);
+  await clock.advance(100);
+  hitMaker(a, "sell", "0.01");
+  // The maker leg filled; now neither venue takes an order until the step is over.
+  const hedgeFault = b.faults.inject({ kind: "error", target: "placeOrder", status: 503 });
+  const rollbackFault = a.faults.inject({ kind: "error", target: "placeOrder", status: 503 });
+  const first = await drive(clock, s);
+  deepEqual(first, { kind: "continue", sleepMs: 1_000 });
+  equal(a.engine.position("me", "BTC").size, "0.01");
+  equal(lines.some((l) => l.includes("rolled back (hedge failed)")), true, lines.join("\n"));
+  deepEqual(arb.positions().map((p) => [p.status, p.exitReason]), [[
+    "closing",
+    "rollback incomplete",
+  ]]);
+  b.faults.clear(hedgeFault);
+  a.faults.clear(rollbackFault);
+  // The next step (a second later, not a minute) closes the naked leg; then the usual pace.
+  const second = await drive(clock, arb.step(signal));
+  equal(a.engine.position("me", "BTC").size, "0");
+  equal(b.engine.position("me", "BTC").size, "0");
+  deepEqual(second, { kind: "continue", sleepMs: 60_000 });
+});
+
 Deno.test("funding arb: a partial maker fill is hedged exactly, in the hedge venue's step", async () => {
   const clock = new ManualClock(T0);
   const a = paperVenue(clock, { name: "lighter", rate: "-0.0001", intervalHours: 1 });

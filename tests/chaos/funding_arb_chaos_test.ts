@@ -256,19 +256,28 @@ Deno.test({
       await world.until(arb.start(signal()).catch((e) => errors.push(String(e))));
       const end = T0 + HOURS * H;
       let minute = 0;
+      let nextMinuteAt = world.clock.now();
+      let soon = 0;
       while (world.clock.now() < end) {
-        minute++;
-        if (minute % 7 === 3) {
-          for (const v of world.venues) await v.sim.dropConnections();
-          drops += 3;
-        }
-        if (minute % 45 === 20) {
-          // A half-open socket on one venue for a while: the client's idle timeout reopens it.
-          const v = world.venues[minute % 3];
-          v.sim.faults.inject({ kind: "silence", frontEnd: v.name, target: "*", times: 1 });
+        // The socket faults keep a cadence of virtual minutes, however often the strategy steps.
+        if (world.clock.now() >= nextMinuteAt) {
+          minute++;
+          nextMinuteAt += M;
+          if (minute % 7 === 3) {
+            for (const v of world.venues) await v.sim.dropConnections();
+            drops += 3;
+          }
+          if (minute % 45 === 20) {
+            // A half-open socket on one venue for a while: the client's idle timeout reopens it.
+            const v = world.venues[minute % 3];
+            v.sim.faults.inject({ kind: "silence", frontEnd: v.name, target: "*", times: 1 });
+          }
         }
         let done = false;
-        const stepping = arb.step(signal()).catch((e) => {
+        let sleepMs = M;
+        const stepping = arb.step(signal()).then((r) => {
+          if (r.kind === "continue") sleepMs = r.sleepMs;
+        }, (e) => {
           errors.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
         }).finally(() => done = true);
         for (let t = 0; t < 10 * M && !done; t += 250) {
@@ -276,7 +285,9 @@ Deno.test({
           takeResting();
         }
         await stepping;
-        await world.advance(M);
+        // As the runner does: the pause the step asked for (a minute, or less with work left).
+        if (sleepMs < M) soon++;
+        await world.advance(sleepMs, Math.min(sleepMs, 1_000));
       }
       const fired = new Map<string, number>([["dropped sockets", drops]]);
       for (const f of world.venues.flatMap((v) => v.sim.faults.rules())) {
@@ -292,7 +303,8 @@ Deno.test({
       console.log(
         `chaos: ${HOURS} simulated hours; entries ${arb.stats.entries}, rollbacks ` +
           `${arb.stats.rollbacks}, exits ${arb.stats.exits}, positions recorded ${rows.length}, ` +
-          `maker fills by the taker ${makerFills}, step errors ${errors.length}; max naked window ` +
+          `maker fills by the taker ${makerFills}, step errors ${errors.length}, steps asked soon ` +
+          `${soon}; max naked window ` +
           `${truth.maxNakedMs} ms from ${new Date(truth.worstAt).toISOString()}, p99 ` +
           `${p99(truth.stretches)} ms over ${truth.stretches.length} stretches (limit ` +
           `${NAKED_WINDOW_MS}); max venue size ` +
