@@ -49,6 +49,7 @@ import {
   type ExchangeClient,
   type Fill,
   type FundingAdapter,
+  InvalidOrderError,
   type Market,
   type Order,
   OrderOutcomeUnknownError,
@@ -957,6 +958,9 @@ export class FundingArbitrageStrategy implements Strategy {
         } catch (e) {
           if (!(e instanceof PerpError)) throw e;
           this.#say(`[arb] ${p.id} ${purpose} on ${venue} failed: ${describe(e)}`);
+          // An order the venue's rules refuse (e.g. below its minimum notional) is refused again
+          // until the deadline: what is left counts as not fillable here, at once.
+          if (e instanceof InvalidOrderError) break;
         }
       }
       if (filledNow().gte(target) || this.#clock.now() >= deadline) break;

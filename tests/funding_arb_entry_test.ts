@@ -175,6 +175,33 @@ Deno.test("funding arb: a partial maker fill is hedged exactly, in the hedge ven
   equal(a.engine.openOrders("me").length, 0);
 });
 
+Deno.test("funding arb: a hedge the venue's rules refuse (below its minimum notional) is not retried until the deadline: the fill is rolled back at once", async () => {
+  const clock = new ManualClock(T0);
+  const a = paperVenue(clock, { name: "lighter", rate: "-0.0001", intervalHours: 1 });
+  const b = paperVenue(clock, {
+    name: "grvt",
+    rate: "0.0003",
+    intervalHours: 1,
+    minNotional: "500",
+  });
+  await using store = await memoryStore();
+  const { arb, lines } = strategy([a, b], store, clock, { notionalUsd: "1200" });
+  await arb.start(signal);
+  const s = arb.step(signal);
+  await clock.advance(100);
+  const started = clock.now();
+  // 0.007 of the 0.02 maker bid: its hedge, 0.007 × ~60 000 = 420, is under GRVT's 500.
+  hitMaker(a, "sell", "0.007");
+  await drive(clock, s);
+  const refusals = lines.filter((l) => l.includes("hedge on grvt failed: InvalidOrderError"));
+  equal(refusals.length, 1, lines.join("\n"));
+  equal(a.engine.position("me", "BTC").size, "0");
+  equal(b.engine.position("me", "BTC").size, "0");
+  equal(lines.some((l) => l.includes("rolled back")), true, lines.join("\n"));
+  // Well inside the 3 s hedge deadline (it used to be spent retrying the refused order).
+  equal(clock.now() - started < 3_000, true, `${clock.now() - started} ms`);
+});
+
 Deno.test("funding arb: no entry just before a settlement that would charge a leg", async () => {
   const clock = new ManualClock(T0); // 00:10, Lighter settles at 01:00
   const run = async (lighterRate: string) => {

@@ -30,6 +30,8 @@ export interface VenueSpec {
   makerFee?: string;
   takerFee?: string;
   sizeStep?: string;
+  /** Smallest order value the venue takes (reduce-only orders exempt, as in the engine). */
+  minNotional?: string;
   bid?: string;
   ask?: string;
   depth?: string;
@@ -43,6 +45,7 @@ export function paperVenue(clock: ManualClock, spec: VenueSpec): TestVenue {
       symbol: "BTC",
       tickSize: "0.1",
       sizeStep: spec.sizeStep ?? "0.001",
+      ...(spec.minNotional ? { minNotional: spec.minNotional } : {}),
       fundingIntervalHours: spec.intervalHours,
       makerFee: spec.makerFee ?? "0",
       takerFee: spec.takerFee ?? "0",

@@ -150,6 +150,8 @@ interface Exposure {
   worstAt: number;
   /** Largest |position| any venue held, per symbol. */
   maxVenueSize: Record<string, Decimal>;
+  /** Which venue held it and when (virtual ms), per symbol. */
+  maxAt: Record<string, string>;
 }
 
 /** Rebuilds each symbol's positions over time from the engines' fills (the venues' truth). */
@@ -158,6 +160,7 @@ function exposure(venues: ReplicaVenue[], symbols: string[]): Exposure {
   let worstAt = 0;
   const stretches: number[] = [];
   const maxVenueSize: Record<string, Decimal> = {};
+  const maxAt: Record<string, string> = {};
   for (const symbol of symbols) {
     const events: { time: number; venue: string; signed: Decimal }[] = [];
     for (const v of venues) {
@@ -174,7 +177,7 @@ function exposure(venues: ReplicaVenue[], symbols: string[]): Exposure {
       const e = events[i];
       const next = (pos.get(e.venue) ?? new Decimal(0)).plus(e.signed);
       pos.set(e.venue, next);
-      max = Decimal.max(max, next.abs());
+      if (next.abs().gt(max)) [max, maxAt[symbol]] = [next.abs(), `${e.venue} ${e.time}`];
       // Judge the net once every fill of this instant is in.
       if (events[i + 1]?.time === e.time) continue;
       const net = [...pos.values()].reduce((s, x) => s.plus(x), new Decimal(0));
@@ -190,7 +193,7 @@ function exposure(venues: ReplicaVenue[], symbols: string[]): Exposure {
     if (nakedSince !== undefined) [maxNakedMs, worstAt] = [Infinity, nakedSince];
     maxVenueSize[symbol] = max;
   }
-  return { maxNakedMs, stretches, worstAt, maxVenueSize };
+  return { maxNakedMs, stretches, worstAt, maxVenueSize, maxAt };
 }
 
 Deno.test({
@@ -308,7 +311,14 @@ Deno.test({
           `${truth.maxNakedMs} ms from ${new Date(truth.worstAt).toISOString()}, p99 ` +
           `${p99(truth.stretches)} ms over ${truth.stretches.length} stretches (limit ` +
           `${NAKED_WINDOW_MS}); max venue size ` +
-          `${SYMBOLS.map((s) => `${s} ${truth.maxVenueSize[s]}`).join(", ")}; held at the end ` +
+          `${
+            SYMBOLS.map((s) => {
+              const [venue, at] = (truth.maxAt[s] ?? "– 0").split(" ");
+              return `${s} ${truth.maxVenueSize[s]} (${venue} ${
+                new Date(Number(at)).toISOString()
+              })`;
+            }).join(", ")
+          }; held at the end ` +
           `${held.length}; faults fired: ${[...fired].map(([k, n]) => `${k} ${n}`).join(", ")}`,
       );
       if (Deno.env.get("ARB_DEBUG")) console.log(lines.join("\n"), errors.join("\n"));
