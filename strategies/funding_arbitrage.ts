@@ -574,6 +574,11 @@ export class FundingArbitrageStrategy implements Strategy {
   #stopping = false;
   /** Set when a step leaves a position's work undone: the next step comes soon. */
   #retrySoon = false;
+  /**
+   * Positions an error interrupted half-way (an entry, or a hold while opening or closing):
+   * stepped soon until one hold of theirs completes.
+   */
+  readonly #unsettled = new Set<string>();
   /** Counters for the status line and tests. */
   readonly stats = {
     entries: 0,
@@ -680,12 +685,13 @@ export class FundingArbitrageStrategy implements Strategy {
       await this.#store.claimPair(p.pairKey, this.#o.owner, now, this.#o.claimTtlMs ?? 120_000);
       try {
         await this.#hold(p, false);
+        this.#unsettled.delete(p.id);
       } catch (e) {
         if (e instanceof OutageError) await this.#onOutage(p, e);
         else if (e instanceof PerpError) {
           // A malformed or refused answer: this position is looked at again next step — soon
           // when it is half-way in or out (a leg may be naked), at the usual pace when held.
-          if (p.status !== "open") this.#retrySoon = true;
+          if (p.status !== "open") this.#unsettled.add(p.id);
           this.#say(`[arb] ${p.id} held as is this step: ${describe(e)}`);
         } else throw e;
       }
@@ -699,8 +705,10 @@ export class FundingArbitrageStrategy implements Strategy {
       }
     }
     this.#status();
+    for (const id of this.#unsettled) if (!this.#positions.has(id)) this.#unsettled.delete(id);
     const stepMs = this.#o.stepMs ?? 1_000;
-    const sleepMs = this.#retrySoon ? Math.min(stepMs, RETRY_SOON_MS) : stepMs;
+    const soon = this.#retrySoon || this.#unsettled.size > 0;
+    const sleepMs = soon ? Math.min(stepMs, RETRY_SOON_MS) : stepMs;
     this.#retrySoon = false;
     return { kind: "continue", sleepMs };
   }
@@ -1273,6 +1281,9 @@ export class FundingArbitrageStrategy implements Strategy {
       if (!(e instanceof PerpError)) throw e;
       // Never left half-open: what was sent is read back and a one-legged fill closed.
       this.#say(`[arb] ${p.id} entry interrupted: ${describe(e)}; reconciling`);
+      // What the reconcile cannot finish now (another unreadable answer) is finished by the
+      // next step, which comes soon.
+      this.#unsettled.add(p.id);
       await this.#reconcile(p);
     }
   }

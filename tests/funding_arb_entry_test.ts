@@ -175,6 +175,32 @@ Deno.test("funding arb: a partial maker fill is hedged exactly, in the hedge ven
   equal(a.engine.openOrders("me").length, 0);
 });
 
+Deno.test("funding arb: an entry interrupted by unreadable answers, whose reconcile fails too, is stepped again within RETRY_SOON_MS and settled", async () => {
+  const clock = new ManualClock(T0);
+  const a = paperVenue(clock, { name: "lighter", rate: "-0.0001", intervalHours: 1 });
+  const b = paperVenue(clock, { name: "grvt", rate: "0.0003", intervalHours: 1 });
+  await using store = await memoryStore();
+  const { arb, lines } = strategy([a, b], store, clock, { stepMs: 60_000 });
+  await arb.start(signal);
+  const s = arb.step(signal);
+  await clock.advance(100);
+  // The maker venue's book and positions become unreadable while its order rests.
+  const faults = ["getOrderBook", "getPositions"].map((target) =>
+    a.faults.inject({ kind: "garble_response", target, body: "null" })
+  );
+  const first = await drive(clock, s);
+  equal(lines.some((l) => l.includes("entry interrupted")), true, lines.join("\n"));
+  deepEqual(first, { kind: "continue", sleepMs: 1_000 });
+  for (const f of faults) a.faults.clear(f);
+  // A second later: reconciled (nothing filled: rolled back), then the usual pace.
+  await drive(clock, arb.step(signal));
+  const third = await drive(clock, arb.step(signal));
+  equal(a.engine.openOrders("me").length, 0);
+  equal(a.engine.position("me", "BTC").size, "0");
+  equal(b.engine.position("me", "BTC").size, "0");
+  deepEqual(third, { kind: "continue", sleepMs: 60_000 });
+});
+
 Deno.test("funding arb: a hedge the venue's rules refuse (below its minimum notional) is not retried until the deadline: the fill is rolled back at once", async () => {
   const clock = new ManualClock(T0);
   const a = paperVenue(clock, { name: "lighter", rate: "-0.0001", intervalHours: 1 });
