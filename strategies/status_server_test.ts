@@ -2,6 +2,7 @@ import { deepStrictEqual as deepEqual, ok, strictEqual as equal } from "node:ass
 import { Decimal, type ExchangeEvent } from "../base.ts";
 import { ManualClock } from "../exchanges/_shared/clock.ts";
 import { runBot } from "./bot.ts";
+import { gridOptions } from "../tests/_bot.ts";
 import { botStatusHandler, BotStatusTracker, serveBotStatus } from "./status_server.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -193,23 +194,7 @@ Deno.test("bot --status-port: the grid on the GRVT replica serves its status", a
   const stop = new AbortController();
   let url = "";
   const done = runBot(
-    {
-      exchange: "grvt",
-      strategy: "grid",
-      ticker: "BTC",
-      quantity: "0.01",
-      takeProfit: "0.02",
-      direction: "buy",
-      maxOrders: 40,
-      waitTime: 450,
-      gridStep: "-100",
-      stopPrice: "-1",
-      pausePrice: "-1",
-      network: "sim",
-      dryRun: false,
-      cancelOnExit: true,
-      statusPort: 0,
-    },
+    gridOptions({ cancelOnExit: true, statusPort: 0 }),
     {
       io: { stdout: () => {}, stderr: () => {} },
       env: () => undefined,
