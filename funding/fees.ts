@@ -56,6 +56,25 @@ export const UNKNOWN_VENUE_FEES: VenueFees = Object.freeze({
 });
 
 /**
+ * A venue's published fees: its row of {@linkcode DEFAULT_VENUE_FEES}, else
+ * {@linkcode UNKNOWN_VENUE_FEES}.
+ *
+ * @param venue The venue's name.
+ * @returns Its maker and taker rates.
+ *
+ * @example
+ * ```ts
+ * import { publishedFees } from "./fees.ts";
+ * import { strictEqual as equal } from "node:assert/strict";
+ * equal(publishedFees("edgex").maker.toString(), "0.00015");
+ * equal(publishedFees("somewhere").taker.toString(), "0.0006");
+ * ```
+ */
+export function publishedFees(venue: string): VenueFees {
+  return DEFAULT_VENUE_FEES[venue] ?? UNKNOWN_VENUE_FEES;
+}
+
+/**
  * Round-trip fee cost of a two-leg position per unit of notional of one leg: each leg is
  * opened and closed once, so four fills, `2 × (fee_long + fee_short)`.
  *

@@ -42,7 +42,7 @@ import { type FundingArbBotOptions, runFundingArbBot } from "./funding_arb_bot.t
 import { GridStrategy } from "./grid.ts";
 import { PaperTradingClient, PUBLIC_PAPER_BALANCE } from "./paper_trading.ts";
 import { formatPnl, pnlJson, PnlTracker } from "./pnl.ts";
-import { DEFAULT_VENUE_FEES, UNKNOWN_VENUE_FEES } from "../funding/fees.ts";
+import { publishedFees } from "../funding/fees.ts";
 import { preflightGrid } from "./preflight.ts";
 import { runStrategy } from "./runner.ts";
 import { BotStatusTracker, serveBotStatus } from "./status_server.ts";
@@ -404,7 +404,7 @@ export async function runBot(options: BotOptions, context: BotContext): Promise<
   // Fills the private stream misses (a reconnect) are booked from the orders' states; orders
   // from before this run are in the seeded position and never booked again.
   const pnl = new PnlTracker({
-    feeRates: { [options.exchange]: DEFAULT_VENUE_FEES[options.exchange] ?? UNKNOWN_VENUE_FEES },
+    feeRates: { [options.exchange]: publishedFees(options.exchange) },
     since: clock.now(),
   });
   const offFills = client.onEvent((e) => {

@@ -64,7 +64,7 @@ import { deriveClientOrderId } from "../exchanges/_shared/client_order_id.ts";
 import { quantize } from "../exchanges/_shared/quantize.ts";
 import { computeOpportunities, filterOpportunities } from "../funding/opportunities.ts";
 import type { FundingObservation } from "../funding/model.ts";
-import { DEFAULT_VENUE_FEES, UNKNOWN_VENUE_FEES, type VenueFees } from "../funding/fees.ts";
+import { publishedFees, type VenueFees } from "../funding/fees.ts";
 import type { StoredArbPosition } from "../funding/store.ts";
 import {
   bookWalkCost,
@@ -741,7 +741,7 @@ export class FundingArbitrageStrategy implements Strategy {
   #fee(m: Market, kind: "maker" | "taker"): Decimal {
     const reported = kind === "maker" ? m.makerFee : m.takerFee;
     if (reported !== undefined) return reported;
-    const table = this.#o.fees?.[m.venue] ?? DEFAULT_VENUE_FEES[m.venue] ?? UNKNOWN_VENUE_FEES;
+    const table = this.#o.fees?.[m.venue] ?? publishedFees(m.venue);
     return table[kind];
   }
 

@@ -510,9 +510,7 @@ export class PnlTracker {
    */
   coveredSize(fill: Fill): Decimal {
     if (this.#seen.has(`${fill.venue}:${fill.tradeId}`)) return ZERO;
-    const byId = fill.orderId ? this.#orders.get(`${fill.venue}#${fill.orderId}`) : undefined;
-    const o = byId ??
-      (fill.clientOrderId ? this.#orders.get(`${fill.venue}@${fill.clientOrderId}`) : undefined);
+    const o = this.#find(fill.venue, fill.orderId, fill.clientOrderId);
     if (!o) return ZERO;
     return Decimal.min(fill.size, Decimal.max(ZERO, o.booked.minus(o.streamed)));
   }
@@ -665,6 +663,12 @@ export class PnlTracker {
   }
 
   /** The order a fill or an order state belongs to (created on first sight). */
+  /** The order's record, by venue id first, then client order id. */
+  #find(venue: string, id?: string, clientOrderId?: string): OrderFills | undefined {
+    return (id ? this.#orders.get(`${venue}#${id}`) : undefined) ??
+      (clientOrderId ? this.#orders.get(`${venue}@${clientOrderId}`) : undefined);
+  }
+
   #order(
     venue: string,
     id: string | undefined,
@@ -675,7 +679,7 @@ export class PnlTracker {
     const byId = id ? `${venue}#${id}` : undefined;
     const byCid = clientOrderId ? `${venue}@${clientOrderId}` : undefined;
     if (byId === undefined && byCid === undefined) return undefined;
-    let o = (byId && this.#orders.get(byId)) || (byCid && this.#orders.get(byCid)) || undefined;
+    let o = this.#find(venue, id, clientOrderId);
     if (!o) {
       o = {
         venue,

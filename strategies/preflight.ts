@@ -18,7 +18,7 @@
  */
 import { type Balance, Decimal, type Market } from "../base.ts";
 import { isMultipleOf } from "../exchanges/_shared/quantize.ts";
-import { DEFAULT_VENUE_FEES, UNKNOWN_VENUE_FEES } from "../funding/fees.ts";
+import { publishedFees } from "../funding/fees.ts";
 
 /** Largest take-profit accepted without `--force`, percent. */
 export const MAX_TAKE_PROFIT_PERCENT = 10;
@@ -123,7 +123,7 @@ export function preflightGrid(input: PreflightInput): PreflightResult {
   }
 
   const makerFee = market.makerFee ??
-    (DEFAULT_VENUE_FEES[market.venue] ?? UNKNOWN_VENUE_FEES).maker;
+    publishedFees(market.venue).maker;
   const roundTrip = makerFee.times(2).times(100); // percent
   const net = tp.minus(roundTrip);
   const forceable = (line: string) => (input.force ? warnings : errors).push(line);
