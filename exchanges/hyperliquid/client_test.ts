@@ -239,3 +239,28 @@ Deno.test("hyperliquid client: an order whose remaining size exceeds its size, o
   const [o] = await reader(() => [{ ...WIRE, sz: "0.0004" }]).getOpenOrders("BTC");
   equal(`${o.status} ${o.filledSize} ${o.remainingSize}`, "partially_filled 0.0006 0.0004");
 });
+
+Deno.test("hyperliquid client: an order read back with the same filled size keeps its average fill price; one that filled more carries none (the wire has no average)", async () => {
+  let open = [{ ...WIRE, sz: "0.0006" }]; // 0.0004 filled, as the placement answered
+  const client = reader(() => open, {
+    status: "ok",
+    response: {
+      type: "order",
+      data: { statuses: [{ filled: { totalSz: "0.0004", avgPx: "62990", oid: 77 } }] },
+    },
+  });
+  const placed = await client.placeOrder({
+    symbol: "BTC",
+    side: "buy",
+    type: "limit",
+    size: "0.001",
+    price: "63000",
+    clientOrderId: WIRE.cloid,
+  });
+  equal(placed.averageFillPrice?.toString(), "62990");
+  const [same] = await client.getOpenOrders("BTC");
+  equal(`${same.filledSize} ${same.averageFillPrice}`, "0.0004 62990");
+  open = [{ ...WIRE, sz: "0.0001" }]; // 0.0009 filled now: the old average no longer holds
+  const [more] = await client.getOpenOrders("BTC");
+  equal(`${more.filledSize} ${more.averageFillPrice}`, "0.0009 undefined");
+});
